@@ -1,0 +1,120 @@
+/*
+ * caption.c - spoken lines and countdowns as terminal text.
+ */
+#include "caption.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct caption {
+	FILE *out;
+	bool tty, keys_help;
+	bool status_open; /* a countdown line is drawn and not yet ended */
+	int last_index;
+};
+
+struct caption *caption_open(FILE *out, bool keys_help)
+{
+	struct caption *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->out = out;
+	c->tty = isatty(fileno(out));
+	c->keys_help = keys_help;
+	return c;
+}
+
+void caption_close(struct caption *c)
+{
+	if (c && c->status_open)
+		fputc('\n', c->out);
+	free(c);
+}
+
+static void end_status(struct caption *c)
+{
+	if (c->status_open)
+		fputs("\r\033[K", c->out);
+	c->status_open = false;
+}
+
+/* The one line that is redrawn in place (terminals only). */
+static void status(struct caption *c, const char *line, const char *extra)
+{
+	if (!c->tty)
+		return;
+	end_status(c);
+	fprintf(c->out, "      %s   %s", line, extra);
+	c->status_open = true;
+}
+
+static void screen(struct caption *c, const struct screen *s)
+{
+	char breath[64] = "", line[64];
+	if (s->breath != BREATH_NONE)
+		snprintf(breath, sizeof breath, "%s %d",
+			 breath_name(s->breath), s->count);
+	if (s->index && s->index != c->last_index) {
+		end_status(c);
+		fprintf(c->out, "\n  [%d/%d] %s\n", s->index, s->exercises,
+			s->title);
+	}
+	c->last_index = s->index;
+	switch (s->kind) {
+	case SCREEN_ATTRACT:
+		end_status(c);
+		fprintf(c->out, "\n  == %s == about %d minutes\n", s->title,
+			s->minutes);
+		if (c->keys_help)
+			fprintf(c->out,
+				"  Keys: space = the big button, l = long "
+				"press (stop), m = on/off the mat, q = quit\n");
+		break;
+	case SCREEN_HOLD:
+		snprintf(line, sizeof line, "%d:%02d", s->remaining / 60,
+			 s->remaining % 60);
+		status(c, line, breath);
+		break;
+	case SCREEN_REPS:
+		snprintf(line, sizeof line, "rep %d of %d", s->rep, s->reps);
+		status(c, line, breath);
+		break;
+	case SCREEN_READY:
+	case SCREEN_REST:
+		snprintf(line, sizeof line, "%s %d",
+			 s->kind == SCREEN_READY ? "get ready" : "rest",
+			 s->remaining);
+		status(c, line, "");
+		break;
+	case SCREEN_PAUSED:
+		end_status(c);
+		fprintf(c->out, "      || paused\n");
+		break;
+	case SCREEN_DONE:
+		end_status(c);
+		fprintf(c->out, "\n  Done: %d exercises in %d:%02d\n",
+			s->exercises, s->elapsed / 60, s->elapsed % 60);
+		break;
+	default:
+		break;
+	}
+}
+
+void caption_action(struct caption *c, const struct action *a)
+{
+	if (!c)
+		return;
+	switch (a->kind) {
+	case ACTION_SAY:
+		end_status(c);
+		fprintf(c->out, "  > %s\n", a->u.say.text);
+		break;
+	case ACTION_SHOW:
+		screen(c, &a->u.screen);
+		break;
+	default:
+		break;
+	}
+	fflush(c->out);
+}

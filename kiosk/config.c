@@ -1,0 +1,873 @@
+/*
+ * config.c - routine file parsing (libinih) and validation.
+ *
+ * inih splits lines into sections, keys and values; it does not give the
+ * handler a line number in Debian's build, nor tell it when a section
+ * starts. So the file is fed to inih through our own reader (read_line),
+ * which counts lines, rejects lines inih would mangle (too long, NUL
+ * bytes, broken UTF-8) and mirrors inih's rules just far enough to see
+ * section headers and syntax errors. Everything about meaning is decided
+ * here from the key table.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "text.h"
+
+enum section {
+	SEC_NONE,
+	SEC_SETTINGS,
+	SEC_PHRASES,
+	SEC_ROUTINE,
+	SEC_EXERCISE,
+	SEC_UNKNOWN,
+	SEC_COUNT
+};
+
+static const char *const section_names[SEC_COUNT] = {
+	[SEC_SETTINGS] = "settings",
+	[SEC_PHRASES] = "phrases",
+	[SEC_ROUTINE] = "routine",
+	[SEC_EXERCISE] = "exercise",
+};
+
+enum type {
+	T_NAME,    /* one line of text, at most ROUTINE_NAME_MAX */
+	T_TEXT,    /* one spoken line, at most ROUTINE_TEXT_MAX */
+	T_LINES,   /* repeatable T_TEXT */
+	T_INT,     /* whole number in [min, max] */
+	T_SECONDS, /* seconds, decimals allowed, stored as kt_ms */
+	T_WHOLE_SECONDS,
+	T_MS, /* milliseconds, stored as kt_ms */
+	T_BOOL,
+	T_KIND,
+	T_START,
+	T_BREATH,
+	T_CUES,
+	T_WORD,   /* language, voice, GPIO line: a short token */
+	T_DEVICE, /* audio device name: any short text */
+	T_PATH,
+};
+
+#define K_HOLD (1u << KIND_HOLD)
+#define K_REPS (1u << KIND_REPS)
+#define K_FREE (1u << KIND_FREE)
+#define K_ALL (K_HOLD | K_REPS | K_FREE)
+
+struct keydef {
+	enum section sec;
+	const char *name;
+	enum type type;
+	size_t off;
+	double min, max;
+	unsigned kinds;    /* [exercise]: kinds it applies to */
+	unsigned required; /* [exercise]: kinds that must have it */
+	bool optional_empty;
+};
+
+#define S(f) offsetof(struct settings, f)
+#define R(f) offsetof(struct routine, f)
+#define E(f) offsetof(struct exercise, f)
+
+static const struct keydef keys[] = {
+	{SEC_SETTINGS, "language", T_WORD, S(language), 1, 32, 0, 0, false},
+	{SEC_SETTINGS, "voice", T_WORD, S(voice), 0, 64, 0, 0, true},
+	{SEC_SETTINGS, "rate", T_INT, S(rate), 80, 450, 0, 0, false},
+	{SEC_SETTINGS, "pitch", T_INT, S(pitch), 0, 99, 0, 0, false},
+	{SEC_SETTINGS, "volume", T_INT, S(volume), 0, 100, 0, 0, false},
+	{SEC_SETTINGS, "audio_device", T_DEVICE, S(audio_device), 1, 100, 0, 0,
+	 false},
+	{SEC_SETTINGS, "long_press", T_SECONDS, S(long_press), 0.5, 10, 0, 0,
+	 false},
+	{SEC_SETTINGS, "button_debounce_ms", T_MS, S(button_debounce), 5, 500,
+	 0, 0, false},
+	{SEC_SETTINGS, "mat_debounce_ms", T_MS, S(mat_debounce), 5, 2000, 0, 0,
+	 false},
+	{SEC_SETTINGS, "mat_start", T_BOOL, S(mat_start), 0, 0, 0, 0, false},
+	{SEC_SETTINGS, "start_timeout", T_SECONDS, S(start_timeout), 10, 3600,
+	 0, 0, false},
+	{SEC_SETTINGS, "pause_timeout", T_SECONDS, S(pause_timeout), 10, 7200,
+	 0, 0, false},
+	{SEC_SETTINGS, "get_ready", T_WHOLE_SECONDS, S(get_ready), 0, 60, 0, 0,
+	 false},
+	{SEC_SETTINGS, "countdown", T_INT, S(countdown), 0, 10, 0, 0, false},
+	{SEC_SETTINGS, "cues", T_CUES, S(cues), 0, 0, 0, 0, false},
+	{SEC_SETTINGS, "done_time", T_SECONDS, S(done_time), 3, 600, 0, 0,
+	 false},
+	{SEC_SETTINGS, "button_line", T_WORD, S(button_line), 0, 32, 0, 0,
+	 true},
+	{SEC_SETTINGS, "mat_line", T_WORD, S(mat_line), 0, 32, 0, 0, true},
+
+	{SEC_ROUTINE, "name", T_NAME, R(name), 0, 0, 0, 0, false},
+	{SEC_ROUTINE, "intro", T_LINES, R(intro), 0, 0, 0, 0, false},
+	{SEC_ROUTINE, "safety", T_LINES, R(safety), 0, 0, 0, 0, false},
+	{SEC_ROUTINE, "outro", T_LINES, R(outro), 0, 0, 0, 0, false},
+
+	{SEC_EXERCISE, "name", T_NAME, E(name), 0, 0, K_ALL, K_ALL, false},
+	{SEC_EXERCISE, "illustration", T_PATH, E(illustration), 0, 0, K_ALL,
+	 0, false},
+	{SEC_EXERCISE, "say", T_LINES, E(say), 0, 0, K_ALL, K_ALL, false},
+	{SEC_EXERCISE, "caution", T_LINES, E(caution), 0, 0, K_ALL, 0, false},
+	{SEC_EXERCISE, "kind", T_KIND, E(kind), 0, 0, K_ALL, K_ALL, false},
+	{SEC_EXERCISE, "seconds", T_WHOLE_SECONDS, E(seconds), 5, 3600,
+	 K_HOLD | K_FREE, K_HOLD | K_FREE, false},
+	{SEC_EXERCISE, "reps", T_INT, E(reps), 1, 200, K_REPS, K_REPS, false},
+	{SEC_EXERCISE, "breath", T_BREATH, E(breath), 0, 0, K_HOLD | K_REPS,
+	 K_REPS, false},
+	{SEC_EXERCISE, "cue_in", T_TEXT, E(cue) + BREATH_IN * sizeof(char *), 0,
+	 0, K_REPS, 0, false},
+	{SEC_EXERCISE, "cue_hold", T_TEXT, E(cue) + BREATH_HOLD * sizeof(char *),
+	 0, 0, K_REPS, 0, false},
+	{SEC_EXERCISE, "cue_out", T_TEXT, E(cue) + BREATH_OUT * sizeof(char *),
+	 0, 0, K_REPS, 0, false},
+	{SEC_EXERCISE, "encourage", T_LINES, E(encourage), 0, 0, K_FREE, 0,
+	 false},
+	{SEC_EXERCISE, "encourage_every", T_WHOLE_SECONDS, E(encourage_every),
+	 5, 600, K_FREE, 0, false},
+	{SEC_EXERCISE, "repeats", T_INT, E(repeats), 1, 20, K_ALL, 0, false},
+	{SEC_EXERCISE, "between", T_LINES, E(between), 0, 0, K_ALL, 0, false},
+	{SEC_EXERCISE, "rest", T_WHOLE_SECONDS, E(rest), 0, 600, K_ALL, 0,
+	 false},
+	{SEC_EXERCISE, "start", T_START, E(start), 0, 0, K_ALL, 0, false},
+	{SEC_EXERCISE, "get_ready", T_WHOLE_SECONDS, E(get_ready), 0, 60, K_ALL,
+	 0, false},
+};
+
+#define KEY_COUNT (sizeof keys / sizeof *keys)
+
+struct parser {
+	struct diags *d;
+	struct routine *r;
+	const char *base_dir, *assets_dir;
+
+	const char *text;
+	size_t len, pos;
+	int line;       /* the line inih is working on */
+	bool line_bad;  /* already reported: ignore what inih makes of it */
+	bool have_key;  /* an indented line would continue a key */
+
+	enum section sec;
+	int sec_line;
+	int first_line[SEC_COUNT]; /* where a one-off section first began */
+	struct exercise *ex;
+	int key_line[KEY_COUNT];   /* where each key of this section was set */
+	int phrase_line[PHRASE_COUNT];
+};
+
+static void *arena(struct parser *p, size_t size)
+{
+	void *m = arena_alloc(&p->r->arena, size);
+	if (!m)
+		diag_add(p->d, p->line, "out of memory");
+	return m;
+}
+
+static const char *arena_strdup(struct parser *p, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *copy = arena(p, n);
+	if (copy)
+		memcpy(copy, s, n);
+	return copy;
+}
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static const char *skip_space(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\r')
+		s++;
+	return s;
+}
+
+/* ---- helpful hints: the key the writer probably meant ---- */
+
+static int edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 31 || lb > 31)
+		return 99;
+	int row[32];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int diag = row[0];
+		row[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int up = row[j];
+			int best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+static const char *closest_key(enum section sec, const char *name)
+{
+	const char *best = NULL;
+	int best_d = 3;
+	for (size_t i = 0; i < KEY_COUNT; i++) {
+		int dist = keys[i].sec == sec ? edit_distance(name, keys[i].name)
+					      : 99;
+		if (dist < best_d)
+			best = keys[i].name, best_d = dist;
+	}
+	for (int i = 0; sec == SEC_PHRASES && i < PHRASE_COUNT; i++) {
+		int dist = edit_distance(name, phrase_key(i));
+		if (dist < best_d)
+			best = phrase_key(i), best_d = dist;
+	}
+	return best;
+}
+
+/* ---- values ---- */
+
+/* A plain decimal number: digits, optionally a point and more digits. */
+static bool parse_decimal(const char *s, bool whole, double *out)
+{
+	const char *p = s;
+	double v = 0, scale = 1;
+	bool digits = false, point = false;
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			digits = true;
+			if (point)
+				v += (*p - '0') * (scale /= 10);
+			else if (v < 1e9)
+				v = v * 10 + (*p - '0');
+		} else if (*p == '.' && !point && !whole) {
+			point = true;
+		} else {
+			return false;
+		}
+	}
+	*out = v;
+	return digits;
+}
+
+static bool parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"};
+	static const char *const no[] = {"no", "false", "off", "0"};
+	for (int i = 0; i < 4; i++) {
+		if (!strcmp(s, yes[i]))
+			return *out = true, true;
+		if (!strcmp(s, no[i]))
+			return *out = false, true;
+	}
+	return false;
+}
+
+static int word_index(const char *s, const char *const *words, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(s, words[i]))
+			return i;
+	return -1;
+}
+
+static bool parse_breath(struct parser *p, const char *v, struct breath *b)
+{
+	static const char *const phase_words[] = {"in", "hold", "out"};
+	static const enum breath_phase phases[] = {BREATH_IN, BREATH_HOLD,
+						   BREATH_OUT};
+	memset(b, 0, sizeof *b);
+	if (!strcmp(v, "none"))
+		return true;
+	bool in = false, out = false;
+	for (const char *s = v; *s;) {
+		char word[8];
+		int secs, used = 0;
+		s = skip_space(s);
+		if (b->count == ROUTINE_PHASES_MAX ||
+		    sscanf(s, "%7[a-z] %d%n", word, &secs, &used) != 2)
+			goto bad;
+		int k = word_index(word, phase_words, 3);
+		if (k < 0 || secs < 1 || secs > 20)
+			goto bad;
+		b->phase[b->count] = phases[k];
+		b->seconds[b->count++] = secs;
+		in |= phases[k] == BREATH_IN;
+		out |= phases[k] == BREATH_OUT;
+		s = skip_space(s + used);
+		if (*s == ',')
+			s++;
+		else if (*s)
+			goto bad;
+	}
+	if (in && out)
+		return true;
+	diag_add(p->d, p->line,
+		 "'breath' needs an 'in' and an 'out' phase, like "
+		 "'in 4, out 4'");
+	return false;
+bad:
+	diag_add(p->d, p->line,
+		 "'breath' must be 'none' or up to %d phases like "
+		 "'in 3, hold 2, out 4' (each 1 to 20 seconds), got '%s'",
+		 ROUTINE_PHASES_MAX, v);
+	return false;
+}
+
+static bool parse_cues(struct parser *p, const char *v, unsigned *out)
+{
+	static const char *const names[] = {"exercise", "next",	     "get_ready",
+					    "halfway",	"countdown", "end"};
+	char copy[256];
+	text_copy(copy, sizeof copy, v);
+	*out = 0;
+	char *save = NULL;
+	for (char *w = strtok_r(copy, " ,", &save); w;
+	     w = strtok_r(NULL, " ,", &save)) {
+		int k = word_index(w, names, 6);
+		if (!strcmp(w, "all"))
+			*out |= CUE_ALL;
+		else if (!strcmp(w, "none"))
+			continue;
+		else if (k >= 0)
+			*out |= 1u << k;
+		else {
+			diag_add(p->d, p->line,
+				 "unknown cue '%s' in 'cues'; known cues: "
+				 "exercise next get_ready halfway countdown "
+				 "end (or all, none)",
+				 w);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool token_ok(const char *v)
+{
+	for (const char *s = v; *s; s++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_+.:",
+			    *s))
+			return false;
+	return true;
+}
+
+static const char *find_file(struct parser *p, const char *v)
+{
+	char path[PATH_MAX];
+	const char *dirs[] = {p->base_dir, p->assets_dir};
+	struct stat st;
+	if (v[0] == '/')
+		return stat(v, &st) == 0 && S_ISREG(st.st_mode) ? v : NULL;
+	for (int i = 0; i < 2; i++) {
+		if (!dirs[i])
+			continue;
+		int n = snprintf(path, sizeof path, "%s/%s", dirs[i], v);
+		if (n > 0 && (size_t)n < sizeof path && stat(path, &st) == 0 &&
+		    S_ISREG(st.st_mode) && access(path, R_OK) == 0)
+			return arena_strdup(p, path);
+	}
+	return NULL;
+}
+
+static bool check_text(struct parser *p, const struct keydef *k,
+		       const char *name, const char *v, size_t max)
+{
+	const char *bad;
+	size_t n = utf8_chars(v);
+	if (n == 0) {
+		diag_add(p->d, p->line, "'%s' is empty", name);
+		return false;
+	}
+	if (n > max) {
+		diag_add(p->d, p->line,
+			 "'%s' is %zu characters long, more than the %zu "
+			 "that fit on screen: split it into two lines",
+			 name, n, max);
+		return false;
+	}
+	if (k && k->type == T_NAME)
+		return true;
+	if (!text_template_ok(v, &bad)) {
+		diag_add(p->d, p->line,
+			 "'%s' has an unknown placeholder at '%.20s'; known: "
+			 "{n} {total} {name} {repeat} {repeats} {minutes}",
+			 name, bad);
+		return false;
+	}
+	return true;
+}
+
+static void add_line(struct parser *p, const char *name, struct lines *l,
+		     const char *v)
+{
+	if (l->count == ROUTINE_LINES_MAX) {
+		diag_add(p->d, p->line, "more than %d '%s' lines",
+			 ROUTINE_LINES_MAX, name);
+		return;
+	}
+	if (!l->line)
+		l->line = arena(p, sizeof *l->line * ROUTINE_LINES_MAX);
+	const char *copy = arena_strdup(p, v);
+	if (l->line && copy)
+		l->line[l->count++] = copy;
+}
+
+static void set_number(struct parser *p, const struct keydef *k, void *f,
+		       const char *v)
+{
+	bool whole = k->type == T_INT || k->type == T_WHOLE_SECONDS ||
+		     k->type == T_MS;
+	double x;
+	if (!parse_decimal(v, whole, &x) || x < k->min || x > k->max) {
+		const char *unit = k->type == T_INT ? ""
+				   : k->type == T_MS ? " milliseconds"
+						     : " seconds";
+		diag_add(p->d, p->line,
+			 "'%s' must be a %snumber from %g to %g%s, got '%s'",
+			 k->name, whole ? "whole " : "", k->min, k->max, unit,
+			 v);
+		return;
+	}
+	if (k->type == T_INT)
+		*(int *)f = (int)x;
+	else if (k->type == T_MS)
+		*(kt_ms *)f = (kt_ms)x;
+	else
+		*(kt_ms *)f = (kt_ms)(x * 1000 + 0.5);
+}
+
+static void set_value(struct parser *p, const struct keydef *k, void *base,
+		      const char *v)
+{
+	static const char *const kinds[] = {"hold", "reps", "free"};
+	static const char *const starts[] = {"auto", "button", "mat"};
+	void *f = (char *)base + k->off;
+	int i;
+	bool b;
+	switch (k->type) {
+	case T_NAME:
+	case T_TEXT:
+		if (check_text(p, k, k->name, v,
+			       k->type == T_NAME ? ROUTINE_NAME_MAX
+						 : ROUTINE_TEXT_MAX))
+			*(const char **)f = arena_strdup(p, v);
+		break;
+	case T_LINES:
+		if (check_text(p, k, k->name, v, ROUTINE_TEXT_MAX))
+			add_line(p, k->name, f, v);
+		break;
+	case T_INT:
+	case T_SECONDS:
+	case T_WHOLE_SECONDS:
+	case T_MS:
+		set_number(p, k, f, v);
+		break;
+	case T_BOOL:
+		if (parse_bool(v, &b))
+			*(bool *)f = b;
+		else
+			diag_add(p->d, p->line,
+				 "'%s' must be yes or no, got '%s'", k->name,
+				 v);
+		break;
+	case T_KIND:
+	case T_START:
+		i = word_index(v, k->type == T_KIND ? kinds : starts, 3);
+		if (i >= 0)
+			*(int *)f = i;
+		else
+			diag_add(p->d, p->line, "'%s' must be %s, got '%s'",
+				 k->name,
+				 k->type == T_KIND ? "hold, reps or free"
+						   : "auto, button or mat",
+				 v);
+		break;
+	case T_BREATH:
+		parse_breath(p, v, f);
+		break;
+	case T_CUES:
+		parse_cues(p, v, f);
+		break;
+	case T_WORD:
+	case T_DEVICE: {
+		size_t n = strlen(v);
+		if (n < (size_t)k->min || n > (size_t)k->max ||
+		    (k->type == T_WORD && !token_ok(v)))
+			diag_add(p->d, p->line,
+				 k->type == T_WORD
+					 ? "'%s' must be %g to %g letters, "
+					   "digits or - _ + . :, got '%s'"
+					 : "'%s' must be %g to %g characters, "
+					   "got '%s'",
+				 k->name, k->min, k->max, v);
+		else
+			*(const char **)f = arena_strdup(p, v);
+		break;
+	}
+	case T_PATH: {
+		const char *found =
+			strlen(v) > ROUTINE_PATH_MAX ? NULL : find_file(p, v);
+		if (found)
+			*(const char **)f = found;
+		else
+			diag_add(p->d, p->line,
+				 "illustration '%s' not found (looked in %s "
+				 "and %s)",
+				 v, p->base_dir ? p->base_dir : "-",
+				 p->assets_dir ? p->assets_dir : "-");
+		break;
+	}
+	}
+}
+
+/* ---- sections ---- */
+
+static size_t key_index(enum section sec, const char *name)
+{
+	size_t i = 0;
+	while (i < KEY_COUNT &&
+	       (keys[i].sec != sec || strcmp(keys[i].name, name)))
+		i++;
+	return i;
+}
+
+/* At the end of an [exercise]: what is missing, and what its kind
+ * does not use (the kind may be written after the keys it governs). */
+static void finish_exercise(struct parser *p)
+{
+	struct exercise *x = p->ex;
+	if (!x)
+		return;
+	p->ex = NULL;
+	bool kind_known = p->key_line[key_index(SEC_EXERCISE, "kind")] > 0;
+	unsigned kind = kind_known ? 1u << x->kind : 0;
+	for (size_t i = 0; i < KEY_COUNT; i++) {
+		const struct keydef *k = &keys[i];
+		if (k->sec != SEC_EXERCISE)
+			continue;
+		if (p->key_line[i] && kind_known && !(k->kinds & kind))
+			diag_add(p->d, p->key_line[i],
+				 "'%s' does not apply to kind = %s", k->name,
+				 kind_name(x->kind));
+		else if (!p->key_line[i] && k->required == K_ALL)
+			diag_add(p->d, p->sec_line,
+				 "this [exercise] has no '%s'", k->name);
+		else if (!p->key_line[i] && (k->required & kind))
+			diag_add(p->d, p->sec_line,
+				 "this [exercise] has no '%s', which kind = %s "
+				 "needs",
+				 k->name, kind_name(x->kind));
+	}
+}
+
+static void begin_section(struct parser *p, const char *name)
+{
+	if (p->sec == SEC_EXERCISE)
+		finish_exercise(p);
+	memset(p->key_line, 0, sizeof p->key_line);
+	p->sec_line = p->line;
+	p->sec = SEC_UNKNOWN;
+	for (int i = SEC_SETTINGS; i <= SEC_EXERCISE; i++)
+		if (!strcmp(name, section_names[i]))
+			p->sec = i;
+	if (p->sec == SEC_UNKNOWN) {
+		diag_add(p->d, p->line,
+			 "unknown section [%s]; sections are [settings], "
+			 "[phrases], [routine] and [exercise]",
+			 name);
+		return;
+	}
+	if (p->sec != SEC_EXERCISE) {
+		if (p->first_line[p->sec]) {
+			diag_add(p->d, p->line,
+				 "[%s] appears twice (first on line %d)", name,
+				 p->first_line[p->sec]);
+			p->sec = SEC_UNKNOWN;
+		} else {
+			p->first_line[p->sec] = p->line;
+		}
+		return;
+	}
+	if (p->r->exercises == ROUTINE_EXERCISES_MAX) {
+		diag_add(p->d, p->line, "more than %d exercises",
+			 ROUTINE_EXERCISES_MAX);
+		p->sec = SEC_UNKNOWN;
+		return;
+	}
+	struct exercise *x = &p->r->exercise[p->r->exercises++];
+	x->repeats = 1;
+	x->rest = 10000;
+	x->encourage_every = 15000;
+	x->get_ready = -1;
+	x->line = p->line;
+	p->ex = x;
+}
+
+static int on_value(void *user, const char *section, const char *name,
+		    const char *value)
+{
+	struct parser *p = user;
+	(void)section; /* read_line tracks sections, with line numbers */
+	if (p->line_bad || p->sec == SEC_UNKNOWN)
+		return 1;
+	if (p->sec == SEC_NONE) {
+		diag_add(p->d, p->line,
+			 "'%s' comes before any [section] header", name);
+		return 1;
+	}
+	if (p->sec == SEC_PHRASES) {
+		for (int i = 0; i < PHRASE_COUNT; i++) {
+			if (strcmp(name, phrase_key(i)))
+				continue;
+			if (p->phrase_line[i])
+				diag_add(p->d, p->line,
+					 "phrase '%s' is already set on line %d",
+					 name, p->phrase_line[i]);
+			else if (check_text(p, NULL, name, value,
+					    ROUTINE_TEXT_MAX))
+				p->r->settings.phrase[i] =
+					arena_strdup(p, value);
+			p->phrase_line[i] = p->line;
+			return 1;
+		}
+	}
+	for (size_t i = 0; i < KEY_COUNT; i++) {
+		const struct keydef *k = &keys[i];
+		if (k->sec != p->sec || strcmp(k->name, name))
+			continue;
+		if (p->key_line[i] && k->type != T_LINES) {
+			diag_add(p->d, p->line,
+				 "'%s' is already set on line %d%s", name,
+				 p->key_line[i],
+				 p->sec == SEC_EXERCISE
+					 ? " (start each exercise with its "
+					   "own [exercise] line)"
+					 : "");
+			return 1;
+		}
+		p->key_line[i] = p->line;
+		void *base = p->sec == SEC_SETTINGS ? (void *)&p->r->settings
+			     : p->sec == SEC_ROUTINE ? (void *)p->r
+						     : (void *)p->ex;
+		if (!*value && !k->optional_empty)
+			diag_add(p->d, p->line, "'%s' has no value", name);
+		else
+			set_value(p, k, base, value);
+		return 1;
+	}
+	const char *hint = closest_key(p->sec, name);
+	if (hint)
+		diag_add(p->d, p->line,
+			 "unknown key '%s' in [%s] (did you mean '%s'?)", name,
+			 section_names[p->sec], hint);
+	else
+		diag_add(p->d, p->line, "unknown key '%s' in [%s]", name,
+			 section_names[p->sec]);
+	return 1;
+}
+
+/* ---- the reader: lines for inih, with their numbers ---- */
+
+/* Mirror inih's reading of one line, enough to see sections and lines it
+ * would reject; everything else is left to inih and on_value. */
+static void classify(struct parser *p, const char *line)
+{
+	const char *s = line;
+	if (p->line == 1 && !strncmp(s, "\xEF\xBB\xBF", 3))
+		s += 3;
+	bool indented = *s == ' ' || *s == '\t';
+	s = skip_space(s);
+	if (!*s || *s == '\n' || *s == ';' || *s == '#')
+		return;
+	if (indented && p->have_key) {
+		size_t word = strspn(s, "abcdefghijklmnopqrstuvwxyz_");
+		if (*s == '[' || (word && *skip_space(s + word) == '='))
+			diag_add(p->d, p->line,
+				 "this indented line would be read as more "
+				 "text for the key above: remove the spaces at "
+				 "the start of the line");
+		return;
+	}
+	if (*s == '[') {
+		const char *end = strchr(s, ']');
+		p->have_key = false;
+		if (!end) {
+			diag_add(p->d, p->line,
+				 "section header has no closing ']'");
+			p->sec = SEC_UNKNOWN;
+			p->line_bad = true;
+			return;
+		}
+		char name[32];
+		const char *a = skip_space(s + 1);
+		size_t n = (size_t)(end - a);
+		while (n && (a[n - 1] == ' ' || a[n - 1] == '\t'))
+			n--;
+		snprintf(name, sizeof name, "%.*s", (int)n, a);
+		begin_section(p, name);
+		return;
+	}
+	if (!strpbrk(s, "=:")) {
+		diag_add(p->d, p->line,
+			 "expected 'key = value', a [section] header or a "
+			 "comment");
+		p->line_bad = true;
+		return;
+	}
+	p->have_key = true;
+}
+
+static char *read_line(char *buf, int num, void *stream)
+{
+	struct parser *p = stream;
+	if (p->pos >= p->len || p->d->count >= DIAGS_MAX || num < 4)
+		return NULL;
+	const char *start = p->text + p->pos;
+	const char *nl = memchr(start, '\n', p->len - p->pos);
+	size_t body = nl ? (size_t)(nl - start) : p->len - p->pos;
+	p->pos += body + (nl != NULL);
+	p->line++;
+	p->line_bad = false;
+	if (body && start[body - 1] == '\r')
+		body--;
+	/* inih needs room for "\r\n\0" besides the text (see ini.h). */
+	size_t room = (size_t)num - 3;
+	if (memchr(start, '\0', body)) {
+		diag_add(p->d, p->line, "line contains a NUL byte");
+		p->line_bad = true;
+	} else if (body > room) {
+		diag_add(p->d, p->line,
+			 "line is %zu bytes long, more than the %zu a line "
+			 "may have: split the text into two lines",
+			 body, room);
+		p->line_bad = true;
+	} else if (!text_is_clean_utf8(start, body)) {
+		diag_add(p->d, p->line,
+			 "line is not plain UTF-8 text (a control character "
+			 "or an invalid byte)");
+		p->line_bad = true;
+	}
+	if (p->line_bad) {
+		strcpy(buf, "\n"); /* inih sees a blank line */
+		return buf;
+	}
+	memcpy(buf, start, body);
+	buf[body] = '\n';
+	buf[body + 1] = '\0';
+	classify(p, buf);
+	if (p->line_bad)
+		strcpy(buf, "\n");
+	return buf;
+}
+
+/* ---- loading ---- */
+
+static void check_whole(struct parser *p)
+{
+	struct routine *r = p->r;
+	int last = p->line > 0 ? p->line : 1;
+	if (!p->first_line[SEC_ROUTINE])
+		diag_add(p->d, last,
+			 "no [routine] section: add one with at least "
+			 "'name = ...'");
+	else if (!r->name)
+		diag_add(p->d, p->first_line[SEC_ROUTINE],
+			 "[routine] has no 'name'");
+	if (r->exercises == 0)
+		diag_add(p->d, last,
+			 "the routine has no exercises: add at least one "
+			 "[exercise] section");
+	for (int i = 0; i < r->exercises; i++)
+		if (r->exercise[i].get_ready < 0)
+			r->exercise[i].get_ready = r->settings.get_ready;
+}
+
+struct routine *config_load_text(const char *text, size_t len,
+				 const char *base_dir, const char *assets_dir,
+				 struct diags *d)
+{
+	struct routine *r = calloc(1, sizeof *r);
+	if (!r) {
+		diag_add(d, 0, "out of memory");
+		return NULL;
+	}
+	struct parser p = {
+		.d = d,
+		.r = r,
+		.base_dir = base_dir,
+		.assets_dir = assets_dir,
+		.text = text,
+		.len = len,
+	};
+	settings_defaults(&r->settings);
+	r->exercise = arena(&p, sizeof *r->exercise * ROUTINE_EXERCISES_MAX);
+	if (r->exercise) {
+		ini_parse_stream(read_line, &p, on_value, &p);
+		if (p.sec == SEC_EXERCISE)
+			finish_exercise(&p);
+		check_whole(&p);
+	}
+	if (d->count || d->dropped) {
+		routine_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+struct routine *config_load_file(const char *path, const char *assets_dir,
+				 struct diags *d)
+{
+	struct routine *r = NULL;
+	char *text = NULL, *dir = NULL;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		diag_add(d, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	text = malloc(CONFIG_FILE_MAX + 1);
+	size_t len = text ? fread(text, 1, CONFIG_FILE_MAX + 1, f) : 0;
+	if (!text)
+		diag_add(d, 0, "out of memory");
+	else if (ferror(f))
+		diag_add(d, 0, "cannot read: %s", strerror(errno));
+	else if (len > CONFIG_FILE_MAX)
+		diag_add(d, 0, "larger than %d bytes: is this a routine file?",
+			 CONFIG_FILE_MAX);
+	else {
+		dir = strdup(path);
+		char *slash = dir ? strrchr(dir, '/') : NULL;
+		if (slash)
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		r = config_load_text(text, len, slash ? dir : ".", assets_dir,
+				     d);
+	}
+	fclose(f);
+	free(dir);
+	free(text);
+	return r;
+}
+
+extern const char kiosk_builtin_conf[], kiosk_builtin_conf_end[];
+
+const char *config_builtin(size_t *len)
+{
+	*len = (size_t)(kiosk_builtin_conf_end - kiosk_builtin_conf);
+	return kiosk_builtin_conf;
+}

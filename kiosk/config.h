@@ -1,0 +1,37 @@
+/*
+ * config.h - reading and validating a routine file.
+ *
+ * The file is INI, read with libinih. Every problem is collected in a
+ * struct diags as "FILE:LINE: message" in one pass, so staff see all of
+ * them at once; the loader never crashes on any bytes and never returns a
+ * half-valid routine: either every check passed and a new routine comes
+ * back (the caller owns it: routine_free), or NULL and the diagnostics.
+ *
+ * Paths: a relative illustration is looked for beside the routine file
+ * first (base_dir), then in the kiosk's asset folder (assets_dir).
+ * Not thread-safe (inih's reader state lives in the call), re-entrant.
+ */
+#ifndef KIOSK_CONFIG_H
+#define KIOSK_CONFIG_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "routine.h"
+
+#define CONFIG_FILE_MAX (1024 * 1024) /* a routine file is small text */
+
+struct routine *config_load_file(const char *path, const char *assets_dir,
+				 struct diags *d);
+
+/* Same, from text in memory; `d->file` names it in messages. */
+struct routine *config_load_text(const char *text, size_t len,
+				 const char *base_dir, const char *assets_dir,
+				 struct diags *d);
+
+/* The built-in default routine file, embedded at build time. */
+const char *config_builtin(size_t *len);
+
+#define CONFIG_BUILTIN_NAME "<built-in>"
+
+#endif

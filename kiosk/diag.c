@@ -1,0 +1,79 @@
+/*
+ * diag.c - collecting and printing "FILE:LINE: message" errors.
+ */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void diags_init(struct diags *d, const char *file)
+{
+	memset(d, 0, sizeof *d);
+	d->file = file;
+}
+
+void diags_free(struct diags *d)
+{
+	for (int i = 0; i < d->count; i++)
+		free(d->item[i].message);
+	free(d->item);
+	d->item = NULL;
+	d->count = d->cap = d->dropped = 0;
+}
+
+void diag_add(struct diags *d, int line, const char *fmt, ...)
+{
+	if (d->count >= DIAGS_MAX) {
+		d->dropped++;
+		return;
+	}
+	if (d->count == d->cap) {
+		int cap = d->cap ? d->cap * 2 : 8;
+		struct diag *item = realloc(d->item, sizeof *item * (size_t)cap);
+		if (!item) {
+			d->dropped++;
+			return;
+		}
+		d->item = item;
+		d->cap = cap;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	char buf[512];
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	char *message = strdup(buf);
+	if (!message) {
+		d->dropped++;
+		return;
+	}
+	d->item[d->count] = (struct diag){
+		.line = line, .seq = d->count, .message = message};
+	d->count++;
+}
+
+static int by_line(const void *a, const void *b)
+{
+	const struct diag *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq - y->seq;
+}
+
+void diags_print(const struct diags *d, FILE *to)
+{
+	struct diag *sorted = malloc(sizeof *sorted * (size_t)(d->count + 1));
+	if (sorted) {
+		memcpy(sorted, d->item, sizeof *sorted * (size_t)d->count);
+		qsort(sorted, (size_t)d->count, sizeof *sorted, by_line);
+	}
+	const struct diag *list = sorted ? sorted : d->item;
+	for (int i = 0; i < d->count; i++)
+		fprintf(to, "%s:%d: %s\n", d->file, list[i].line,
+			list[i].message);
+	if (d->dropped)
+		fprintf(to, "%s: %d more errors not shown; fix these first\n",
+			d->file, d->dropped);
+	free(sorted);
+}

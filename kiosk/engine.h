@@ -1,0 +1,177 @@
+/*
+ * engine.h - the session engine: the pure heart of the kiosk.
+ *
+ * The engine takes one thing that happened (a button gesture, a mat change,
+ * a deadline reached, quit) together with the current time, and answers with
+ * actions: say this line, stop talking, show this screen, chime, record this,
+ * and the next time it wants to be woken. It performs no I/O, reads no clock,
+ * allocates only in engine_new, and knows nothing of SDL, eSpeak NG,
+ * PortAudio or libgpiod. That wall is what lets the same engine run on the
+ * real clock, on a virtual clock in tests, and in routine_estimate().
+ *
+ * Ownership: the engine borrows the routine given to engine_new (and to
+ * engine_set_routine) and never frees it; keep it alive while the engine
+ * uses it. Actions are self-contained values (text is copied in), so they
+ * stay valid after the engine moves on. Not thread-safe: one caller only.
+ *
+ * Time: `now` is a kt_ms on one monotonic timeline and never goes back.
+ * Deadlines are absolute; a timed part ends exactly its length after it
+ * began, plus the time spent paused.
+ */
+#ifndef KIOSK_ENGINE_H
+#define KIOSK_ENGINE_H
+
+#include <stdbool.h>
+
+#include "ktime.h"
+#include "routine.h"
+
+enum kiosk_state {
+	STATE_ATTRACT, /* idle, inviting */
+	STATE_SAFETY,  /* session opening: welcome and safety words */
+	STATE_INTRO,   /* an exercise is introduced and explained */
+	STATE_READY,   /* "get ready": counting down to an automatic start */
+	STATE_WAITING, /* waiting for a button press or for the mat */
+	STATE_RUNNING, /* the timed part: hold, reps or free hold */
+	STATE_PAUSED,
+	STATE_REST, /* between repeats, or between exercises */
+	STATE_DONE, /* routine complete, closing words */
+	STATE_COUNT
+};
+
+enum screen_kind {
+	SCREEN_ATTRACT,
+	SCREEN_SAFETY,
+	SCREEN_INTRO,
+	SCREEN_READY,
+	SCREEN_WAITING,
+	SCREEN_HOLD,
+	SCREEN_REPS,
+	SCREEN_PAUSED,
+	SCREEN_REST,
+	SCREEN_DONE,
+};
+
+enum pause_reason { PAUSE_BUTTON, PAUSE_MAT };
+enum session_result { RESULT_COMPLETED, RESULT_STOPPED, RESULT_ABANDONED };
+enum chime { CHIME_START, CHIME_END };
+
+/* Everything a screen shows, by value. Fields that do not apply are 0/"". */
+struct screen {
+	enum screen_kind kind;
+	char title[ROUTINE_NAME_BYTES];   /* exercise, or routine name */
+	char caption[ROUTINE_TEXT_BYTES]; /* the line being spoken */
+	char illustration[ROUTINE_PATH_MAX + 1];
+	char next[ROUTINE_NAME_BYTES]; /* rest: what comes next */
+	int index, exercises;            /* exercise k of n (1-based) */
+	int remaining, total;            /* seconds */
+	int repeat, repeats;
+	int rep, reps;
+	enum breath_phase breath;
+	int count;      /* second within the breath phase, 1-based */
+	int phase_len;  /* seconds in this breath phase */
+	enum start_trigger trigger;  /* waiting */
+	enum pause_reason reason;    /* paused */
+	int minutes;                 /* attract: routine length */
+	bool mat_start;              /* attract: lying down starts */
+	int elapsed;                 /* done: session length, seconds */
+};
+
+enum action_kind {
+	ACTION_STATE,
+	ACTION_SAY,
+	ACTION_HUSH, /* cut off whatever is being said */
+	ACTION_SHOW,
+	ACTION_CHIME,
+	ACTION_EXERCISE, /* an exercise begins */
+	ACTION_PART,     /* a timed part starts or ends */
+	ACTION_SESSION,  /* a session ends, with its result */
+};
+
+struct action {
+	enum action_kind kind;
+	union {
+		enum kiosk_state state;
+		struct {
+			char text[ROUTINE_TEXT_BYTES];
+			kt_ms duration; /* what the engine planned for */
+		} say;
+		struct screen screen;
+		enum chime chime;
+		struct {
+			int index;
+			char name[ROUTINE_NAME_BYTES];
+		} exercise;
+		struct {
+			bool start;
+			int index, repeat;
+			enum exercise_kind kind;
+			int seconds;
+		} part;
+		struct {
+			enum session_result result;
+			int index; /* exercise reached, 0 before the first */
+			bool quit; /* ended because the kiosk was asked to quit */
+		} session;
+	} u;
+};
+
+#define ACTIONS_MAX 24
+
+/* What one call to the engine produced. */
+struct actions {
+	struct action item[ACTIONS_MAX];
+	int count;
+	int dropped; /* actions lost to a full buffer: a bug if ever > 0 */
+	kt_ms wake;  /* wake the engine at this time (KT_NEVER: no need) */
+};
+
+enum engine_input {
+	INPUT_PRESS,
+	INPUT_LONG_PRESS,
+	INPUT_MAT_ON,
+	INPUT_MAT_OFF,
+	INPUT_QUIT,
+};
+
+/* How long a line takes to say. The default estimates it from the
+ * speaking rate; the voice adapter can supply the real length. */
+typedef kt_ms (*speech_length_fn)(void *ctx, const char *text, int rate);
+
+struct engine_options {
+	speech_length_fn speech_length; /* NULL: text_speech_estimate */
+	void *speech_ctx;
+	bool have_mat; /* false: mat-started parts wait for the button */
+};
+
+struct engine;
+
+struct engine *engine_new(const struct routine *r,
+			  const struct engine_options *opt);
+void engine_free(struct engine *e);
+
+/* Enter the attract screen. Call once, first. */
+void engine_start(struct engine *e, kt_ms now, struct actions *out);
+
+void engine_input(struct engine *e, enum engine_input in, kt_ms now,
+		  struct actions *out);
+
+/* A deadline passed: call when now >= the last actions' wake. */
+void engine_tick(struct engine *e, kt_ms now, struct actions *out);
+
+/* Use this routine from the next session on (the current one is kept). */
+void engine_set_routine(struct engine *e, const struct routine *r);
+
+enum kiosk_state engine_state(const struct engine *e);
+bool engine_in_session(const struct engine *e);
+
+/* Length of one session with a person who starts everything at once:
+ * the routine is run on a private engine and the time it took returned. */
+kt_ms routine_estimate(const struct routine *r,
+		       const struct engine_options *opt);
+
+const char *state_name(enum kiosk_state s);
+const char *screen_name(enum screen_kind s);
+const char *result_name(enum session_result r);
+
+#endif

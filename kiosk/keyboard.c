@@ -1,0 +1,84 @@
+/*
+ * keyboard.c - raw-mode terminal keys as button and mat gestures.
+ */
+#include "keyboard.h"
+
+#include <stdlib.h>
+#include <termios.h>
+#include <unistd.h>
+
+struct keyboard {
+	int fd;
+	struct termios saved;
+};
+
+struct keyboard *keyboard_open(int fd)
+{
+	struct termios raw;
+	if (!isatty(fd) || tcgetattr(fd, &raw) < 0)
+		return NULL;
+	struct keyboard *k = malloc(sizeof *k);
+	if (!k)
+		return NULL;
+	k->fd = fd;
+	k->saved = raw;
+	/* Keys arrive one at a time and are not echoed; ^C still signals. */
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	raw.c_cc[VMIN] = 0;
+	raw.c_cc[VTIME] = 0;
+	tcsetattr(fd, TCSANOW, &raw);
+	return k;
+}
+
+int keyboard_fd(const struct keyboard *k)
+{
+	return k->fd;
+}
+
+int keyboard_read(struct keyboard *k, enum key_action *out, int n)
+{
+	char buf[64];
+	ssize_t got = read(k->fd, buf, sizeof buf);
+	if (got == 0)
+		return -1;
+	int count = 0;
+	for (ssize_t i = 0; i < got && count < n; i++) {
+		enum key_action a = KEY_NONE;
+		switch (buf[i]) {
+		case ' ':
+		case '\n':
+		case '\r':
+			a = KEY_PRESS;
+			break;
+		case 'l':
+		case 'L':
+			a = KEY_LONG;
+			break;
+		case 'm':
+		case 'M':
+			a = KEY_MAT;
+			break;
+		case 'q':
+		case 'Q':
+			a = KEY_QUIT;
+			break;
+		case '\033':
+			/* Esc alone quits; Esc starting a sequence (arrows) not. */
+			if (got == 1)
+				a = KEY_QUIT;
+			i = got;
+			break;
+		}
+		if (a != KEY_NONE)
+			out[count++] = a;
+	}
+	return count;
+}
+
+void keyboard_close(struct keyboard *k)
+{
+	if (!k)
+		return;
+	tcsetattr(k->fd, TCSANOW, &k->saved);
+	free(k);
+}

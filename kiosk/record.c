@@ -1,0 +1,197 @@
+/*
+ * record.c - writing the JSON Lines event record.
+ */
+#include "record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct record {
+	FILE *f;
+	bool owned;
+};
+
+struct record *record_open(const char *path)
+{
+	struct record *rec = calloc(1, sizeof *rec);
+	if (!rec)
+		return NULL;
+	if (!strcmp(path, "-")) {
+		rec->f = stdout;
+	} else {
+		rec->f = fopen(path, "w");
+		rec->owned = true;
+	}
+	if (!rec->f) {
+		free(rec);
+		return NULL;
+	}
+	return rec;
+}
+
+void record_close(struct record *rec)
+{
+	if (!rec)
+		return;
+	if (rec->owned)
+		fclose(rec->f);
+	else
+		fflush(rec->f);
+	free(rec);
+}
+
+void record_flush(struct record *rec)
+{
+	if (rec)
+		fflush(rec->f);
+}
+
+void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void begin(struct record *rec, kt_ms t, const char *type)
+{
+	fprintf(rec->f, "{\"t\":%lld.%03lld,\"type\":\"%s\"", (long long)(t / 1000),
+		(long long)(t % 1000), type);
+}
+
+static void str(struct record *rec, const char *key, const char *v)
+{
+	fprintf(rec->f, ",\"%s\":", key);
+	json_string(rec->f, v);
+}
+
+static void num(struct record *rec, const char *key, long long v)
+{
+	fprintf(rec->f, ",\"%s\":%lld", key, v);
+}
+
+static void screen(struct record *rec, const struct screen *s)
+{
+	str(rec, "screen", screen_name(s->kind));
+	if (s->index) {
+		str(rec, "exercise", s->title);
+		num(rec, "index", s->index);
+		num(rec, "of", s->exercises);
+	} else {
+		str(rec, "routine", s->title);
+	}
+	switch (s->kind) {
+	case SCREEN_ATTRACT:
+		num(rec, "minutes", s->minutes);
+		fprintf(rec->f, ",\"mat_start\":%s",
+			s->mat_start ? "true" : "false");
+		break;
+	case SCREEN_WAITING:
+		str(rec, "trigger", trigger_name(s->trigger));
+		break;
+	case SCREEN_PAUSED:
+		str(rec, "reason", s->reason == PAUSE_MAT ? "mat" : "button");
+		break;
+	case SCREEN_REST:
+		if (s->next[0])
+			str(rec, "next", s->next);
+		break;
+	case SCREEN_DONE:
+		num(rec, "exercises", s->exercises);
+		num(rec, "elapsed", s->elapsed);
+		break;
+	default:
+		break;
+	}
+	if (s->kind == SCREEN_READY || s->kind == SCREEN_HOLD ||
+	    s->kind == SCREEN_REPS || s->kind == SCREEN_REST ||
+	    (s->kind == SCREEN_PAUSED && s->total))
+		num(rec, "remaining", s->remaining);
+	if (s->total)
+		num(rec, "total", s->total);
+	if (s->repeats > 1) {
+		num(rec, "repeat", s->repeat);
+		num(rec, "repeats", s->repeats);
+	}
+	if (s->reps) {
+		num(rec, "rep", s->rep);
+		num(rec, "reps", s->reps);
+	}
+	if (s->breath != BREATH_NONE) {
+		str(rec, "breath", breath_name(s->breath));
+		num(rec, "count", s->count);
+		num(rec, "phase", s->phase_len);
+	}
+	if (s->illustration[0])
+		str(rec, "illustration", s->illustration);
+	if (s->caption[0])
+		str(rec, "caption", s->caption);
+}
+
+void record_action(struct record *rec, kt_ms t, const struct action *a)
+{
+	if (!rec)
+		return;
+	switch (a->kind) {
+	case ACTION_STATE:
+		begin(rec, t, "state");
+		str(rec, "state", state_name(a->u.state));
+		break;
+	case ACTION_SAY:
+		begin(rec, t, "say");
+		str(rec, "text", a->u.say.text);
+		num(rec, "ms", a->u.say.duration);
+		break;
+	case ACTION_HUSH:
+		begin(rec, t, "hush");
+		break;
+	case ACTION_SHOW:
+		begin(rec, t, "screen");
+		screen(rec, &a->u.screen);
+		break;
+	case ACTION_CHIME:
+		begin(rec, t, "chime");
+		str(rec, "chime", a->u.chime == CHIME_START ? "start" : "end");
+		break;
+	case ACTION_EXERCISE:
+		begin(rec, t, "exercise");
+		num(rec, "index", a->u.exercise.index);
+		str(rec, "name", a->u.exercise.name);
+		break;
+	case ACTION_PART:
+		begin(rec, t, "part");
+		str(rec, "event", a->u.part.start ? "start" : "end");
+		num(rec, "index", a->u.part.index);
+		num(rec, "repeat", a->u.part.repeat);
+		str(rec, "kind", kind_name(a->u.part.kind));
+		num(rec, "seconds", a->u.part.seconds);
+		break;
+	case ACTION_SESSION:
+		begin(rec, t, "session");
+		str(rec, "result", result_name(a->u.session.result));
+		num(rec, "index", a->u.session.index);
+		if (a->u.session.quit)
+			fputs(",\"quit\":true", rec->f);
+		break;
+	}
+	fputs("}\n", rec->f);
+}
+
+void record_input(struct record *rec, kt_ms t, const char *source,
+		  const char *gesture)
+{
+	if (!rec)
+		return;
+	begin(rec, t, "input");
+	str(rec, "source", source);
+	str(rec, "gesture", gesture);
+	fputs("}\n", rec->f);
+}

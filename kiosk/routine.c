@@ -1,0 +1,134 @@
+/*
+ * routine.c - defaults, phrase names and the allocation arena of a routine.
+ */
+#include "routine.h"
+
+#include <stdlib.h>
+
+static const struct {
+	const char *key, *text;
+} phrases[PHRASE_COUNT] = {
+	[PHRASE_EXERCISE] = {"exercise", "Exercise {n} of {total}: {name}."},
+	[PHRASE_NEXT] = {"next", "Next up: {name}."},
+	[PHRASE_GET_READY] = {"get_ready", "Get ready."},
+	[PHRASE_BEGIN] = {"begin", "Begin."},
+	[PHRASE_WAIT_BUTTON] = {"wait_button",
+				"Press the big button when you are in position."},
+	[PHRASE_WAIT_MAT] = {"wait_mat",
+			     "Lie down on the mat when you are ready."},
+	[PHRASE_HALFWAY] = {"halfway", "Halfway there."},
+	[PHRASE_END] = {"end", "And relax."},
+	[PHRASE_REPEAT] = {"repeat", "Round {repeat} of {repeats}."},
+	[PHRASE_IN] = {"in", "In"},
+	[PHRASE_OUT] = {"out", "Out"},
+	[PHRASE_HOLD] = {"hold", "Hold"},
+	[PHRASE_PAUSED] = {"paused",
+			   "Paused. Press the button when you want to carry on."},
+	[PHRASE_PAUSED_MAT] = {"paused_mat",
+			       "Paused. Come back onto the mat to carry on."},
+	[PHRASE_RESUMED] = {"resumed", "Carrying on."},
+	[PHRASE_STOPPED] = {"stopped", "Session stopped. Thank you for taking "
+				       "a moment for your back."},
+	[PHRASE_ABANDONED] = {"abandoned",
+			      "It looks like you have stepped away, so the "
+			      "session has ended. Press the button to start "
+			      "again whenever you like."},
+	[PHRASE_WELL_DONE] = {"well_done", "Well done."},
+};
+
+const char *phrase_key(enum phrase p)
+{
+	return p < PHRASE_COUNT ? phrases[p].key : "?";
+}
+
+void settings_defaults(struct settings *s)
+{
+	*s = (struct settings){
+		.language = "en",
+		.voice = "",
+		.audio_device = "default",
+		.rate = 150,
+		.pitch = 50,
+		.volume = 80,
+		.long_press = 2000,
+		.button_debounce = 30,
+		.mat_debounce = 150,
+		.mat_start = true,
+		.start_timeout = 90000,
+		.pause_timeout = 300000,
+		.get_ready = 5000,
+		.done_time = 20000,
+		.countdown = 5,
+		.cues = CUE_ALL,
+		.button_line = "GPIO17",
+		.mat_line = "GPIO27",
+	};
+	for (int i = 0; i < PHRASE_COUNT; i++)
+		s->phrase[i] = phrases[i].text;
+}
+
+const char *breath_word(const struct settings *s, enum breath_phase p)
+{
+	switch (p) {
+	case BREATH_IN:
+		return s->phrase[PHRASE_IN];
+	case BREATH_OUT:
+		return s->phrase[PHRASE_OUT];
+	case BREATH_HOLD:
+		return s->phrase[PHRASE_HOLD];
+	case BREATH_NONE:
+		break;
+	}
+	return NULL;
+}
+
+const char *breath_name(enum breath_phase p)
+{
+	static const char *const n[] = {"none", "in", "hold", "out"};
+	return p <= BREATH_OUT ? n[p] : "?";
+}
+
+const char *trigger_name(enum start_trigger t)
+{
+	static const char *const n[] = {"auto", "button", "mat"};
+	return t <= START_MAT ? n[t] : "?";
+}
+
+const char *kind_name(enum exercise_kind k)
+{
+	static const char *const n[] = {"hold", "reps", "free"};
+	return k <= KIND_FREE ? n[k] : "?";
+}
+
+void routine_free(struct routine *r)
+{
+	if (!r)
+		return;
+	arena_free(r->arena);
+	free(r);
+}
+
+/* ---- arena: every allocation of a routine, freed in one go ---- */
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	max_align_t data[];
+};
+
+void *arena_alloc(void **arena, size_t size)
+{
+	struct arena_chunk *c = calloc(1, sizeof *c + size);
+	if (!c)
+		return NULL;
+	c->next = *arena;
+	*arena = c;
+	return c->data;
+}
+
+void arena_free(void *arena)
+{
+	for (struct arena_chunk *c = arena, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+}

@@ -1,0 +1,136 @@
+/*
+ * routine.h - the routine and its settings, as loaded from a routine file.
+ *
+ * A struct routine is plain data: config.c builds it, the engine reads it.
+ * It owns every string and array it points to (one allocation arena, see
+ * routine_free); nothing in it is changed after loading, so it may be shared
+ * read-only by any number of readers. Not thread-safe to free while in use.
+ */
+#ifndef KIOSK_ROUTINE_H
+#define KIOSK_ROUTINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ktime.h"
+
+/* Limits the validator enforces; also the sizes of the engine's buffers. */
+#define ROUTINE_TEXT_MAX 150   /* one spoken line / caption, characters */
+#define ROUTINE_NAME_MAX 40    /* routine and exercise names, characters */
+/* Buffer sizes that hold those limits in UTF-8, with the NUL. */
+#define ROUTINE_TEXT_BYTES (4 * ROUTINE_TEXT_MAX + 1)
+#define ROUTINE_NAME_BYTES (4 * ROUTINE_NAME_MAX + 1)
+#define ROUTINE_PATH_MAX 255
+#define ROUTINE_EXERCISES_MAX 32
+#define ROUTINE_LINES_MAX 16   /* lines of one text key */
+#define ROUTINE_PHASES_MAX 4   /* breath phases in one cycle */
+
+enum exercise_kind { KIND_HOLD, KIND_REPS, KIND_FREE };
+enum start_trigger { START_AUTO, START_BUTTON, START_MAT };
+enum breath_phase { BREATH_NONE, BREATH_IN, BREATH_HOLD, BREATH_OUT };
+
+/* Which optional cues are spoken (bit set). */
+enum cue {
+	CUE_EXERCISE = 1 << 0, /* "Exercise 2 of 6: ..." */
+	CUE_NEXT = 1 << 1,     /* "Next: ..." after an exercise */
+	CUE_GET_READY = 1 << 2,
+	CUE_HALFWAY = 1 << 3,
+	CUE_COUNTDOWN = 1 << 4, /* the last seconds of a hold */
+	CUE_END = 1 << 5,       /* end of a hold */
+	CUE_ALL = (1 << 6) - 1,
+};
+
+struct lines {
+	const char **line;
+	int count;
+};
+
+struct breath {
+	enum breath_phase phase[ROUTINE_PHASES_MAX];
+	int seconds[ROUTINE_PHASES_MAX];
+	int count; /* 0 = no breath counting */
+};
+
+struct exercise {
+	const char *name;
+	const char *illustration; /* resolved path, or NULL */
+	struct lines say, caution, between, encourage;
+	enum exercise_kind kind;
+	enum start_trigger start;
+	kt_ms seconds; /* hold and free: length of one repeat, in ms */
+	int reps;
+	struct breath breath;
+	const char *cue[4]; /* reps: indexed by enum breath_phase; NULL = word */
+	kt_ms encourage_every;
+	int repeats;
+	kt_ms rest;
+	kt_ms get_ready; /* -1 until resolved: then [settings] get_ready */
+	int line; /* line of its [exercise] header, for messages */
+};
+
+/* Fixed words; every one has an English default and may be translated. */
+enum phrase {
+	PHRASE_EXERCISE,
+	PHRASE_NEXT,
+	PHRASE_GET_READY,
+	PHRASE_BEGIN,
+	PHRASE_WAIT_BUTTON,
+	PHRASE_WAIT_MAT,
+	PHRASE_HALFWAY,
+	PHRASE_END,
+	PHRASE_REPEAT,
+	PHRASE_IN,
+	PHRASE_OUT,
+	PHRASE_HOLD,
+	PHRASE_PAUSED,
+	PHRASE_PAUSED_MAT,
+	PHRASE_RESUMED,
+	PHRASE_STOPPED,
+	PHRASE_ABANDONED,
+	PHRASE_WELL_DONE,
+	PHRASE_COUNT
+};
+
+struct settings {
+	const char *language, *voice, *audio_device;
+	int rate, pitch, volume;
+	kt_ms long_press, button_debounce, mat_debounce;
+	bool mat_start;
+	kt_ms start_timeout, pause_timeout, get_ready, done_time;
+	int countdown;
+	unsigned cues; /* enum cue bits */
+	const char *button_line, *mat_line;
+	const char *phrase[PHRASE_COUNT];
+};
+
+struct routine {
+	const char *name;
+	struct lines intro, safety, outro;
+	struct settings settings;
+	struct exercise *exercise;
+	int exercises;
+	void *arena; /* owns everything above; see routine_free */
+};
+
+/* The settings a routine file starts from: every optional key's default. */
+void settings_defaults(struct settings *s);
+
+/* Name of a phrase key as written in [phrases]. */
+const char *phrase_key(enum phrase p);
+
+/* Names as written in the routine file and the event record. */
+const char *breath_name(enum breath_phase p);
+const char *trigger_name(enum start_trigger t);
+const char *kind_name(enum exercise_kind k);
+
+const char *breath_word(const struct settings *s, enum breath_phase p);
+
+/* Free the routine and everything in its arena. NULL is fine. */
+void routine_free(struct routine *r);
+
+/* The arena: zeroed blocks chained on *arena, all freed by arena_free. */
+void *arena_alloc(void **arena, size_t size);
+void arena_free(void *arena);
+
+#endif

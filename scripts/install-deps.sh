@@ -1,0 +1,34 @@
+#!/bin/sh
+# Install the Debian packages the kiosk needs to build, test and run its
+# demo, skipping those already installed. Uses sudo when not root. Safe to
+# run again and again: it does nothing when everything is there.
+set -eu
+
+PACKAGES="gcc make pkg-config libinih-dev libcmocka-dev"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "install-deps: not a Debian system; please install:$missing" >&2
+	exit 1
+fi
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		SUDO="sudo"
+	else
+		echo "install-deps: need root (or sudo) to install:$missing" >&2
+		exit 1
+	fi
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
