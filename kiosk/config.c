@@ -160,6 +160,8 @@ struct parser {
 	int first_line[SEC_COUNT]; /* where a one-off section first began */
 	struct exercise *ex;
 	int key_line[KEY_COUNT];   /* where each key of this section was set */
+	bool kind_ok;              /* this [exercise] has a valid kind */
+	int routine_name_line;     /* where [routine] name was given */
 	int phrase_line[PHRASE_COUNT];
 };
 
@@ -490,14 +492,16 @@ static void set_value(struct parser *p, const struct keydef *k, void *base,
 	case T_KIND:
 	case T_START:
 		i = word_index(v, k->type == T_KIND ? kinds : starts, 3);
-		if (i >= 0)
+		if (i >= 0) {
 			*(int *)f = i;
-		else
+			p->kind_ok |= k->type == T_KIND;
+		} else {
 			diag_add(p->d, p->line, "'%s' must be %s, got '%s'",
 				 k->name,
 				 k->type == T_KIND ? "hold, reps or free"
 						   : "auto, button or mat",
 				 v);
+		}
 		break;
 	case T_BREATH:
 		parse_breath(p, v, f);
@@ -539,15 +543,6 @@ static void set_value(struct parser *p, const struct keydef *k, void *base,
 
 /* ---- sections ---- */
 
-static size_t key_index(enum section sec, const char *name)
-{
-	size_t i = 0;
-	while (i < KEY_COUNT &&
-	       (keys[i].sec != sec || strcmp(keys[i].name, name)))
-		i++;
-	return i;
-}
-
 /* At the end of an [exercise]: what is missing, and what its kind
  * does not use (the kind may be written after the keys it governs). */
 static void finish_exercise(struct parser *p)
@@ -556,7 +551,8 @@ static void finish_exercise(struct parser *p)
 	if (!x)
 		return;
 	p->ex = NULL;
-	bool kind_known = p->key_line[key_index(SEC_EXERCISE, "kind")] > 0;
+	/* An invalid kind was reported already: judge nothing by it. */
+	bool kind_known = p->kind_ok;
 	unsigned kind = kind_known ? 1u << x->kind : 0;
 	for (size_t i = 0; i < KEY_COUNT; i++) {
 		const struct keydef *k = &keys[i];
@@ -582,6 +578,7 @@ static void begin_section(struct parser *p, const char *name)
 	if (p->sec == SEC_EXERCISE)
 		finish_exercise(p);
 	memset(p->key_line, 0, sizeof p->key_line);
+	p->kind_ok = false;
 	p->sec_line = p->line;
 	p->sec = SEC_UNKNOWN;
 	for (int i = SEC_SETTINGS; i <= SEC_EXERCISE; i++)
@@ -663,6 +660,8 @@ static int on_value(void *user, const char *section, const char *name,
 			return 1;
 		}
 		p->key_line[i] = p->line;
+		if (p->sec == SEC_ROUTINE && !strcmp(name, "name"))
+			p->routine_name_line = p->line;
 		void *base = p->sec == SEC_SETTINGS ? (void *)&p->r->settings
 			     : p->sec == SEC_ROUTINE ? (void *)p->r
 						     : (void *)p->ex;
@@ -787,7 +786,7 @@ static void check_whole(struct parser *p)
 		diag_add(p->d, last,
 			 "no [routine] section: add one with at least "
 			 "'name = ...'");
-	else if (!r->name)
+	else if (!p->routine_name_line)
 		diag_add(p->d, p->first_line[SEC_ROUTINE],
 			 "[routine] has no 'name'");
 	if (r->exercises == 0)

@@ -64,7 +64,7 @@ static int by_line(const void *a, const void *b)
 void diags_print(const struct diags *d, FILE *to)
 {
 	struct diag *sorted = malloc(sizeof *sorted * (size_t)(d->count + 1));
-	if (sorted) {
+	if (sorted && d->count) {
 		memcpy(sorted, d->item, sizeof *sorted * (size_t)d->count);
 		qsort(sorted, (size_t)d->count, sizeof *sorted, by_line);
 	}

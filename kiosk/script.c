@@ -92,8 +92,8 @@ static int parse_line(struct script *s, int *cap, char *text, int line,
 	if (n == 2 && !strcmp(ev, "press")) {
 		rc = push(s, cap, at, SCRIPT_DOWN, line) ||
 		     push(s, cap, at + SCRIPT_PRESS_MS, SCRIPT_UP, line);
-	} else if (n == 3 && !strcmp(ev, "hold")) {
-		if (!parse_seconds(w[2], &hold) || hold == 0) {
+	} else if (!strcmp(ev, "hold")) {
+		if (n != 3 || !parse_seconds(w[2], &hold) || hold == 0) {
 			diag_add(d, line,
 				 "'hold' needs a time in seconds, like 'hold 3'");
 			return 0;

@@ -1,0 +1,109 @@
+/*
+ * testutil.h - small helpers shared by the test programs: cmocka's
+ * includes, reading files, running the kiosk binary, and reading fields of
+ * the flat JSON objects in its event record. Header-only, static.
+ */
+#ifndef KIOSK_TESTUTIL_H
+#define KIOSK_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+/* The whole file, NUL-terminated; NULL if unreadable. Caller frees. */
+static inline char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	for (size_t got; buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0;) {
+		n += got;
+		if (n + 1 == cap) {
+			char *bigger = realloc(buf, cap *= 2);
+			if (!bigger) {
+				free(buf);
+				buf = NULL;
+			}
+			buf = bigger;
+		}
+	}
+	fclose(f);
+	if (buf)
+		buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static inline void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Run a shell command line; returns its exit status (or -1). */
+static inline int run(const char *cmd)
+{
+	int st = system(cmd);
+	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The value of "key" in one flat JSON object line, into out: strings
+ * unescaped (\" \\ \uXXXX below 0x80), anything else as written. */
+static inline bool json_get(const char *line, const char *key, char *out,
+			    size_t size)
+{
+	char pat[64];
+	snprintf(pat, sizeof pat, "\"%s\":", key);
+	const char *p = strstr(line, pat);
+	if (!p)
+		return false;
+	p += strlen(pat);
+	size_t o = 0;
+	if (*p == '"') {
+		for (p++; *p && *p != '"' && o + 1 < size; p++) {
+			if (*p == '\\' && p[1] == 'u') {
+				out[o++] = (char)strtol((char[]){p[4], p[5], 0},
+							NULL, 16);
+				p += 5;
+			} else {
+				out[o++] = *p == '\\' ? *++p : *p;
+			}
+		}
+	} else {
+		while (*p && *p != ',' && *p != '}' && o + 1 < size)
+			out[o++] = *p++;
+	}
+	out[o] = '\0';
+	return true;
+}
+
+static inline long json_ms(const char *line)
+{
+	char t[32];
+	if (!json_get(line, "t", t, sizeof t))
+		return -1;
+	return (long)(atof(t) * 1000 + 0.5);
+}
+
+static inline bool json_is(const char *line, const char *key,
+			   const char *value)
+{
+	char v[512];
+	return json_get(line, key, v, sizeof v) && !strcmp(v, value);
+}
+
+#endif

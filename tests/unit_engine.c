@@ -1,0 +1,507 @@
+/*
+ * unit_engine.c - the session engine on a virtual timeline: transitions,
+ * timed parts, pauses, stopping, walking away, the mat, and the cue plan.
+ */
+#include "testutil.h"
+
+#include "config.h"
+#include "engine.h"
+
+#define LOG_MAX 4096
+
+struct logged {
+	kt_ms t;
+	struct action a;
+};
+
+struct sim {
+	struct routine *r;
+	struct engine *e;
+	struct actions out;
+	kt_ms now;
+	struct logged *log;
+	int n;
+};
+
+static const char test_routine[] =
+	"[settings]\n"
+	"get_ready = 2\n"
+	"countdown = 3\n"
+	"start_timeout = 60\n"
+	"pause_timeout = 120\n"
+	"[routine]\n"
+	"name = Test\n"
+	"intro = Hello.\n"
+	"safety = Careful.\n"
+	"[exercise]\n"
+	"name = Hold one\n"
+	"say = Do it.\n"
+	"kind = hold\n"
+	"seconds = 10\n"
+	"breath = in 2, out 2\n"
+	"[exercise]\n"
+	"name = Mat one\n"
+	"say = Lie down.\n"
+	"kind = hold\n"
+	"seconds = 20\n"
+	"start = mat\n"
+	"[exercise]\n"
+	"name = Button one\n"
+	"say = Press.\n"
+	"kind = reps\n"
+	"reps = 3\n"
+	"breath = in 1, out 1\n"
+	"cue_in = Up\n"
+	"start = button\n";
+
+static void take(struct sim *s)
+{
+	for (int i = 0; i < s->out.count && s->n < LOG_MAX; i++)
+		s->log[s->n++] = (struct logged){s->now, s->out.item[i]};
+	assert_int_equal(s->out.dropped, 0);
+}
+
+static struct sim *sim_new(const char *text, bool have_mat)
+{
+	struct sim *s = calloc(1, sizeof *s);
+	struct diags d;
+	diags_init(&d, "test");
+	s->r = config_load_text(text, strlen(text), NULL, NULL, &d);
+	diags_print(&d, stderr);
+	diags_free(&d);
+	assert_non_null(s->r);
+	struct engine_options o = {.have_mat = have_mat};
+	s->e = engine_new(s->r, &o);
+	s->log = calloc(LOG_MAX, sizeof *s->log);
+	engine_start(s->e, 0, &s->out);
+	take(s);
+	return s;
+}
+
+static struct sim *sim_builtin(void)
+{
+	size_t len;
+	const char *text = config_builtin(&len);
+	char *copy = strndup(text, len);
+	struct sim *s = calloc(1, sizeof *s);
+	struct diags d;
+	diags_init(&d, "builtin");
+	s->r = config_load_text(copy, len, NULL, "assets", &d);
+	diags_print(&d, stderr);
+	diags_free(&d);
+	free(copy);
+	assert_non_null(s->r);
+	struct engine_options o = {.have_mat = true};
+	s->e = engine_new(s->r, &o);
+	s->log = calloc(LOG_MAX, sizeof *s->log);
+	engine_start(s->e, 0, &s->out);
+	take(s);
+	return s;
+}
+
+static void sim_free(struct sim *s)
+{
+	engine_free(s->e);
+	routine_free(s->r);
+	free(s->log);
+	free(s);
+}
+
+/* Let time pass up to `until`, waking the engine at each deadline. */
+static void sim_until(struct sim *s, kt_ms until)
+{
+	while (s->out.wake <= until) {
+		assert_true(s->out.wake >= s->now);
+		s->now = s->out.wake;
+		engine_tick(s->e, s->now, &s->out);
+		take(s);
+	}
+	s->now = until;
+}
+
+static void sim_input(struct sim *s, enum engine_input in, kt_ms at)
+{
+	sim_until(s, at);
+	engine_input(s->e, in, at, &s->out);
+	take(s);
+}
+
+/* Run until the engine is in state st (or time runs out): its time. */
+static kt_ms sim_until_state(struct sim *s, enum kiosk_state st, kt_ms limit)
+{
+	while (engine_state(s->e) != st && s->out.wake <= limit) {
+		s->now = s->out.wake;
+		engine_tick(s->e, s->now, &s->out);
+		take(s);
+	}
+	assert_int_equal(engine_state(s->e), st);
+	return s->now;
+}
+
+static const struct logged *find(const struct sim *s, enum action_kind k,
+				 int nth)
+{
+	for (int i = 0; i < s->n; i++)
+		if (s->log[i].a.kind == k && nth-- == 0)
+			return &s->log[i];
+	return NULL;
+}
+
+static int count(const struct sim *s, enum action_kind k)
+{
+	int n = 0;
+	for (int i = 0; i < s->n; i++)
+		n += s->log[i].a.kind == k;
+	return n;
+}
+
+static const struct logged *part(const struct sim *s, bool start, int nth)
+{
+	for (int i = 0; i < s->n; i++)
+		if (s->log[i].a.kind == ACTION_PART &&
+		    s->log[i].a.u.part.start == start && nth-- == 0)
+			return &s->log[i];
+	return NULL;
+}
+
+/* The person who does everything at once: presses, lies on the mat. */
+static void sim_cooperate(struct sim *s, kt_ms limit)
+{
+	while (s->now < limit) {
+		if (engine_state(s->e) == STATE_WAITING)
+			sim_input(s, INPUT_MAT_ON, s->now);
+		if (engine_state(s->e) == STATE_WAITING)
+			sim_input(s, INPUT_PRESS, s->now);
+		if (s->out.wake == KT_NEVER)
+			break;
+		s->now = s->out.wake;
+		engine_tick(s->e, s->now, &s->out);
+		take(s);
+	}
+}
+
+static void test_starts_on_attract(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(test_routine, true);
+	assert_int_equal(engine_state(s->e), STATE_ATTRACT);
+	assert_int_equal(s->log[0].a.kind, ACTION_STATE);
+	const struct logged *show = find(s, ACTION_SHOW, 0);
+	assert_non_null(show);
+	assert_int_equal(show->a.u.screen.kind, SCREEN_ATTRACT);
+	assert_string_equal(show->a.u.screen.title, "Test");
+	assert_int_equal(s->out.wake, KT_NEVER); /* idle costs nothing */
+	sim_free(s);
+}
+
+static void test_full_session_walks_every_state(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(test_routine, true);
+	sim_input(s, INPUT_PRESS, 1000);
+	sim_cooperate(s, 600000);
+	enum kiosk_state want[] = {
+		STATE_ATTRACT, STATE_SAFETY,  STATE_INTRO,   STATE_READY,
+		STATE_RUNNING, STATE_REST,    STATE_INTRO,   STATE_WAITING,
+		STATE_READY,   STATE_RUNNING, STATE_REST,    STATE_INTRO,
+		STATE_WAITING, STATE_RUNNING, STATE_DONE,    STATE_ATTRACT,
+	};
+	int k = 0;
+	for (int i = 0; i < s->n; i++)
+		if (s->log[i].a.kind == ACTION_STATE) {
+			assert_true(k < (int)(sizeof want / sizeof *want));
+			assert_int_equal(s->log[i].a.u.state, want[k]);
+			k++;
+		}
+	assert_int_equal(k, (int)(sizeof want / sizeof *want));
+	assert_int_equal(count(s, ACTION_SESSION), 1);
+	assert_int_equal(find(s, ACTION_SESSION, 0)->a.u.session.result,
+			 RESULT_COMPLETED);
+	assert_int_equal(count(s, ACTION_EXERCISE), 3);
+	sim_free(s);
+}
+
+static void test_hold_ends_exactly_on_time(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(test_routine, true);
+	sim_input(s, INPUT_PRESS, 0);
+	sim_cooperate(s, 600000);
+	const struct logged *a = part(s, true, 0), *b = part(s, false, 0);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(b->t - a->t, 10000);
+	/* The countdown shows every second from 10 down to 1, once each. */
+	int expect = 10;
+	for (int i = 0; i < s->n; i++) {
+		const struct action *x = &s->log[i].a;
+		if (x->kind == ACTION_SHOW && x->u.screen.kind == SCREEN_HOLD &&
+		    x->u.screen.index == 1 && x->u.screen.remaining != expect + 1) {
+			assert_int_equal(x->u.screen.remaining, expect);
+			assert_int_equal(s->log[i].t - a->t, (10 - expect) * 1000);
+			expect--;
+		}
+	}
+	assert_int_equal(expect, 0);
+	sim_free(s);
+}
+
+static void test_pause_freezes_and_shifts_the_end(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(test_routine, true);
+	sim_input(s, INPUT_PRESS, 0);
+	kt_ms start = sim_until_state(s, STATE_RUNNING, 600000);
+	sim_input(s, INPUT_PRESS, start + 3500); /* pause */
+	assert_int_equal(engine_state(s->e), STATE_PAUSED);
+	int shows_before = count(s, ACTION_SHOW);
+	sim_until(s, start + 3500 + 7000);
+	/* Nothing moves while paused. */
+	assert_int_equal(count(s, ACTION_SHOW), shows_before);
+	const struct logged *paused = &s->log[s->n - 1];
+	for (int i = s->n - 1; i >= 0; i--)
+		if (s->log[i].a.kind == ACTION_SHOW) {
+			paused = &s->log[i];
+			break;
+		}
+	assert_int_equal(paused->a.u.screen.kind, SCREEN_PAUSED);
+	assert_int_equal(paused->a.u.screen.remaining, 7);
+	sim_input(s, INPUT_PRESS, start + 10500); /* resume */
+	assert_int_equal(engine_state(s->e), STATE_RUNNING);
+	sim_cooperate(s, 600000);
+	assert_int_equal(part(s, false, 0)->t - start, 10000 + 7000);
+	sim_free(s);
+}
+
+static void test_long_press_stops(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(test_routine, true);
+	sim_input(s, INPUT_PRESS, 0);
+	kt_ms t = sim_until_state(s, STATE_RUNNING, 600000);
+	sim_input(s, INPUT_LONG_PRESS, t + 2000);
+	assert_int_equal(engine_state(s->e), STATE_ATTRACT);
+	const struct logged *end = find(s, ACTION_SESSION, 0);
+	assert_non_null(end);
+	assert_int_equal(end->a.u.session.result, RESULT_STOPPED);
+	assert_int_equal(end->a.u.session.index, 1);
+	assert_non_null(find(s, ACTION_HUSH, 0));
+	sim_free(s);
+}
+
+static void test_waiting_too_long_abandons(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(test_routine, true);
+	sim_input(s, INPUT_PRESS, 0);
+	kt_ms waiting = sim_until_state(s, STATE_WAITING, 600000);
+	kt_ms back = sim_until_state(s, STATE_ATTRACT, 600000);
+	assert_int_equal(back - waiting, 60000);
+	const struct logged *end = find(s, ACTION_SESSION, 0);
+	assert_int_equal(end->a.u.session.result, RESULT_ABANDONED);
+	assert_int_equal(end->a.u.session.index, 2);
+	sim_free(s);
+}
+
+static void test_pause_too_long_abandons(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(test_routine, true);
+	sim_input(s, INPUT_PRESS, 0);
+	kt_ms t = sim_until_state(s, STATE_RUNNING, 600000);
+	sim_input(s, INPUT_PRESS, t + 1000);
+	kt_ms back = sim_until_state(s, STATE_ATTRACT, 600000);
+	assert_int_equal(back - (t + 1000), 120000);
+	assert_int_equal(find(s, ACTION_SESSION, 0)->a.u.session.result,
+			 RESULT_ABANDONED);
+	sim_free(s);
+}
+
+static void test_auto_parts_never_abandon(void **state)
+{
+	(void)state;
+	/* Only auto starts: nobody touches anything after the first press. */
+	static const char text[] = "[routine]\nname = Auto\n"
+				   "[exercise]\nname = A\nsay = Go.\n"
+				   "kind = free\nseconds = 600\n"
+				   "[exercise]\nname = B\nsay = Go.\n"
+				   "kind = hold\nseconds = 600\n";
+	struct sim *s = sim_new(text, true);
+	sim_input(s, INPUT_PRESS, 0);
+	sim_until(s, 3600000);
+	assert_int_equal(count(s, ACTION_SESSION), 1);
+	assert_int_equal(find(s, ACTION_SESSION, 0)->a.u.session.result,
+			 RESULT_COMPLETED);
+	sim_free(s);
+}
+
+static void test_mat_hold_pauses_off_the_mat(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(test_routine, true);
+	sim_input(s, INPUT_PRESS, 0);
+	sim_cooperate(s, 1); /* through nothing: just the first press */
+	kt_ms w = sim_until_state(s, STATE_WAITING, 600000);
+	sim_input(s, INPUT_MAT_ON, w + 5000);
+	kt_ms run = sim_until_state(s, STATE_RUNNING, 600000);
+	sim_input(s, INPUT_MAT_OFF, run + 4000);
+	assert_int_equal(engine_state(s->e), STATE_PAUSED);
+	const struct logged *show = NULL;
+	for (int i = 0; i < s->n; i++)
+		if (s->log[i].a.kind == ACTION_SHOW)
+			show = &s->log[i];
+	assert_int_equal(show->a.u.screen.kind, SCREEN_PAUSED);
+	assert_int_equal(show->a.u.screen.reason, PAUSE_MAT);
+	sim_input(s, INPUT_MAT_ON, run + 9000);
+	assert_int_equal(engine_state(s->e), STATE_RUNNING);
+	sim_until_state(s, STATE_REST, 600000);
+	assert_int_equal(part(s, false, 1)->t - run, 20000 + 5000);
+	sim_free(s);
+}
+
+static void test_already_on_the_mat_counts(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(test_routine, true);
+	sim_input(s, INPUT_MAT_ON, 0); /* mat_start: lying down starts */
+	assert_int_equal(engine_state(s->e), STATE_SAFETY);
+	sim_until_state(s, STATE_RUNNING, 600000); /* exercise 1: auto */
+	sim_until_state(s, STATE_INTRO, 600000);
+	sim_until_state(s, STATE_READY, 600000); /* no waiting: on the mat */
+	sim_free(s);
+}
+
+static void test_mat_start_can_be_off(void **state)
+{
+	(void)state;
+	char text[2048];
+	snprintf(text, sizeof text, "%s", test_routine);
+	char *p = strstr(text, "[settings]\n") + strlen("[settings]\n");
+	memmove(p + 13, p, strlen(p) + 1);
+	memcpy(p, "mat_start=no\n", 13);
+	struct sim *s = sim_new(text, true);
+	sim_input(s, INPUT_MAT_ON, 0);
+	assert_int_equal(engine_state(s->e), STATE_ATTRACT);
+	sim_free(s);
+}
+
+static void test_no_mat_means_button(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(test_routine, false);
+	sim_input(s, INPUT_PRESS, 0);
+	sim_until_state(s, STATE_INTRO, 600000);
+	sim_until_state(s, STATE_RUNNING, 600000);
+	sim_until_state(s, STATE_WAITING, 600000); /* the mat exercise */
+	const struct logged *show = NULL;
+	for (int i = 0; i < s->n; i++)
+		if (s->log[i].a.kind == ACTION_SHOW)
+			show = &s->log[i];
+	assert_int_equal(show->a.u.screen.trigger, START_BUTTON);
+	sim_input(s, INPUT_PRESS, s->now + 1000);
+	assert_int_equal(engine_state(s->e), STATE_RUNNING);
+	sim_free(s);
+}
+
+/* Over a whole default session nothing is said over something else. */
+static void test_builtin_lines_never_overlap(void **state)
+{
+	(void)state;
+	struct sim *s = sim_builtin();
+	sim_input(s, INPUT_MAT_ON, 0);
+	sim_cooperate(s, 3600000);
+	assert_int_equal(find(s, ACTION_SESSION, 0)->a.u.session.result,
+			 RESULT_COMPLETED);
+	kt_ms busy = 0;
+	int says = 0;
+	for (int i = 0; i < s->n; i++) {
+		const struct logged *l = &s->log[i];
+		if (l->a.kind != ACTION_SAY)
+			continue;
+		if (l->t < busy)
+			fail_msg("'%s' at %lld starts before the line before ends "
+				 "(%lld)",
+				 l->a.u.say.text, (long long)l->t, (long long)busy);
+		busy = l->t + l->a.u.say.duration;
+		says++;
+	}
+	assert_true(says > 100);
+	sim_free(s);
+}
+
+static void test_estimate_matches_a_session(void **state)
+{
+	(void)state;
+	struct sim *s = sim_builtin();
+	sim_input(s, INPUT_PRESS, 0);
+	sim_cooperate(s, 3600000);
+	kt_ms end = find(s, ACTION_SESSION, 0)->t;
+	struct engine_options o = {.have_mat = true};
+	assert_int_equal(routine_estimate(s->r, &o), end);
+	assert_true(end > 5 * 60000 && end < 9 * 60000);
+	sim_free(s);
+}
+
+static void test_reps_say_cues_on_the_breath(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(test_routine, true);
+	sim_input(s, INPUT_PRESS, 0);
+	sim_cooperate(s, 600000);
+	const struct logged *start = part(s, true, 2);
+	assert_non_null(start);
+	assert_int_equal(start->a.u.part.kind, KIND_REPS);
+	assert_int_equal(start->a.u.part.seconds, 6);
+	/* in 1, out 1: the short cue "Up" fits in a second and is said on
+	 * every inhale; there is no exhale cue, so the word "Out" is. */
+	int ups = 0, outs = 0;
+	for (int i = 0; i < s->n; i++) {
+		const struct logged *l = &s->log[i];
+		if (l->t < start->t || l->t >= start->t + 6000 ||
+		    l->a.kind != ACTION_SAY)
+			continue;
+		ups += !strcmp(l->a.u.say.text, "Up");
+		outs += !strcmp(l->a.u.say.text, "Out");
+		assert_int_equal((l->t - start->t) % 1000, 0);
+	}
+	assert_int_equal(ups, 3);
+	assert_int_equal(outs, 3);
+	sim_free(s);
+}
+
+static void test_quit_ends_the_session(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(test_routine, true);
+	sim_input(s, INPUT_PRESS, 0);
+	sim_until(s, 4000);
+	sim_input(s, INPUT_QUIT, 4000);
+	const struct logged *end = find(s, ACTION_SESSION, 0);
+	assert_non_null(end);
+	assert_true(end->a.u.session.quit);
+	assert_false(engine_in_session(s->e));
+	sim_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_starts_on_attract),
+		cmocka_unit_test(test_full_session_walks_every_state),
+		cmocka_unit_test(test_hold_ends_exactly_on_time),
+		cmocka_unit_test(test_pause_freezes_and_shifts_the_end),
+		cmocka_unit_test(test_long_press_stops),
+		cmocka_unit_test(test_waiting_too_long_abandons),
+		cmocka_unit_test(test_pause_too_long_abandons),
+		cmocka_unit_test(test_auto_parts_never_abandon),
+		cmocka_unit_test(test_mat_hold_pauses_off_the_mat),
+		cmocka_unit_test(test_already_on_the_mat_counts),
+		cmocka_unit_test(test_mat_start_can_be_off),
+		cmocka_unit_test(test_no_mat_means_button),
+		cmocka_unit_test(test_builtin_lines_never_overlap),
+		cmocka_unit_test(test_estimate_matches_a_session),
+		cmocka_unit_test(test_reps_say_cues_on_the_breath),
+		cmocka_unit_test(test_quit_ends_the_session),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
