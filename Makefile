@@ -65,6 +65,10 @@ $(BUILD)/libkiosk.a: $(CORE_OBJ)
 $(BUILD)/kiosk: $(BUILD)/main.o $(BUILD)/libkiosk.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(BENCH): tests/bench.c $(BUILD)/libkiosk.a | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libkiosk.a \
+		$(LDFLAGS) $(PKG_LIBS)
+
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libkiosk.a | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -o $@ $< \
 		$(BUILD)/libkiosk.a $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)

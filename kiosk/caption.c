@@ -53,8 +53,8 @@ static void screen(struct caption *c, const struct screen *s)
 {
 	char breath[64] = "", line[64];
 	if (s->breath != BREATH_NONE)
-		snprintf(breath, sizeof breath, "%s %d",
-			 breath_name(s->breath), s->count);
+		snprintf(breath, sizeof breath, "%s %d", breath_name(s->breath),
+			 s->count);
 	if (s->index && s->index != c->last_index) {
 		end_status(c);
 		fprintf(c->out, "\n  [%d/%d] %s\n", s->index, s->exercises,

@@ -26,58 +26,68 @@ enum {
 };
 
 static const struct option long_options[] = {
-	{"config", required_argument, NULL, OPT_CONFIG},
-	{"check", no_argument, NULL, OPT_CHECK},
-	{"print-config", no_argument, NULL, OPT_PRINT_CONFIG},
-	{"input", required_argument, NULL, OPT_INPUT},
-	{"clock", required_argument, NULL, OPT_CLOCK},
-	{"video", required_argument, NULL, OPT_VIDEO},
-	{"audio", required_argument, NULL, OPT_AUDIO},
-	{"events", required_argument, NULL, OPT_EVENTS},
-	{"screenshots", required_argument, NULL, OPT_SCREENSHOTS},
-	{"assets", required_argument, NULL, OPT_ASSETS},
-	{"exit-after-session", no_argument, NULL, OPT_EXIT_AFTER_SESSION},
-	{"version", no_argument, NULL, OPT_VERSION},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"check", no_argument, NULL, OPT_CHECK},
+    {"print-config", no_argument, NULL, OPT_PRINT_CONFIG},
+    {"input", required_argument, NULL, OPT_INPUT},
+    {"clock", required_argument, NULL, OPT_CLOCK},
+    {"video", required_argument, NULL, OPT_VIDEO},
+    {"audio", required_argument, NULL, OPT_AUDIO},
+    {"events", required_argument, NULL, OPT_EVENTS},
+    {"screenshots", required_argument, NULL, OPT_SCREENSHOTS},
+    {"assets", required_argument, NULL, OPT_ASSETS},
+    {"exit-after-session", no_argument, NULL, OPT_EXIT_AFTER_SESSION},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 void cli_help(FILE *out)
 {
-	fprintf(out,
-		"Usage: kiosk [OPTION]...\n"
-		"A voice-guided mid-back exercise kiosk: one big button, a floor mat,\n"
-		"spoken steps and breath counts, big countdown screens.\n"
-		"\n"
-		"With no options it runs the kiosk with the routine in %s,\n"
-		"or the built-in routine when that file does not exist.\n"
-		"\n"
-		"Routine file:\n"
-		"  --config FILE         use this routine file\n"
-		"  --check               check the routine file and exit: 0 and a summary,\n"
-		"                        or 1 and every error as FILE:LINE: message\n"
-		"  --print-config        print the built-in routine file (commented)\n"
-		"  --assets DIR          where illustrations/ is (default: found beside\n"
-		"                        the program, else %s)\n"
-		"\n"
-		"Running:\n"
-		"  --input SOURCE        gpio (default), keyboard, or script:FILE\n"
-		"                        (keyboard: space = button, l = long press,\n"
-		"                        m = on/off the mat, q = quit)\n"
-		"  --clock real|virtual  virtual: time jumps to the next deadline, so a\n"
-		"                        whole session runs at once (needs script input)\n"
-		"  --video sdl|none      screens (none: captions in the terminal)\n"
-		"  --audio portaudio|wav:FILE|none\n"
-		"                        speech output\n"
-		"  --events FILE         write the JSON Lines event record (- = stdout)\n"
-		"  --screenshots DIR     save a PNG of every distinct screen\n"
-		"  --exit-after-session  quit when the first session has ended\n"
-		"\n"
-		"  -h, --help            show this help\n"
-		"      --version         show the version\n"
-		"\n"
-		"See kiosk(8) and kiosk.conf(5).\n",
-		KIOSK_SYSCONF, KIOSK_DATADIR);
+	fprintf(
+	    out,
+	    "Usage: kiosk [OPTION]...\n"
+	    "A voice-guided mid-back exercise kiosk: one big button, a floor "
+	    "mat,\n"
+	    "spoken steps and breath counts, big countdown screens.\n"
+	    "\n"
+	    "With no options it runs the kiosk with the routine in %s,\n"
+	    "or the built-in routine when that file does not exist.\n"
+	    "\n"
+	    "Routine file:\n"
+	    "  --config FILE         use this routine file\n"
+	    "  --check               check the routine file and exit: 0 and a "
+	    "summary,\n"
+	    "                        or 1 and every error as FILE:LINE: "
+	    "message\n"
+	    "  --print-config        print the built-in routine file "
+	    "(commented)\n"
+	    "  --assets DIR          where illustrations/ is (default: found "
+	    "beside\n"
+	    "                        the program, else %s)\n"
+	    "\n"
+	    "Running:\n"
+	    "  --input SOURCE        gpio (default), keyboard, or script:FILE\n"
+	    "                        (keyboard: space = button, l = long "
+	    "press,\n"
+	    "                        m = on/off the mat, q = quit)\n"
+	    "  --clock real|virtual  virtual: time jumps to the next deadline, "
+	    "so a\n"
+	    "                        whole session runs at once (needs script "
+	    "input)\n"
+	    "  --video sdl|none      screens (none: captions in the terminal)\n"
+	    "  --audio portaudio|wav:FILE|none\n"
+	    "                        speech output\n"
+	    "  --events FILE         write the JSON Lines event record (- = "
+	    "stdout)\n"
+	    "  --screenshots DIR     save a PNG of every distinct screen\n"
+	    "  --exit-after-session  quit when the first session has ended\n"
+	    "\n"
+	    "  -h, --help            show this help\n"
+	    "      --version         show the version\n"
+	    "\n"
+	    "See kiosk(8) and kiosk.conf(5).\n",
+	    KIOSK_SYSCONF, KIOSK_DATADIR);
 }
 
 static int bad(FILE *err, const char *opt, const char *value,
@@ -122,7 +132,8 @@ int cli_parse(int argc, char **argv, struct options *o, FILE *err)
 			break;
 		case OPT_CLOCK:
 			if (strcmp(v, "real") && strcmp(v, "virtual"))
-				return bad(err, "--clock", v, "real or virtual");
+				return bad(err, "--clock", v,
+					   "real or virtual");
 			o->virtual_clock = v[0] == 'v';
 			break;
 		case OPT_VIDEO:
@@ -160,7 +171,8 @@ int cli_parse(int argc, char **argv, struct options *o, FILE *err)
 			o->help = true;
 			break;
 		default:
-			fprintf(err, "kiosk: unknown or incomplete option '%s'\n",
+			fprintf(err,
+				"kiosk: unknown or incomplete option '%s'\n",
 				argv[optind - 1]);
 			fprintf(err, "Try 'kiosk --help'.\n");
 			return 2;
@@ -210,10 +222,12 @@ const char *cli_assets_dir(const struct options *o)
 		char *slash = strrchr(exe, '/');
 		if (slash)
 			*slash = '\0';
-		int len = snprintf(found, sizeof found, "%.4000s/../assets", exe);
+		int len =
+		    snprintf(found, sizeof found, "%.4000s/../assets", exe);
 		if (len > 0 && has_illustrations(found))
 			return found;
-		len = snprintf(found, sizeof found, "%.4000s/../share/kiosk", exe);
+		len = snprintf(found, sizeof found, "%.4000s/../share/kiosk",
+			       exe);
 		if (len > 0 && has_illustrations(found))
 			return found;
 	}

@@ -39,8 +39,8 @@ void cli_help(FILE *out);
 const char *cli_config_path(const struct options *o);
 
 /* The asset folder: --assets, $KIOSK_ASSETS, ../assets from the binary
- * (build/kiosk in a checkout), ../share/kiosk beside it (an install), or the folder
- * compiled in. The first that holds illustrations/ wins. */
+ * (build/kiosk in a checkout), ../share/kiosk beside it (an install), or the
+ * folder compiled in. The first that holds illustrations/ wins. */
 const char *cli_assets_dir(const struct options *o);
 
 #ifndef KIOSK_SYSCONF

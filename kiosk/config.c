@@ -34,17 +34,17 @@ enum section {
 };
 
 static const char *const section_names[SEC_COUNT] = {
-	[SEC_SETTINGS] = "settings",
-	[SEC_PHRASES] = "phrases",
-	[SEC_ROUTINE] = "routine",
-	[SEC_EXERCISE] = "exercise",
+    [SEC_SETTINGS] = "settings",
+    [SEC_PHRASES] = "phrases",
+    [SEC_ROUTINE] = "routine",
+    [SEC_EXERCISE] = "exercise",
 };
 
 enum type {
-	T_NAME,    /* one line of text, at most ROUTINE_NAME_MAX */
-	T_TEXT,    /* one spoken line, at most ROUTINE_TEXT_MAX */
+	T_NAME,	   /* one line of text, at most ROUTINE_NAME_MAX */
+	T_TEXT,	   /* one spoken line, at most ROUTINE_TEXT_MAX */
 	T_LINES,   /* repeatable T_TEXT */
-	T_INT,     /* whole number in [min, max] */
+	T_INT,	   /* whole number in [min, max] */
 	T_SECONDS, /* seconds, decimals allowed, stored as kt_ms */
 	T_WHOLE_SECONDS,
 	T_MS, /* milliseconds, stored as kt_ms */
@@ -53,7 +53,7 @@ enum type {
 	T_START,
 	T_BREATH,
 	T_CUES,
-	T_WORD,   /* language, voice, GPIO line: a short token */
+	T_WORD,	  /* language, voice, GPIO line: a short token */
 	T_DEVICE, /* audio device name: any short text */
 	T_PATH,
 };
@@ -61,7 +61,7 @@ enum type {
 #define K_HOLD (1u << KIND_HOLD)
 #define K_REPS (1u << KIND_REPS)
 #define K_FREE (1u << KIND_FREE)
-#define K_ALL (K_HOLD | K_REPS | K_FREE)
+#define K_ALL  (K_HOLD | K_REPS | K_FREE)
 
 struct keydef {
 	enum section sec;
@@ -69,7 +69,7 @@ struct keydef {
 	enum type type;
 	size_t off;
 	double min, max;
-	unsigned kinds;    /* [exercise]: kinds it applies to */
+	unsigned kinds;	   /* [exercise]: kinds it applies to */
 	unsigned required; /* [exercise]: kinds that must have it */
 	bool optional_empty;
 };
@@ -79,67 +79,63 @@ struct keydef {
 #define E(f) offsetof(struct exercise, f)
 
 static const struct keydef keys[] = {
-	{SEC_SETTINGS, "language", T_WORD, S(language), 1, 32, 0, 0, false},
-	{SEC_SETTINGS, "voice", T_WORD, S(voice), 0, 64, 0, 0, true},
-	{SEC_SETTINGS, "rate", T_INT, S(rate), 80, 450, 0, 0, false},
-	{SEC_SETTINGS, "pitch", T_INT, S(pitch), 0, 99, 0, 0, false},
-	{SEC_SETTINGS, "volume", T_INT, S(volume), 0, 100, 0, 0, false},
-	{SEC_SETTINGS, "audio_device", T_DEVICE, S(audio_device), 1, 100, 0, 0,
-	 false},
-	{SEC_SETTINGS, "long_press", T_SECONDS, S(long_press), 0.5, 10, 0, 0,
-	 false},
-	{SEC_SETTINGS, "button_debounce_ms", T_MS, S(button_debounce), 5, 500,
-	 0, 0, false},
-	{SEC_SETTINGS, "mat_debounce_ms", T_MS, S(mat_debounce), 5, 2000, 0, 0,
-	 false},
-	{SEC_SETTINGS, "mat_start", T_BOOL, S(mat_start), 0, 0, 0, 0, false},
-	{SEC_SETTINGS, "start_timeout", T_SECONDS, S(start_timeout), 10, 3600,
-	 0, 0, false},
-	{SEC_SETTINGS, "pause_timeout", T_SECONDS, S(pause_timeout), 10, 7200,
-	 0, 0, false},
-	{SEC_SETTINGS, "get_ready", T_WHOLE_SECONDS, S(get_ready), 0, 60, 0, 0,
-	 false},
-	{SEC_SETTINGS, "countdown", T_INT, S(countdown), 0, 10, 0, 0, false},
-	{SEC_SETTINGS, "cues", T_CUES, S(cues), 0, 0, 0, 0, false},
-	{SEC_SETTINGS, "done_time", T_SECONDS, S(done_time), 3, 600, 0, 0,
-	 false},
-	{SEC_SETTINGS, "button_line", T_WORD, S(button_line), 0, 32, 0, 0,
-	 true},
-	{SEC_SETTINGS, "mat_line", T_WORD, S(mat_line), 0, 32, 0, 0, true},
+    {SEC_SETTINGS, "language", T_WORD, S(language), 1, 32, 0, 0, false},
+    {SEC_SETTINGS, "voice", T_WORD, S(voice), 0, 64, 0, 0, true},
+    {SEC_SETTINGS, "rate", T_INT, S(rate), 80, 450, 0, 0, false},
+    {SEC_SETTINGS, "pitch", T_INT, S(pitch), 0, 99, 0, 0, false},
+    {SEC_SETTINGS, "volume", T_INT, S(volume), 0, 100, 0, 0, false},
+    {SEC_SETTINGS, "audio_device", T_DEVICE, S(audio_device), 1, 100, 0, 0,
+     false},
+    {SEC_SETTINGS, "long_press", T_SECONDS, S(long_press), 0.5, 10, 0, 0,
+     false},
+    {SEC_SETTINGS, "button_debounce_ms", T_MS, S(button_debounce), 5, 500, 0, 0,
+     false},
+    {SEC_SETTINGS, "mat_debounce_ms", T_MS, S(mat_debounce), 5, 2000, 0, 0,
+     false},
+    {SEC_SETTINGS, "mat_start", T_BOOL, S(mat_start), 0, 0, 0, 0, false},
+    {SEC_SETTINGS, "start_timeout", T_SECONDS, S(start_timeout), 10, 3600, 0, 0,
+     false},
+    {SEC_SETTINGS, "pause_timeout", T_SECONDS, S(pause_timeout), 10, 7200, 0, 0,
+     false},
+    {SEC_SETTINGS, "get_ready", T_WHOLE_SECONDS, S(get_ready), 0, 60, 0, 0,
+     false},
+    {SEC_SETTINGS, "countdown", T_INT, S(countdown), 0, 10, 0, 0, false},
+    {SEC_SETTINGS, "cues", T_CUES, S(cues), 0, 0, 0, 0, false},
+    {SEC_SETTINGS, "done_time", T_SECONDS, S(done_time), 3, 600, 0, 0, false},
+    {SEC_SETTINGS, "button_line", T_WORD, S(button_line), 0, 32, 0, 0, true},
+    {SEC_SETTINGS, "mat_line", T_WORD, S(mat_line), 0, 32, 0, 0, true},
 
-	{SEC_ROUTINE, "name", T_NAME, R(name), 0, 0, 0, 0, false},
-	{SEC_ROUTINE, "intro", T_LINES, R(intro), 0, 0, 0, 0, false},
-	{SEC_ROUTINE, "safety", T_LINES, R(safety), 0, 0, 0, 0, false},
-	{SEC_ROUTINE, "outro", T_LINES, R(outro), 0, 0, 0, 0, false},
+    {SEC_ROUTINE, "name", T_NAME, R(name), 0, 0, 0, 0, false},
+    {SEC_ROUTINE, "intro", T_LINES, R(intro), 0, 0, 0, 0, false},
+    {SEC_ROUTINE, "safety", T_LINES, R(safety), 0, 0, 0, 0, false},
+    {SEC_ROUTINE, "outro", T_LINES, R(outro), 0, 0, 0, 0, false},
 
-	{SEC_EXERCISE, "name", T_NAME, E(name), 0, 0, K_ALL, K_ALL, false},
-	{SEC_EXERCISE, "illustration", T_PATH, E(illustration), 0, 0, K_ALL,
-	 0, false},
-	{SEC_EXERCISE, "say", T_LINES, E(say), 0, 0, K_ALL, K_ALL, false},
-	{SEC_EXERCISE, "caution", T_LINES, E(caution), 0, 0, K_ALL, 0, false},
-	{SEC_EXERCISE, "kind", T_KIND, E(kind), 0, 0, K_ALL, K_ALL, false},
-	{SEC_EXERCISE, "seconds", T_WHOLE_SECONDS, E(seconds), 5, 3600,
-	 K_HOLD | K_FREE, K_HOLD | K_FREE, false},
-	{SEC_EXERCISE, "reps", T_INT, E(reps), 1, 200, K_REPS, K_REPS, false},
-	{SEC_EXERCISE, "breath", T_BREATH, E(breath), 0, 0, K_HOLD | K_REPS,
-	 K_REPS, false},
-	{SEC_EXERCISE, "cue_in", T_TEXT, E(cue) + BREATH_IN * sizeof(char *), 0,
-	 0, K_REPS, 0, false},
-	{SEC_EXERCISE, "cue_hold", T_TEXT, E(cue) + BREATH_HOLD * sizeof(char *),
-	 0, 0, K_REPS, 0, false},
-	{SEC_EXERCISE, "cue_out", T_TEXT, E(cue) + BREATH_OUT * sizeof(char *),
-	 0, 0, K_REPS, 0, false},
-	{SEC_EXERCISE, "encourage", T_LINES, E(encourage), 0, 0, K_FREE, 0,
-	 false},
-	{SEC_EXERCISE, "encourage_every", T_WHOLE_SECONDS, E(encourage_every),
-	 5, 600, K_FREE, 0, false},
-	{SEC_EXERCISE, "repeats", T_INT, E(repeats), 1, 20, K_ALL, 0, false},
-	{SEC_EXERCISE, "between", T_LINES, E(between), 0, 0, K_ALL, 0, false},
-	{SEC_EXERCISE, "rest", T_WHOLE_SECONDS, E(rest), 0, 600, K_ALL, 0,
-	 false},
-	{SEC_EXERCISE, "start", T_START, E(start), 0, 0, K_ALL, 0, false},
-	{SEC_EXERCISE, "get_ready", T_WHOLE_SECONDS, E(get_ready), 0, 60, K_ALL,
-	 0, false},
+    {SEC_EXERCISE, "name", T_NAME, E(name), 0, 0, K_ALL, K_ALL, false},
+    {SEC_EXERCISE, "illustration", T_PATH, E(illustration), 0, 0, K_ALL, 0,
+     false},
+    {SEC_EXERCISE, "say", T_LINES, E(say), 0, 0, K_ALL, K_ALL, false},
+    {SEC_EXERCISE, "caution", T_LINES, E(caution), 0, 0, K_ALL, 0, false},
+    {SEC_EXERCISE, "kind", T_KIND, E(kind), 0, 0, K_ALL, K_ALL, false},
+    {SEC_EXERCISE, "seconds", T_WHOLE_SECONDS, E(seconds), 5, 3600,
+     K_HOLD | K_FREE, K_HOLD | K_FREE, false},
+    {SEC_EXERCISE, "reps", T_INT, E(reps), 1, 200, K_REPS, K_REPS, false},
+    {SEC_EXERCISE, "breath", T_BREATH, E(breath), 0, 0, K_HOLD | K_REPS, K_REPS,
+     false},
+    {SEC_EXERCISE, "cue_in", T_TEXT, E(cue) + BREATH_IN * sizeof(char *), 0, 0,
+     K_REPS, 0, false},
+    {SEC_EXERCISE, "cue_hold", T_TEXT, E(cue) + BREATH_HOLD * sizeof(char *), 0,
+     0, K_REPS, 0, false},
+    {SEC_EXERCISE, "cue_out", T_TEXT, E(cue) + BREATH_OUT * sizeof(char *), 0,
+     0, K_REPS, 0, false},
+    {SEC_EXERCISE, "encourage", T_LINES, E(encourage), 0, 0, K_FREE, 0, false},
+    {SEC_EXERCISE, "encourage_every", T_WHOLE_SECONDS, E(encourage_every), 5,
+     600, K_FREE, 0, false},
+    {SEC_EXERCISE, "repeats", T_INT, E(repeats), 1, 20, K_ALL, 0, false},
+    {SEC_EXERCISE, "between", T_LINES, E(between), 0, 0, K_ALL, 0, false},
+    {SEC_EXERCISE, "rest", T_WHOLE_SECONDS, E(rest), 0, 600, K_ALL, 0, false},
+    {SEC_EXERCISE, "start", T_START, E(start), 0, 0, K_ALL, 0, false},
+    {SEC_EXERCISE, "get_ready", T_WHOLE_SECONDS, E(get_ready), 0, 60, K_ALL, 0,
+     false},
 };
 
 #define KEY_COUNT (sizeof keys / sizeof *keys)
@@ -151,17 +147,17 @@ struct parser {
 
 	const char *text;
 	size_t len, pos;
-	int line;       /* the line inih is working on */
-	bool line_bad;  /* already reported: ignore what inih makes of it */
-	bool have_key;  /* an indented line would continue a key */
+	int line;      /* the line inih is working on */
+	bool line_bad; /* already reported: ignore what inih makes of it */
+	bool have_key; /* an indented line would continue a key */
 
 	enum section sec;
 	int sec_line;
 	int first_line[SEC_COUNT]; /* where a one-off section first began */
 	struct exercise *ex;
-	int key_line[KEY_COUNT];   /* where each key of this section was set */
-	bool kind_ok;              /* this [exercise] has a valid kind */
-	int routine_name_line;     /* where [routine] name was given */
+	int key_line[KEY_COUNT]; /* where each key of this section was set */
+	bool kind_ok;		 /* this [exercise] has a valid kind */
+	int routine_name_line;	 /* where [routine] name was given */
 	int phrase_line[PHRASE_COUNT];
 };
 
@@ -229,8 +225,8 @@ static const char *closest_key(enum section sec, const char *name)
 	const char *best = NULL;
 	int best_d = 3;
 	for (size_t i = 0; i < KEY_COUNT; i++) {
-		int dist = keys[i].sec == sec ? edit_distance(name, keys[i].name)
-					      : 99;
+		int dist =
+		    keys[i].sec == sec ? edit_distance(name, keys[i].name) : 99;
 		if (dist < best_d)
 			best = keys[i].name, best_d = dist;
 	}
@@ -333,8 +329,8 @@ bad:
 
 static bool parse_cues(struct parser *p, const char *v, unsigned *out)
 {
-	static const char *const names[] = {"exercise", "next",	     "get_ready",
-					    "halfway",	"countdown", "end"};
+	static const char *const names[] = {
+	    "exercise", "next", "get_ready", "halfway", "countdown", "end"};
 	char copy[256];
 	text_copy(copy, sizeof copy, v);
 	*out = 0;
@@ -434,11 +430,11 @@ static void add_line(struct parser *p, const char *name, struct lines *l,
 static void set_number(struct parser *p, const struct keydef *k, void *f,
 		       const char *v)
 {
-	bool whole = k->type == T_INT || k->type == T_WHOLE_SECONDS ||
-		     k->type == T_MS;
+	bool whole =
+	    k->type == T_INT || k->type == T_WHOLE_SECONDS || k->type == T_MS;
 	double x;
 	if (!parse_decimal(v, whole, &x) || x < k->min || x > k->max) {
-		const char *unit = k->type == T_INT ? ""
+		const char *unit = k->type == T_INT  ? ""
 				   : k->type == T_MS ? " milliseconds"
 						     : " seconds";
 		diag_add(p->d, p->line,
@@ -516,10 +512,10 @@ static void set_value(struct parser *p, const struct keydef *k, void *base,
 		    (k->type == T_WORD && !token_ok(v)))
 			diag_add(p->d, p->line,
 				 k->type == T_WORD
-					 ? "'%s' must be %g to %g letters, "
-					   "digits or - _ + . :, got '%s'"
-					 : "'%s' must be %g to %g characters, "
-					   "got '%s'",
+				     ? "'%s' must be %g to %g letters, "
+				       "digits or - _ + . :, got '%s'"
+				     : "'%s' must be %g to %g characters, "
+				       "got '%s'",
 				 k->name, k->min, k->max, v);
 		else
 			*(const char **)f = arena_strdup(p, v);
@@ -527,7 +523,7 @@ static void set_value(struct parser *p, const struct keydef *k, void *base,
 	}
 	case T_PATH: {
 		const char *found =
-			strlen(v) > ROUTINE_PATH_MAX ? NULL : find_file(p, v);
+		    strlen(v) > ROUTINE_PATH_MAX ? NULL : find_file(p, v);
 		if (found)
 			*(const char **)f = found;
 		else
@@ -634,13 +630,14 @@ static int on_value(void *user, const char *section, const char *name,
 			if (strcmp(name, phrase_key(i)))
 				continue;
 			if (p->phrase_line[i])
-				diag_add(p->d, p->line,
-					 "phrase '%s' is already set on line %d",
-					 name, p->phrase_line[i]);
+				diag_add(
+				    p->d, p->line,
+				    "phrase '%s' is already set on line %d",
+				    name, p->phrase_line[i]);
 			else if (check_text(p, NULL, name, value,
 					    ROUTINE_TEXT_MAX))
 				p->r->settings.phrase[i] =
-					arena_strdup(p, value);
+				    arena_strdup(p, value);
 			p->phrase_line[i] = p->line;
 			return 1;
 		}
@@ -654,15 +651,15 @@ static int on_value(void *user, const char *section, const char *name,
 				 "'%s' is already set on line %d%s", name,
 				 p->key_line[i],
 				 p->sec == SEC_EXERCISE
-					 ? " (start each exercise with its "
-					   "own [exercise] line)"
-					 : "");
+				     ? " (start each exercise with its "
+				       "own [exercise] line)"
+				     : "");
 			return 1;
 		}
 		p->key_line[i] = p->line;
 		if (p->sec == SEC_ROUTINE && !strcmp(name, "name"))
 			p->routine_name_line = p->line;
-		void *base = p->sec == SEC_SETTINGS ? (void *)&p->r->settings
+		void *base = p->sec == SEC_SETTINGS  ? (void *)&p->r->settings
 			     : p->sec == SEC_ROUTINE ? (void *)p->r
 						     : (void *)p->ex;
 		if (!*value && !k->optional_empty)
@@ -808,12 +805,12 @@ struct routine *config_load_text(const char *text, size_t len,
 		return NULL;
 	}
 	struct parser p = {
-		.d = d,
-		.r = r,
-		.base_dir = base_dir,
-		.assets_dir = assets_dir,
-		.text = text,
-		.len = len,
+	    .d = d,
+	    .r = r,
+	    .base_dir = base_dir,
+	    .assets_dir = assets_dir,
+	    .text = text,
+	    .len = len,
 	};
 	settings_defaults(&r->settings);
 	r->exercise = arena(&p, sizeof *r->exercise * ROUTINE_EXERCISES_MAX);

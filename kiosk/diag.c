@@ -30,7 +30,8 @@ void diag_add(struct diags *d, int line, const char *fmt, ...)
 	}
 	if (d->count == d->cap) {
 		int cap = d->cap ? d->cap * 2 : 8;
-		struct diag *item = realloc(d->item, sizeof *item * (size_t)cap);
+		struct diag *item =
+		    realloc(d->item, sizeof *item * (size_t)cap);
 		if (!item) {
 			d->dropped++;
 			return;
@@ -48,8 +49,8 @@ void diag_add(struct diags *d, int line, const char *fmt, ...)
 		d->dropped++;
 		return;
 	}
-	d->item[d->count] = (struct diag){
-		.line = line, .seq = d->count, .message = message};
+	d->item[d->count] =
+	    (struct diag){.line = line, .seq = d->count, .message = message};
 	d->count++;
 }
 

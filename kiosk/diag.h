@@ -30,7 +30,7 @@ void diags_free(struct diags *d);
 
 /* Record a problem at `line` (1-based). printf-style. */
 void diag_add(struct diags *d, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Print every message, in line order, one per line. */
 void diags_print(const struct diags *d, FILE *to);

@@ -21,9 +21,9 @@
 
 #include "text.h"
 
-#define TALK_MAX (4 * ROUTINE_LINES_MAX + 4)
-#define TALK_GAP 600     /* ms of quiet between spoken lines */
-#define STALE_CUE 500    /* ms late: a timed cue is dropped, not said late */
+#define TALK_MAX       (4 * ROUTINE_LINES_MAX + 4)
+#define TALK_GAP       600 /* ms of quiet between spoken lines */
+#define STALE_CUE      500 /* ms late: a timed cue is dropped, not said late */
 #define TICKS_PER_CALL 64
 
 /* Cue priorities in a timed part: a cue is only said when nothing more
@@ -49,17 +49,17 @@ struct engine {
 
 	char talk[TALK_MAX][ROUTINE_TEXT_BYTES];
 	int talk_n, talk_i;
-	kt_ms talk_at;      /* next line may start / passage is over */
+	kt_ms talk_at;	     /* next line may start / passage is over */
 	kt_ms talk_line_end; /* when the last talk line ends */
-	kt_ms said_until;   /* when whatever was said last ends */
+	kt_ms said_until;    /* when whatever was said last ends */
 	char caption[ROUTINE_TEXT_BYTES];
 
-	kt_ms anchor;   /* start of the current state's clock */
+	kt_ms anchor;	/* start of the current state's clock */
 	kt_ms deadline; /* the state's own timer; KT_NEVER when none */
 	bool resting_between_repeats;
 
 	kt_ms part_start, part_len; /* running: the timed part */
-	int part_sec;               /* next second to process */
+	int part_sec;		    /* next second to process */
 
 	enum kiosk_state paused_from;
 	enum pause_reason pause_reason;
@@ -86,7 +86,7 @@ static struct action *push(struct actions *out, enum action_kind kind)
 static const struct exercise *cur(const struct engine *e)
 {
 	return e->ex >= 0 && e->ex < e->r->exercises ? &e->r->exercise[e->ex]
-						      : NULL;
+						     : NULL;
 }
 
 static const struct settings *cfg(const struct engine *e)
@@ -132,8 +132,7 @@ static void chime(struct actions *out, enum chime c)
 		a->u.chime = c;
 }
 
-static void set_state(struct engine *e, enum kiosk_state s,
-		      struct actions *out)
+static void set_state(struct engine *e, enum kiosk_state s, struct actions *out)
 {
 	if (e->state == s)
 		return;
@@ -149,14 +148,14 @@ static void format_text(const struct engine *e, const char *tmpl, int ex,
 			char *buf, size_t size)
 {
 	const struct exercise *x =
-		ex >= 0 && ex < e->r->exercises ? &e->r->exercise[ex] : NULL;
+	    ex >= 0 && ex < e->r->exercises ? &e->r->exercise[ex] : NULL;
 	struct text_args args = {
-		.n = ex + 1,
-		.total = e->r->exercises,
-		.repeat = e->repeat + 1,
-		.repeats = x ? x->repeats : 1,
-		.minutes = e->minutes,
-		.name = x ? x->name : e->r->name,
+	    .n = ex + 1,
+	    .total = e->r->exercises,
+	    .repeat = e->repeat + 1,
+	    .repeats = x ? x->repeats : 1,
+	    .minutes = e->minutes,
+	    .name = x ? x->name : e->r->name,
 	};
 	text_format(buf, size, tmpl, &args);
 }
@@ -342,11 +341,11 @@ static enum start_trigger effective_trigger(const struct engine *e)
 	return t == START_MAT && !e->opt.have_mat ? START_BUTTON : t;
 }
 
-static void build_screen(const struct engine *e, enum kiosk_state st,
-			 kt_ms now, struct screen *sc)
+static void build_screen(const struct engine *e, enum kiosk_state st, kt_ms now,
+			 struct screen *sc)
 {
 	kt_ms deadline =
-		e->state == STATE_PAUSED ? e->paused_deadline : e->deadline;
+	    e->state == STATE_PAUSED ? e->paused_deadline : e->deadline;
 	memset(sc, 0, sizeof *sc);
 	text_copy(sc->title, sizeof sc->title, e->r->name);
 	text_copy(sc->caption, sizeof sc->caption, e->caption);
@@ -434,8 +433,8 @@ static void show(struct engine *e, kt_ms now, struct actions *out)
 static void talk_begin(struct engine *e, kt_ms now)
 {
 	e->talk_n = e->talk_i = 0;
-	e->talk_at = e->said_until + TALK_GAP > now ? e->said_until + TALK_GAP
-						     : now;
+	e->talk_at =
+	    e->said_until + TALK_GAP > now ? e->said_until + TALK_GAP : now;
 }
 
 static void talk_add(struct engine *e, const char *line)
@@ -481,8 +480,8 @@ static void enter_attract(struct engine *e, kt_ms now, struct actions *out);
 static void enter_intro(struct engine *e, kt_ms now, struct actions *out);
 static void tick_state(struct engine *e, kt_ms now, struct actions *out);
 
-static void end_session(struct engine *e, enum session_result result,
-			bool quit, struct actions *out)
+static void end_session(struct engine *e, enum session_result result, bool quit,
+			struct actions *out)
 {
 	if (!e->in_session)
 		return;
@@ -611,8 +610,7 @@ static void enter_done(struct engine *e, kt_ms at, kt_ms now,
 	tick_state(e, now, out);
 }
 
-static void end_part(struct engine *e, kt_ms at, kt_ms now,
-		     struct actions *out)
+static void end_part(struct engine *e, kt_ms at, kt_ms now, struct actions *out)
 {
 	struct action *a = push(out, ACTION_PART);
 	if (a) {
@@ -674,8 +672,8 @@ static void enter_attract(struct engine *e, kt_ms now, struct actions *out)
 	if (e->pending) {
 		e->r = e->pending;
 		e->pending = NULL;
-		e->minutes = (int)((routine_estimate(e->r, &e->opt) + 30000) /
-				   60000);
+		e->minutes =
+		    (int)((routine_estimate(e->r, &e->opt) + 30000) / 60000);
 	}
 	e->ex = -1;
 	set_state(e, STATE_ATTRACT, out);
@@ -692,11 +690,12 @@ static bool pausable(enum kiosk_state s)
 	       s == STATE_RUNNING || s == STATE_REST;
 }
 
-static void pause_session(struct engine *e, kt_ms now,
-			  enum pause_reason why, struct actions *out)
+static void pause_session(struct engine *e, kt_ms now, enum pause_reason why,
+			  struct actions *out)
 {
 	/* A talk line cut off part-way is said again on resume. */
-	if (e->talk_i > 0 && e->talk_line_end > now && e->state != STATE_RUNNING)
+	if (e->talk_i > 0 && e->talk_line_end > now &&
+	    e->state != STATE_RUNNING)
 		e->talk_i--;
 	hush(e, now, out);
 	e->paused_from = e->state;
@@ -716,8 +715,9 @@ static void resume_session(struct engine *e, kt_ms now, struct actions *out)
 	hush(e, now, out);
 	e->anchor += shift;
 	e->part_start += shift;
-	e->deadline = e->paused_deadline == KT_NEVER ? KT_NEVER
-						     : e->paused_deadline + shift;
+	e->deadline = e->paused_deadline == KT_NEVER
+			  ? KT_NEVER
+			  : e->paused_deadline + shift;
 	set_state(e, e->paused_from, out);
 	say_phrase(e, now, PHRASE_RESUMED, out);
 	e->talk_at = e->said_until + TALK_GAP;
@@ -733,8 +733,8 @@ static void tick_running(struct engine *e, kt_ms now, struct actions *out)
 	       e->part_start + (kt_ms)e->part_sec * 1000 <= now) {
 		int s = e->part_sec++;
 		struct cue_pick c;
-		bool speak = choose_cue(e, s, e->part_start + (kt_ms)s * 1000,
-					now, &c);
+		bool speak =
+		    choose_cue(e, s, e->part_start + (kt_ms)s * 1000, now, &c);
 		if (speak && c.caption)
 			text_copy(e->caption, sizeof e->caption, c.text);
 		show(e, now, out); /* the screen first: the word lands on it */
@@ -1045,8 +1045,8 @@ done:
 const char *state_name(enum kiosk_state s)
 {
 	static const char *const n[] = {
-		"attract", "safety", "intro", "ready", "waiting",
-		"running", "paused", "rest",  "done",
+	    "attract", "safety", "intro", "ready", "waiting",
+	    "running", "paused", "rest",  "done",
 	};
 	return s < STATE_COUNT ? n[s] : "?";
 }
@@ -1054,8 +1054,8 @@ const char *state_name(enum kiosk_state s)
 const char *screen_name(enum screen_kind s)
 {
 	static const char *const n[] = {
-		"attract", "safety", "intro", "ready", "waiting",
-		"hold",    "reps",   "paused", "rest", "done",
+	    "attract", "safety", "intro",  "ready", "waiting",
+	    "hold",    "reps",	 "paused", "rest",  "done",
 	};
 	return s <= SCREEN_DONE ? n[s] : "?";
 }

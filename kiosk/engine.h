@@ -59,22 +59,22 @@ enum chime { CHIME_START, CHIME_END };
 /* Everything a screen shows, by value. Fields that do not apply are 0/"". */
 struct screen {
 	enum screen_kind kind;
-	char title[ROUTINE_NAME_BYTES];   /* exercise, or routine name */
+	char title[ROUTINE_NAME_BYTES];	  /* exercise, or routine name */
 	char caption[ROUTINE_TEXT_BYTES]; /* the line being spoken */
 	char illustration[ROUTINE_PATH_MAX + 1];
 	char next[ROUTINE_NAME_BYTES]; /* rest: what comes next */
-	int index, exercises;            /* exercise k of n (1-based) */
-	int remaining, total;            /* seconds */
+	int index, exercises;	       /* exercise k of n (1-based) */
+	int remaining, total;	       /* seconds */
 	int repeat, repeats;
 	int rep, reps;
 	enum breath_phase breath;
-	int count;      /* second within the breath phase, 1-based */
-	int phase_len;  /* seconds in this breath phase */
-	enum start_trigger trigger;  /* waiting */
-	enum pause_reason reason;    /* paused */
-	int minutes;                 /* attract: routine length */
-	bool mat_start;              /* attract: lying down starts */
-	int elapsed;                 /* done: session length, seconds */
+	int count;     /* second within the breath phase, 1-based */
+	int phase_len; /* seconds in this breath phase */
+	enum start_trigger trigger; /* waiting */
+	enum pause_reason reason;   /* paused */
+	int minutes;		    /* attract: routine length */
+	bool mat_start;		    /* attract: lying down starts */
+	int elapsed;		    /* done: session length, seconds */
 };
 
 enum action_kind {
@@ -84,8 +84,8 @@ enum action_kind {
 	ACTION_SHOW,
 	ACTION_CHIME,
 	ACTION_EXERCISE, /* an exercise begins */
-	ACTION_PART,     /* a timed part starts or ends */
-	ACTION_SESSION,  /* a session ends, with its result */
+	ACTION_PART,	 /* a timed part starts or ends */
+	ACTION_SESSION,	 /* a session ends, with its result */
 };
 
 struct action {
@@ -111,7 +111,8 @@ struct action {
 		struct {
 			enum session_result result;
 			int index; /* exercise reached, 0 before the first */
-			bool quit; /* ended because the kiosk was asked to quit */
+			bool quit; /* ended because the kiosk was asked to quit
+				    */
 		} session;
 	} u;
 };

@@ -35,8 +35,8 @@ static kt_ms settle_at(const struct debounce *d)
 static kt_ms long_at(const struct gestures *g)
 {
 	return g->line[LINE_BUTTON].stable && !g->long_fired
-		       ? g->down_at + g->long_press
-		       : KT_NEVER;
+		   ? g->down_at + g->long_press
+		   : KT_NEVER;
 }
 
 /* A line's level has settled: turn it into a gesture. */

@@ -63,7 +63,8 @@ int keyboard_read(struct keyboard *k, enum key_action *out, int n)
 			a = KEY_QUIT;
 			break;
 		case '\033':
-			/* Esc alone quits; Esc starting a sequence (arrows) not. */
+			/* Esc alone quits; Esc starting a sequence (arrows)
+			 * not. */
 			if (got == 1)
 				a = KEY_QUIT;
 			i = got;

@@ -78,12 +78,13 @@ static void gesture_to_engine(struct kiosk *k, const struct gesture_event *g,
 			      kt_ms now)
 {
 	static const enum engine_input map[] = {
-		[GESTURE_PRESS] = INPUT_PRESS,
-		[GESTURE_LONG_PRESS] = INPUT_LONG_PRESS,
-		[GESTURE_MAT_ON] = INPUT_MAT_ON,
-		[GESTURE_MAT_OFF] = INPUT_MAT_OFF,
+	    [GESTURE_PRESS] = INPUT_PRESS,
+	    [GESTURE_LONG_PRESS] = INPUT_LONG_PRESS,
+	    [GESTURE_MAT_ON] = INPUT_MAT_ON,
+	    [GESTURE_MAT_OFF] = INPUT_MAT_OFF,
 	};
-	bool mat = g->gesture == GESTURE_MAT_ON || g->gesture == GESTURE_MAT_OFF;
+	bool mat =
+	    g->gesture == GESTURE_MAT_ON || g->gesture == GESTURE_MAT_OFF;
 	record_input(k->record, now, mat ? "mat" : "button",
 		     gesture_name(g->gesture));
 	engine_do(k, map[g->gesture], now);
@@ -101,7 +102,8 @@ static void drain_gestures(struct kiosk *k, kt_ms now)
 static void run_script(struct kiosk *k, kt_ms now)
 {
 	while (script_next_at(&k->script) <= now) {
-		const struct script_event *ev = &k->script.event[k->script.next++];
+		const struct script_event *ev =
+		    &k->script.event[k->script.next++];
 		switch (ev->kind) {
 		case SCRIPT_DOWN:
 		case SCRIPT_UP:
@@ -142,8 +144,8 @@ static void read_keyboard(struct kiosk *k, kt_ms now)
 			break;
 		case KEY_MAT:
 			k->keyboard_mat = !k->keyboard_mat;
-			g.gesture = k->keyboard_mat ? GESTURE_MAT_ON
-						    : GESTURE_MAT_OFF;
+			g.gesture =
+			    k->keyboard_mat ? GESTURE_MAT_ON : GESTURE_MAT_OFF;
 			break;
 		case KEY_QUIT:
 		case KEY_NONE:

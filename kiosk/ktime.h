@@ -14,6 +14,9 @@ typedef int64_t kt_ms;
 
 #define KT_NEVER INT64_MAX
 
-static inline kt_ms kt_min(kt_ms a, kt_ms b) { return a < b ? a : b; }
+static inline kt_ms kt_min(kt_ms a, kt_ms b)
+{
+	return a < b ? a : b;
+}
 
 #endif

@@ -63,8 +63,8 @@ void json_string(FILE *f, const char *s)
 
 static void begin(struct record *rec, kt_ms t, const char *type)
 {
-	fprintf(rec->f, "{\"t\":%lld.%03lld,\"type\":\"%s\"", (long long)(t / 1000),
-		(long long)(t % 1000), type);
+	fprintf(rec->f, "{\"t\":%lld.%03lld,\"type\":\"%s\"",
+		(long long)(t / 1000), (long long)(t % 1000), type);
 }
 
 static void str(struct record *rec, const char *key, const char *v)

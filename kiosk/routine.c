@@ -8,32 +8,31 @@
 static const struct {
 	const char *key, *text;
 } phrases[PHRASE_COUNT] = {
-	[PHRASE_EXERCISE] = {"exercise", "Exercise {n} of {total}: {name}."},
-	[PHRASE_NEXT] = {"next", "Next up: {name}."},
-	[PHRASE_GET_READY] = {"get_ready", "Get ready."},
-	[PHRASE_BEGIN] = {"begin", "Begin."},
-	[PHRASE_WAIT_BUTTON] = {"wait_button",
-				"Press the big button when you are in position."},
-	[PHRASE_WAIT_MAT] = {"wait_mat",
-			     "Lie down on the mat when you are ready."},
-	[PHRASE_HALFWAY] = {"halfway", "Halfway there."},
-	[PHRASE_END] = {"end", "And relax."},
-	[PHRASE_REPEAT] = {"repeat", "Round {repeat} of {repeats}."},
-	[PHRASE_IN] = {"in", "In"},
-	[PHRASE_OUT] = {"out", "Out"},
-	[PHRASE_HOLD] = {"hold", "Hold"},
-	[PHRASE_PAUSED] = {"paused",
-			   "Paused. Press the button when you want to carry on."},
-	[PHRASE_PAUSED_MAT] = {"paused_mat",
-			       "Paused. Come back onto the mat to carry on."},
-	[PHRASE_RESUMED] = {"resumed", "Carrying on."},
-	[PHRASE_STOPPED] = {"stopped", "Session stopped. Thank you for taking "
-				       "a moment for your back."},
-	[PHRASE_ABANDONED] = {"abandoned",
-			      "It looks like you have stepped away, so the "
-			      "session has ended. Press the button to start "
-			      "again whenever you like."},
-	[PHRASE_WELL_DONE] = {"well_done", "Well done."},
+    [PHRASE_EXERCISE] = {"exercise", "Exercise {n} of {total}: {name}."},
+    [PHRASE_NEXT] = {"next", "Next up: {name}."},
+    [PHRASE_GET_READY] = {"get_ready", "Get ready."},
+    [PHRASE_BEGIN] = {"begin", "Begin."},
+    [PHRASE_WAIT_BUTTON] = {"wait_button",
+			    "Press the big button when you are in position."},
+    [PHRASE_WAIT_MAT] = {"wait_mat", "Lie down on the mat when you are ready."},
+    [PHRASE_HALFWAY] = {"halfway", "Halfway there."},
+    [PHRASE_END] = {"end", "And relax."},
+    [PHRASE_REPEAT] = {"repeat", "Round {repeat} of {repeats}."},
+    [PHRASE_IN] = {"in", "In"},
+    [PHRASE_OUT] = {"out", "Out"},
+    [PHRASE_HOLD] = {"hold", "Hold"},
+    [PHRASE_PAUSED] = {"paused",
+		       "Paused. Press the button when you want to carry on."},
+    [PHRASE_PAUSED_MAT] = {"paused_mat",
+			   "Paused. Come back onto the mat to carry on."},
+    [PHRASE_RESUMED] = {"resumed", "Carrying on."},
+    [PHRASE_STOPPED] = {"stopped", "Session stopped. Thank you for taking "
+				   "a moment for your back."},
+    [PHRASE_ABANDONED] = {"abandoned",
+			  "It looks like you have stepped away, so the "
+			  "session has ended. Press the button to start "
+			  "again whenever you like."},
+    [PHRASE_WELL_DONE] = {"well_done", "Well done."},
 };
 
 const char *phrase_key(enum phrase p)
@@ -44,24 +43,24 @@ const char *phrase_key(enum phrase p)
 void settings_defaults(struct settings *s)
 {
 	*s = (struct settings){
-		.language = "en",
-		.voice = "",
-		.audio_device = "default",
-		.rate = 150,
-		.pitch = 50,
-		.volume = 80,
-		.long_press = 2000,
-		.button_debounce = 30,
-		.mat_debounce = 150,
-		.mat_start = true,
-		.start_timeout = 90000,
-		.pause_timeout = 300000,
-		.get_ready = 5000,
-		.done_time = 20000,
-		.countdown = 5,
-		.cues = CUE_ALL,
-		.button_line = "GPIO17",
-		.mat_line = "GPIO27",
+	    .language = "en",
+	    .voice = "",
+	    .audio_device = "default",
+	    .rate = 150,
+	    .pitch = 50,
+	    .volume = 80,
+	    .long_press = 2000,
+	    .button_debounce = 30,
+	    .mat_debounce = 150,
+	    .mat_start = true,
+	    .start_timeout = 90000,
+	    .pause_timeout = 300000,
+	    .get_ready = 5000,
+	    .done_time = 20000,
+	    .countdown = 5,
+	    .cues = CUE_ALL,
+	    .button_line = "GPIO17",
+	    .mat_line = "GPIO27",
 	};
 	for (int i = 0; i < PHRASE_COUNT; i++)
 		s->phrase[i] = phrases[i].text;

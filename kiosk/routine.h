@@ -16,15 +16,15 @@
 #include "ktime.h"
 
 /* Limits the validator enforces; also the sizes of the engine's buffers. */
-#define ROUTINE_TEXT_MAX 150   /* one spoken line / caption, characters */
-#define ROUTINE_NAME_MAX 40    /* routine and exercise names, characters */
+#define ROUTINE_TEXT_MAX 150 /* one spoken line / caption, characters */
+#define ROUTINE_NAME_MAX 40  /* routine and exercise names, characters */
 /* Buffer sizes that hold those limits in UTF-8, with the NUL. */
-#define ROUTINE_TEXT_BYTES (4 * ROUTINE_TEXT_MAX + 1)
-#define ROUTINE_NAME_BYTES (4 * ROUTINE_NAME_MAX + 1)
-#define ROUTINE_PATH_MAX 255
+#define ROUTINE_TEXT_BYTES    (4 * ROUTINE_TEXT_MAX + 1)
+#define ROUTINE_NAME_BYTES    (4 * ROUTINE_NAME_MAX + 1)
+#define ROUTINE_PATH_MAX      255
 #define ROUTINE_EXERCISES_MAX 32
-#define ROUTINE_LINES_MAX 16   /* lines of one text key */
-#define ROUTINE_PHASES_MAX 4   /* breath phases in one cycle */
+#define ROUTINE_LINES_MAX     16 /* lines of one text key */
+#define ROUTINE_PHASES_MAX    4	 /* breath phases in one cycle */
 
 enum exercise_kind { KIND_HOLD, KIND_REPS, KIND_FREE };
 enum start_trigger { START_AUTO, START_BUTTON, START_MAT };
@@ -37,7 +37,7 @@ enum cue {
 	CUE_GET_READY = 1 << 2,
 	CUE_HALFWAY = 1 << 3,
 	CUE_COUNTDOWN = 1 << 4, /* the last seconds of a hold */
-	CUE_END = 1 << 5,       /* end of a hold */
+	CUE_END = 1 << 5,	/* end of a hold */
 	CUE_ALL = (1 << 6) - 1,
 };
 
@@ -61,12 +61,13 @@ struct exercise {
 	kt_ms seconds; /* hold and free: length of one repeat, in ms */
 	int reps;
 	struct breath breath;
-	const char *cue[4]; /* reps: indexed by enum breath_phase; NULL = word */
+	const char
+	    *cue[4]; /* reps: indexed by enum breath_phase; NULL = word */
 	kt_ms encourage_every;
 	int repeats;
 	kt_ms rest;
 	kt_ms get_ready; /* -1 until resolved: then [settings] get_ready */
-	int line; /* line of its [exercise] header, for messages */
+	int line;	 /* line of its [exercise] header, for messages */
 };
 
 /* Fixed words; every one has an English default and may be translated. */

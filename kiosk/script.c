@@ -12,7 +12,7 @@
 #include "text.h"
 
 #define SCRIPT_MAX_SECONDS 86400 /* a day: far beyond any session */
-#define SCRIPT_FILE_MAX (4 * 1024 * 1024)
+#define SCRIPT_FILE_MAX	   (4 * 1024 * 1024)
 
 /* Seconds with up to millisecond precision: digits[.digits]. */
 static bool parse_seconds(const char *s, kt_ms *out)
@@ -23,7 +23,8 @@ static bool parse_seconds(const char *s, kt_ms *out)
 		if ((whole = whole * 10 + (*s - '0')) > SCRIPT_MAX_SECONDS)
 			return false;
 	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++, digits = true, scale /= 10)
+		for (s++; *s >= '0' && *s <= '9';
+		     s++, digits = true, scale /= 10)
 			frac += (*s - '0') * scale;
 	*out = whole * 1000 + frac;
 	return digits && !*s;
@@ -34,7 +35,8 @@ static int push(struct script *s, int *cap, kt_ms at, enum script_kind kind,
 {
 	if (s->count == *cap) {
 		int n = *cap ? *cap * 2 : 64;
-		struct script_event *ev = realloc(s->event, sizeof *ev * (size_t)n);
+		struct script_event *ev =
+		    realloc(s->event, sizeof *ev * (size_t)n);
 		if (!ev)
 			return -1;
 		s->event = ev;
@@ -50,7 +52,8 @@ static int by_time(const void *a, const void *b)
 	if (x->at != y->at)
 		return x->at < y->at ? -1 : 1;
 	/* Same time: file order, and a press's own up after its down. */
-	return x->line != y->line ? x->line - y->line : (int)x->kind - (int)y->kind;
+	return x->line != y->line ? x->line - y->line
+				  : (int)x->kind - (int)y->kind;
 }
 
 /* One line's words, comment stripped; returns how many (at most max). */
@@ -77,7 +80,8 @@ static int parse_line(struct script *s, int *cap, char *text, int line,
 	if (n == 0)
 		return 0;
 	if (!parse_seconds(w[0], &at)) {
-		diag_add(d, line, "'%s' is not a time in seconds (like 12 or 12.5)",
+		diag_add(d, line,
+			 "'%s' is not a time in seconds (like 12 or 12.5)",
 			 w[0]);
 		return 0;
 	}
@@ -94,8 +98,9 @@ static int parse_line(struct script *s, int *cap, char *text, int line,
 		     push(s, cap, at + SCRIPT_PRESS_MS, SCRIPT_UP, line);
 	} else if (!strcmp(ev, "hold")) {
 		if (n != 3 || !parse_seconds(w[2], &hold) || hold == 0) {
-			diag_add(d, line,
-				 "'hold' needs a time in seconds, like 'hold 3'");
+			diag_add(
+			    d, line,
+			    "'hold' needs a time in seconds, like 'hold 3'");
 			return 0;
 		}
 		rc = push(s, cap, at, SCRIPT_DOWN, line) ||
@@ -105,8 +110,9 @@ static int parse_line(struct script *s, int *cap, char *text, int line,
 			  line);
 	} else if (n == 3 && !strcmp(ev, "mat") &&
 		   (!strcmp(w[2], "on") || !strcmp(w[2], "off"))) {
-		rc = push(s, cap, at,
-			  w[2][1] == 'n' ? SCRIPT_MAT_ON : SCRIPT_MAT_OFF, line);
+		rc =
+		    push(s, cap, at,
+			 w[2][1] == 'n' ? SCRIPT_MAT_ON : SCRIPT_MAT_OFF, line);
 	} else if (n == 2 && !strcmp(ev, "quit")) {
 		rc = push(s, cap, at, SCRIPT_QUIT, line);
 	} else {
@@ -134,7 +140,8 @@ int script_parse(const char *text, size_t len, struct script *s,
 		line++;
 		char buf[256];
 		if (n >= sizeof buf || !text_is_clean_utf8(start, n)) {
-			diag_add(d, line, n >= sizeof buf ? "line is too long"
+			diag_add(d, line,
+				 n >= sizeof buf ? "line is too long"
 						 : "line is not plain text");
 			continue;
 		}

@@ -7,7 +7,7 @@
 #include <string.h>
 
 static const char *const placeholders[] = {
-	"n", "total", "name", "repeat", "repeats", "minutes",
+    "n", "total", "name", "repeat", "repeats", "minutes",
 };
 
 static int placeholder_index(const char *p, size_t len)
@@ -23,7 +23,8 @@ bool text_template_ok(const char *tmpl, const char **bad)
 {
 	for (const char *p = strchr(tmpl, '{'); p; p = strchr(p + 1, '{')) {
 		const char *close = strchr(p, '}');
-		if (!close || placeholder_index(p + 1, (size_t)(close - p - 1)) < 0) {
+		if (!close ||
+		    placeholder_index(p + 1, (size_t)(close - p - 1)) < 0) {
 			*bad = p;
 			return false;
 		}
@@ -36,7 +37,8 @@ void text_copy(char *out, size_t size, const char *in)
 	size_t len = strlen(in);
 	if (len >= size) {
 		len = size - 1;
-		/* Back up over UTF-8 continuation bytes to a whole character. */
+		/* Back up over UTF-8 continuation bytes to a whole character.
+		 */
 		while (len > 0 && ((unsigned char)in[len] & 0xC0) == 0x80)
 			len--;
 	}
@@ -51,14 +53,17 @@ void text_format(char *out, size_t size, const char *tmpl,
 	out[0] = '\0';
 	for (const char *p = tmpl; *p && o + 1 < size;) {
 		const char *close = *p == '{' ? strchr(p, '}') : NULL;
-		int k = close ? placeholder_index(p + 1, (size_t)(close - p - 1)) : -1;
+		int k = close
+			    ? placeholder_index(p + 1, (size_t)(close - p - 1))
+			    : -1;
 		if (k < 0) {
 			out[o++] = *p++;
 			continue;
 		}
 		char num[16];
 		const char *val = num;
-		int v[] = {a->n, a->total, 0, a->repeat, a->repeats, a->minutes};
+		int v[] = {a->n,      a->total,	  0,
+			   a->repeat, a->repeats, a->minutes};
 		if (k == 2)
 			val = a->name ? a->name : "";
 		else

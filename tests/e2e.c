@@ -83,8 +83,10 @@ static void test_config_goldens(void **state)
 		char cmd[1024], want_err[256], want_out[256];
 		const char *conf = g.gl_pathv[i];
 		size_t stem = strlen(conf) - strlen(".conf");
-		snprintf(want_err, sizeof want_err, "%.*s.err", (int)stem, conf);
-		snprintf(want_out, sizeof want_out, "%.*s.out", (int)stem, conf);
+		snprintf(want_err, sizeof want_err, "%.*s.err", (int)stem,
+			 conf);
+		snprintf(want_out, sizeof want_out, "%.*s.out", (int)stem,
+			 conf);
 		snprintf(cmd, sizeof cmd,
 			 "%s --check --assets assets --config %s >" OUT
 			 "/check.out 2>" OUT "/check.err",
@@ -108,8 +110,8 @@ static void test_builtin_passes_check(void **state)
 {
 	(void)state;
 	char cmd[512];
-	snprintf(cmd, sizeof cmd,
-		 "%s --check >" OUT "/builtin.out 2>&1", kiosk());
+	snprintf(cmd, sizeof cmd, "%s --check >" OUT "/builtin.out 2>&1",
+		 kiosk());
 	assert_int_equal(run(cmd), 0);
 	char *out = read_file(OUT "/builtin.out", NULL);
 	assert_non_null(strstr(out, "<built-in>: OK. Routine \"Mid-back"));
@@ -186,9 +188,8 @@ static void test_pause_lengthens_by_exactly_the_pause(void **state)
 	/* Ball against the wall (exercise 2) is a free hold starting at
 	 * about 113 s: pause at 130 s for 25.5 s. */
 	assert_int_equal(session("nopause", "0 mat on\n", NULL), 0);
-	assert_int_equal(session("pause", "0 mat on\n130 press\n155.5 press\n",
-				 NULL),
-			 0);
+	assert_int_equal(
+	    session("pause", "0 mat on\n130 press\n155.5 press\n", NULL), 0);
 	char *buf, **l = record("pause", &buf);
 	const char *p = first(l, "state", "state", "paused");
 	assert_non_null(p);
@@ -207,7 +208,8 @@ static void test_pause_lengthens_by_exactly_the_pause(void **state)
 	}
 	assert_true(shown[0]);
 	free(l), free(buf);
-	assert_int_equal(completed_at("pause") - completed_at("nopause"), 25500);
+	assert_int_equal(completed_at("pause") - completed_at("nopause"),
+			 25500);
 }
 
 static void test_long_press_stops(void **state)
@@ -270,7 +272,8 @@ static void test_malformed_script_is_refused(void **state)
 	int rc = session("bad", "0 press\n# fine\n5 wave\n", NULL);
 	assert_int_equal(rc, 1);
 	char *err = read_file(OUT "/bad.stderr", NULL);
-	assert_non_null(strstr(err, OUT "/bad.script:3: expected 'TIME EVENT'"));
+	assert_non_null(
+	    strstr(err, OUT "/bad.script:3: expected 'TIME EVENT'"));
 	free(err);
 	/* Nothing ran: no record was written. */
 	assert_null(read_file(OUT "/bad.jsonl", NULL));
@@ -293,17 +296,17 @@ static void test_say_is_every_line_spoken(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config_goldens),
-		cmocka_unit_test(test_builtin_passes_check),
-		cmocka_unit_test(test_print_config_is_the_shipped_file),
-		cmocka_unit_test(test_bad_usage_exits_2),
-		cmocka_unit_test(test_full_session_completes),
-		cmocka_unit_test(test_pause_lengthens_by_exactly_the_pause),
-		cmocka_unit_test(test_long_press_stops),
-		cmocka_unit_test(test_walking_away_abandons),
-		cmocka_unit_test(test_bounce_is_one_press),
-		cmocka_unit_test(test_malformed_script_is_refused),
-		cmocka_unit_test(test_say_is_every_line_spoken),
+	    cmocka_unit_test(test_config_goldens),
+	    cmocka_unit_test(test_builtin_passes_check),
+	    cmocka_unit_test(test_print_config_is_the_shipped_file),
+	    cmocka_unit_test(test_bad_usage_exits_2),
+	    cmocka_unit_test(test_full_session_completes),
+	    cmocka_unit_test(test_pause_lengthens_by_exactly_the_pause),
+	    cmocka_unit_test(test_long_press_stops),
+	    cmocka_unit_test(test_walking_away_abandons),
+	    cmocka_unit_test(test_bounce_is_one_press),
+	    cmocka_unit_test(test_malformed_script_is_refused),
+	    cmocka_unit_test(test_say_is_every_line_spoken),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,7 +27,8 @@ static inline char *read_file(const char *path, size_t *len)
 		return NULL;
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap);
-	for (size_t got; buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0;) {
+	for (size_t got;
+	     buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0;) {
 		n += got;
 		if (n + 1 == cap) {
 			char *bigger = realloc(buf, cap *= 2);
@@ -99,8 +100,7 @@ static inline long json_ms(const char *line)
 	return (long)(atof(t) * 1000 + 0.5);
 }
 
-static inline bool json_is(const char *line, const char *key,
-			   const char *value)
+static inline bool json_is(const char *line, const char *key, const char *value)
 {
 	char v[512];
 	return json_get(line, key, v, sizeof v) && !strcmp(v, value);

@@ -23,36 +23,35 @@ struct sim {
 	int n;
 };
 
-static const char test_routine[] =
-	"[settings]\n"
-	"get_ready = 2\n"
-	"countdown = 3\n"
-	"start_timeout = 60\n"
-	"pause_timeout = 120\n"
-	"[routine]\n"
-	"name = Test\n"
-	"intro = Hello.\n"
-	"safety = Careful.\n"
-	"[exercise]\n"
-	"name = Hold one\n"
-	"say = Do it.\n"
-	"kind = hold\n"
-	"seconds = 10\n"
-	"breath = in 2, out 2\n"
-	"[exercise]\n"
-	"name = Mat one\n"
-	"say = Lie down.\n"
-	"kind = hold\n"
-	"seconds = 20\n"
-	"start = mat\n"
-	"[exercise]\n"
-	"name = Button one\n"
-	"say = Press.\n"
-	"kind = reps\n"
-	"reps = 3\n"
-	"breath = in 1, out 1\n"
-	"cue_in = Up\n"
-	"start = button\n";
+static const char test_routine[] = "[settings]\n"
+				   "get_ready = 2\n"
+				   "countdown = 3\n"
+				   "start_timeout = 60\n"
+				   "pause_timeout = 120\n"
+				   "[routine]\n"
+				   "name = Test\n"
+				   "intro = Hello.\n"
+				   "safety = Careful.\n"
+				   "[exercise]\n"
+				   "name = Hold one\n"
+				   "say = Do it.\n"
+				   "kind = hold\n"
+				   "seconds = 10\n"
+				   "breath = in 2, out 2\n"
+				   "[exercise]\n"
+				   "name = Mat one\n"
+				   "say = Lie down.\n"
+				   "kind = hold\n"
+				   "seconds = 20\n"
+				   "start = mat\n"
+				   "[exercise]\n"
+				   "name = Button one\n"
+				   "say = Press.\n"
+				   "kind = reps\n"
+				   "reps = 3\n"
+				   "breath = in 1, out 1\n"
+				   "cue_in = Up\n"
+				   "start = button\n";
 
 static void take(struct sim *s)
 {
@@ -201,10 +200,10 @@ static void test_full_session_walks_every_state(void **state)
 	sim_input(s, INPUT_PRESS, 1000);
 	sim_cooperate(s, 600000);
 	enum kiosk_state want[] = {
-		STATE_ATTRACT, STATE_SAFETY,  STATE_INTRO,   STATE_READY,
-		STATE_RUNNING, STATE_REST,    STATE_INTRO,   STATE_WAITING,
-		STATE_READY,   STATE_RUNNING, STATE_REST,    STATE_INTRO,
-		STATE_WAITING, STATE_RUNNING, STATE_DONE,    STATE_ATTRACT,
+	    STATE_ATTRACT, STATE_SAFETY,  STATE_INTRO, STATE_READY,
+	    STATE_RUNNING, STATE_REST,	  STATE_INTRO, STATE_WAITING,
+	    STATE_READY,   STATE_RUNNING, STATE_REST,  STATE_INTRO,
+	    STATE_WAITING, STATE_RUNNING, STATE_DONE,  STATE_ATTRACT,
 	};
 	int k = 0;
 	for (int i = 0; i < s->n; i++)
@@ -236,9 +235,11 @@ static void test_hold_ends_exactly_on_time(void **state)
 	for (int i = 0; i < s->n; i++) {
 		const struct action *x = &s->log[i].a;
 		if (x->kind == ACTION_SHOW && x->u.screen.kind == SCREEN_HOLD &&
-		    x->u.screen.index == 1 && x->u.screen.remaining != expect + 1) {
+		    x->u.screen.index == 1 &&
+		    x->u.screen.remaining != expect + 1) {
 			assert_int_equal(x->u.screen.remaining, expect);
-			assert_int_equal(s->log[i].t - a->t, (10 - expect) * 1000);
+			assert_int_equal(s->log[i].t - a->t,
+					 (10 - expect) * 1000);
 			expect--;
 		}
 	}
@@ -419,9 +420,10 @@ static void test_builtin_lines_never_overlap(void **state)
 		if (l->a.kind != ACTION_SAY)
 			continue;
 		if (l->t < busy)
-			fail_msg("'%s' at %lld starts before the line before ends "
-				 "(%lld)",
-				 l->a.u.say.text, (long long)l->t, (long long)busy);
+			fail_msg(
+			    "'%s' at %lld starts before the line before ends "
+			    "(%lld)",
+			    l->a.u.say.text, (long long)l->t, (long long)busy);
 		busy = l->t + l->a.u.say.duration;
 		says++;
 	}
@@ -486,22 +488,22 @@ static void test_quit_ends_the_session(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_starts_on_attract),
-		cmocka_unit_test(test_full_session_walks_every_state),
-		cmocka_unit_test(test_hold_ends_exactly_on_time),
-		cmocka_unit_test(test_pause_freezes_and_shifts_the_end),
-		cmocka_unit_test(test_long_press_stops),
-		cmocka_unit_test(test_waiting_too_long_abandons),
-		cmocka_unit_test(test_pause_too_long_abandons),
-		cmocka_unit_test(test_auto_parts_never_abandon),
-		cmocka_unit_test(test_mat_hold_pauses_off_the_mat),
-		cmocka_unit_test(test_already_on_the_mat_counts),
-		cmocka_unit_test(test_mat_start_can_be_off),
-		cmocka_unit_test(test_no_mat_means_button),
-		cmocka_unit_test(test_builtin_lines_never_overlap),
-		cmocka_unit_test(test_estimate_matches_a_session),
-		cmocka_unit_test(test_reps_say_cues_on_the_breath),
-		cmocka_unit_test(test_quit_ends_the_session),
+	    cmocka_unit_test(test_starts_on_attract),
+	    cmocka_unit_test(test_full_session_walks_every_state),
+	    cmocka_unit_test(test_hold_ends_exactly_on_time),
+	    cmocka_unit_test(test_pause_freezes_and_shifts_the_end),
+	    cmocka_unit_test(test_long_press_stops),
+	    cmocka_unit_test(test_waiting_too_long_abandons),
+	    cmocka_unit_test(test_pause_too_long_abandons),
+	    cmocka_unit_test(test_auto_parts_never_abandon),
+	    cmocka_unit_test(test_mat_hold_pauses_off_the_mat),
+	    cmocka_unit_test(test_already_on_the_mat_counts),
+	    cmocka_unit_test(test_mat_start_can_be_off),
+	    cmocka_unit_test(test_no_mat_means_button),
+	    cmocka_unit_test(test_builtin_lines_never_overlap),
+	    cmocka_unit_test(test_estimate_matches_a_session),
+	    cmocka_unit_test(test_reps_say_cues_on_the_breath),
+	    cmocka_unit_test(test_quit_ends_the_session),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

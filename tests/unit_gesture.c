@@ -33,11 +33,20 @@ static int play(struct gestures *g, enum gesture_line line,
 }
 
 static const struct edge bouncy_press[] = {
-	/* press: 12 ms of bounce */
-	{1000, 1}, {1002, 0}, {1003, 1}, {1006, 0}, {1007, 1}, {1011, 0},
-	{1012, 1},
-	/* release 180 ms later: 9 ms of bounce */
-	{1192, 0}, {1194, 1}, {1195, 0}, {1199, 1}, {1201, 0},
+    /* press: 12 ms of bounce */
+    {1000, 1},
+    {1002, 0},
+    {1003, 1},
+    {1006, 0},
+    {1007, 1},
+    {1011, 0},
+    {1012, 1},
+    /* release 180 ms later: 9 ms of bounce */
+    {1192, 0},
+    {1194, 1},
+    {1195, 0},
+    {1199, 1},
+    {1201, 0},
 };
 
 static void test_bounce_is_one_press(void **state)
@@ -59,8 +68,8 @@ static void test_long_press_fires_while_held(void **state)
 {
 	(void)state;
 	static const struct edge held[] = {
-		{0, 1}, {4, 0}, {6, 1}, /* bounce, then held for 3 s */
-		{3006, 0}, {3010, 1}, {3013, 0},
+	    {0, 1},    {4, 0},	  {6, 1}, /* bounce, then held for 3 s */
+	    {3006, 0}, {3010, 1}, {3013, 0},
 	};
 	struct gestures g;
 	struct gesture_event out[16];
@@ -104,8 +113,8 @@ static void test_mat_on_and_off_with_chatter(void **state)
 {
 	(void)state;
 	static const struct edge mat[] = {
-		{100, 1}, {130, 0}, {160, 1}, {210, 0}, {230, 1}, /* lie down */
-		{9000, 0}, {9040, 1}, {9100, 0},                  /* get up */
+	    {100, 1},  {130, 0},  {160, 1},  {210, 0}, {230, 1}, /* lie down */
+	    {9000, 0}, {9040, 1}, {9100, 0},			 /* get up */
 	};
 	struct gestures g;
 	struct gesture_event out[8];
@@ -147,13 +156,13 @@ static void test_button_held_at_start_is_not_a_gesture(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bounce_is_one_press),
-		cmocka_unit_test(test_long_press_fires_while_held),
-		cmocka_unit_test(test_spike_shorter_than_settle_is_ignored),
-		cmocka_unit_test(test_chattering_mat_is_quiet_then_one_edge),
-		cmocka_unit_test(test_mat_on_and_off_with_chatter),
-		cmocka_unit_test(test_stuck_button_costs_nothing),
-		cmocka_unit_test(test_button_held_at_start_is_not_a_gesture),
+	    cmocka_unit_test(test_bounce_is_one_press),
+	    cmocka_unit_test(test_long_press_fires_while_held),
+	    cmocka_unit_test(test_spike_shorter_than_settle_is_ignored),
+	    cmocka_unit_test(test_chattering_mat_is_quiet_then_one_edge),
+	    cmocka_unit_test(test_mat_on_and_off_with_chatter),
+	    cmocka_unit_test(test_stuck_button_costs_nothing),
+	    cmocka_unit_test(test_button_held_at_start_is_not_a_gesture),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

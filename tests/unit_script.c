@@ -36,9 +36,9 @@ static void test_events_in_time_order(void **state)
 		kt_ms at;
 		enum script_kind kind;
 	} want[] = {
-		{0, SCRIPT_DOWN},    {100, SCRIPT_MAT_ON}, {150, SCRIPT_UP},
-		{2500, SCRIPT_DOWN}, {5500, SCRIPT_UP},	   {10000, SCRIPT_DOWN},
-		{10004, SCRIPT_UP},  {12000, SCRIPT_MAT_OFF}, {20000, SCRIPT_QUIT},
+	    {0, SCRIPT_DOWN},	 {100, SCRIPT_MAT_ON},	  {150, SCRIPT_UP},
+	    {2500, SCRIPT_DOWN}, {5500, SCRIPT_UP},	  {10000, SCRIPT_DOWN},
+	    {10004, SCRIPT_UP},	 {12000, SCRIPT_MAT_OFF}, {20000, SCRIPT_QUIT},
 	};
 	assert_int_equal(s.count, 9);
 	for (int i = 0; i < 9; i++) {
@@ -85,9 +85,9 @@ static void test_binary_garbage_is_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_events_in_time_order),
-		cmocka_unit_test(test_every_bad_line_is_named),
-		cmocka_unit_test(test_binary_garbage_is_refused),
+	    cmocka_unit_test(test_events_in_time_order),
+	    cmocka_unit_test(test_every_bad_line_is_named),
+	    cmocka_unit_test(test_binary_garbage_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
