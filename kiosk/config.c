@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -157,6 +158,7 @@ struct parser {
 	struct exercise *ex;
 	int key_line[KEY_COUNT]; /* where each key of this section was set */
 	bool kind_ok;		 /* this [exercise] has a valid kind */
+	int breath_line;	 /* where its breath was given */
 	int routine_name_line;	 /* where [routine] name was given */
 	int phrase_line[PHRASE_COUNT];
 };
@@ -268,18 +270,19 @@ static bool parse_bool(const char *s, bool *out)
 	static const char *const yes[] = {"yes", "true", "on", "1"};
 	static const char *const no[] = {"no", "false", "off", "0"};
 	for (int i = 0; i < 4; i++) {
-		if (!strcmp(s, yes[i]))
+		if (!strcasecmp(s, yes[i]))
 			return *out = true, true;
-		if (!strcmp(s, no[i]))
+		if (!strcasecmp(s, no[i]))
 			return *out = false, true;
 	}
 	return false;
 }
 
+/* Words staff type (yes, hold, mat, ...) are read in any case. */
 static int word_index(const char *s, const char *const *words, int n)
 {
 	for (int i = 0; i < n; i++)
-		if (!strcmp(s, words[i]))
+		if (!strcasecmp(s, words[i]))
 			return i;
 	return -1;
 }
@@ -396,8 +399,10 @@ static bool check_text(struct parser *p, const struct keydef *k,
 	if (n > max) {
 		diag_add(p->d, p->line,
 			 "'%s' is %zu characters long, more than the %zu "
-			 "that fit on screen: split it into two lines",
-			 name, n, max);
+			 "that fit on screen: %s",
+			 name, n, max,
+			 k && k->type == T_NAME ? "shorten it"
+						: "split it into two lines");
 		return false;
 	}
 	if (k && k->type == T_NAME)
@@ -500,6 +505,7 @@ static void set_value(struct parser *p, const struct keydef *k, void *base,
 		}
 		break;
 	case T_BREATH:
+		p->breath_line = p->line;
 		parse_breath(p, v, f);
 		break;
 	case T_CUES:
@@ -522,6 +528,8 @@ static void set_value(struct parser *p, const struct keydef *k, void *base,
 		break;
 	}
 	case T_PATH: {
+		if (!p->base_dir && !p->assets_dir)
+			break; /* no folders to look in: shown without it */
 		const char *found =
 		    strlen(v) > ROUTINE_PATH_MAX ? NULL : find_file(p, v);
 		if (found)
@@ -550,6 +558,11 @@ static void finish_exercise(struct parser *p)
 	/* An invalid kind was reported already: judge nothing by it. */
 	bool kind_known = p->kind_ok;
 	unsigned kind = kind_known ? 1u << x->kind : 0;
+	if (kind_known && x->kind == KIND_REPS && x->breath.count == 0 &&
+	    p->breath_line)
+		diag_add(p->d, p->breath_line,
+			 "kind = reps counts one repetition a breath: 'breath' "
+			 "cannot be none");
 	for (size_t i = 0; i < KEY_COUNT; i++) {
 		const struct keydef *k = &keys[i];
 		if (k->sec != SEC_EXERCISE)
@@ -575,10 +588,11 @@ static void begin_section(struct parser *p, const char *name)
 		finish_exercise(p);
 	memset(p->key_line, 0, sizeof p->key_line);
 	p->kind_ok = false;
+	p->breath_line = 0;
 	p->sec_line = p->line;
 	p->sec = SEC_UNKNOWN;
 	for (int i = SEC_SETTINGS; i <= SEC_EXERCISE; i++)
-		if (!strcmp(name, section_names[i]))
+		if (!strcasecmp(name, section_names[i]))
 			p->sec = i;
 	if (p->sec == SEC_UNKNOWN) {
 		diag_add(p->d, p->line,

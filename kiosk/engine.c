@@ -461,14 +461,18 @@ static void talk_add_lines(struct engine *e, const struct lines *l)
 		talk_add_text(e, l->line[i], e->ex);
 }
 
-/* Say the next line when it is due; true once the passage is over. */
+/* Say the next line when it is due; true once the passage is over.
+ * The caption goes up first, so the line is spoken on its screen. */
 static bool talk_step(struct engine *e, kt_ms now, struct actions *out)
 {
 	if (now < e->talk_at)
 		return false;
 	if (e->talk_i >= e->talk_n)
 		return true;
-	say(e, now, e->talk[e->talk_i++], true, out);
+	const char *line = e->talk[e->talk_i++];
+	text_copy(e->caption, sizeof e->caption, line);
+	show(e, now, out);
+	say(e, now, line, false, out);
 	e->talk_line_end = e->said_until;
 	e->talk_at = e->said_until + TALK_GAP;
 	return false;
@@ -583,8 +587,10 @@ static void enter_rest(struct engine *e, kt_ms at, kt_ms now,
 	e->anchor = at;
 	talk_begin(e, now);
 	if (e->resting_between_repeats) {
-		/* The rest includes the get-ready that follows it. */
-		kt_ms rest = x->rest - x->get_ready;
+		/* The rest includes the get-ready that may follow it. */
+		kt_ms rest = x->rest;
+		if (effective_trigger(e) != START_BUTTON)
+			rest -= x->get_ready;
 		e->repeat++;
 		e->deadline = at + (rest > 0 ? rest : 0);
 		talk_add_lines(e, &x->between);

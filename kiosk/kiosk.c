@@ -266,13 +266,16 @@ static struct routine *load_routine(const struct options *o)
 		const char *text = config_builtin(&len);
 		diags_init(&d, CONFIG_BUILTIN_NAME);
 		r = config_load_text(text, len, NULL, assets, &d);
-		if (!r) {
-			/* Only a missing asset folder can do this. */
-			diags_print(&d, stderr);
-			log_msg("the built-in routine needs %s/illustrations",
-				assets);
-		}
 		diags_free(&d);
+		if (!r) {
+			/* Only a missing asset folder can do this: run
+			 * without pictures rather than not at all. */
+			log_msg("no illustrations in %s; running without them",
+				assets);
+			diags_init(&d, CONFIG_BUILTIN_NAME);
+			r = config_load_text(text, len, NULL, NULL, &d);
+			diags_free(&d);
+		}
 	}
 	return r;
 }

@@ -9,7 +9,7 @@ static const struct {
 	const char *key, *text;
 } phrases[PHRASE_COUNT] = {
     [PHRASE_EXERCISE] = {"exercise", "Exercise {n} of {total}: {name}."},
-    [PHRASE_NEXT] = {"next", "Next up: {name}."},
+    [PHRASE_NEXT] = {"next", "Next: {name}."},
     [PHRASE_GET_READY] = {"get_ready", "Get ready."},
     [PHRASE_BEGIN] = {"begin", "Begin."},
     [PHRASE_WAIT_BUTTON] = {"wait_button",
