@@ -60,12 +60,13 @@ static void take(struct sim *s)
 	assert_int_equal(s->out.dropped, 0);
 }
 
-static struct sim *sim_new(const char *text, bool have_mat)
+static struct sim *sim_make(const char *text, size_t len, const char *assets,
+			    bool have_mat)
 {
 	struct sim *s = calloc(1, sizeof *s);
 	struct diags d;
 	diags_init(&d, "test");
-	s->r = config_load_text(text, strlen(text), NULL, NULL, &d);
+	s->r = config_load_text(text, len, NULL, assets, &d);
 	diags_print(&d, stderr);
 	diags_free(&d);
 	assert_non_null(s->r);
@@ -77,25 +78,16 @@ static struct sim *sim_new(const char *text, bool have_mat)
 	return s;
 }
 
+static struct sim *sim_new(const char *text, bool have_mat)
+{
+	return sim_make(text, strlen(text), NULL, have_mat);
+}
+
 static struct sim *sim_builtin(void)
 {
 	size_t len;
 	const char *text = config_builtin(&len);
-	char *copy = strndup(text, len);
-	struct sim *s = calloc(1, sizeof *s);
-	struct diags d;
-	diags_init(&d, "builtin");
-	s->r = config_load_text(copy, len, NULL, "assets", &d);
-	diags_print(&d, stderr);
-	diags_free(&d);
-	free(copy);
-	assert_non_null(s->r);
-	struct engine_options o = {.have_mat = true};
-	s->e = engine_new(s->r, &o);
-	s->log = calloc(LOG_MAX, sizeof *s->log);
-	engine_start(s->e, 0, &s->out);
-	take(s);
-	return s;
+	return sim_make(text, len, "assets", true);
 }
 
 static void sim_free(struct sim *s)
