@@ -853,18 +853,24 @@ static kt_ms next_wake(const struct engine *e, kt_ms now)
 
 /* ---- public ---- */
 
-struct engine *engine_new(const struct routine *r,
-			  const struct engine_options *opt)
+static void engine_init(struct engine *e, const struct routine *r,
+			const struct engine_options *opt)
 {
-	struct engine *e = calloc(1, sizeof *e);
-	if (!e)
-		return NULL;
 	e->r = r;
 	if (opt)
 		e->opt = *opt;
 	e->state = STATE_COUNT; /* so the first set_state is recorded */
 	e->ex = -1;
 	e->deadline = KT_NEVER;
+}
+
+struct engine *engine_new(const struct routine *r,
+			  const struct engine_options *opt)
+{
+	struct engine *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	engine_init(e, r, opt);
 	e->minutes = (int)((routine_estimate(r, &e->opt) + 30000) / 60000);
 	return e;
 }
@@ -1015,16 +1021,12 @@ bool engine_in_session(const struct engine *e)
 kt_ms routine_estimate(const struct routine *r,
 		       const struct engine_options *opt)
 {
-	struct engine_options o = opt ? *opt : (struct engine_options){0};
 	struct engine *e = calloc(1, sizeof *e);
 	struct actions *out = malloc(sizeof *out);
 	kt_ms now = 0, result = 0;
 	if (!e || !out)
 		goto done;
-	e->r = r;
-	e->opt = o;
-	e->state = STATE_COUNT;
-	e->deadline = KT_NEVER;
+	engine_init(e, r, opt); /* not engine_new: it calls us */
 	engine_start(e, now, out);
 	engine_input(e, INPUT_PRESS, now, out);
 	for (int guard = 0; guard < 1000000 && e->in_session; guard++) {

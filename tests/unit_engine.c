@@ -138,6 +138,14 @@ static const struct logged *find(const struct sim *s, enum action_kind k,
 	return NULL;
 }
 
+static const struct logged *last(const struct sim *s, enum action_kind k)
+{
+	for (int i = s->n - 1; i >= 0; i--)
+		if (s->log[i].a.kind == k)
+			return &s->log[i];
+	return NULL;
+}
+
 static int count(const struct sim *s, enum action_kind k)
 {
 	int n = 0;
@@ -251,12 +259,7 @@ static void test_pause_freezes_and_shifts_the_end(void **state)
 	sim_until(s, start + 3500 + 7000);
 	/* Nothing moves while paused. */
 	assert_int_equal(count(s, ACTION_SHOW), shows_before);
-	const struct logged *paused = &s->log[s->n - 1];
-	for (int i = s->n - 1; i >= 0; i--)
-		if (s->log[i].a.kind == ACTION_SHOW) {
-			paused = &s->log[i];
-			break;
-		}
+	const struct logged *paused = last(s, ACTION_SHOW);
 	assert_int_equal(paused->a.u.screen.kind, SCREEN_PAUSED);
 	assert_int_equal(paused->a.u.screen.remaining, 7);
 	sim_input(s, INPUT_PRESS, start + 10500); /* resume */
@@ -339,10 +342,7 @@ static void test_mat_hold_pauses_off_the_mat(void **state)
 	kt_ms run = sim_until_state(s, STATE_RUNNING, 600000);
 	sim_input(s, INPUT_MAT_OFF, run + 4000);
 	assert_int_equal(engine_state(s->e), STATE_PAUSED);
-	const struct logged *show = NULL;
-	for (int i = 0; i < s->n; i++)
-		if (s->log[i].a.kind == ACTION_SHOW)
-			show = &s->log[i];
+	const struct logged *show = last(s, ACTION_SHOW);
 	assert_int_equal(show->a.u.screen.kind, SCREEN_PAUSED);
 	assert_int_equal(show->a.u.screen.reason, PAUSE_MAT);
 	sim_input(s, INPUT_MAT_ON, run + 9000);
@@ -386,10 +386,7 @@ static void test_no_mat_means_button(void **state)
 	sim_until_state(s, STATE_INTRO, 600000);
 	sim_until_state(s, STATE_RUNNING, 600000);
 	sim_until_state(s, STATE_WAITING, 600000); /* the mat exercise */
-	const struct logged *show = NULL;
-	for (int i = 0; i < s->n; i++)
-		if (s->log[i].a.kind == ACTION_SHOW)
-			show = &s->log[i];
+	const struct logged *show = last(s, ACTION_SHOW);
 	assert_int_equal(show->a.u.screen.trigger, START_BUTTON);
 	sim_input(s, INPUT_PRESS, s->now + 1000);
 	assert_int_equal(engine_state(s->e), STATE_RUNNING);
