@@ -37,9 +37,10 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 $(WARN) $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
 
-PKGS := inih
+# Every library comes from Debian, found with pkg-config.
+PKGS := inih espeak-ng portaudio-2.0 sdl2 SDL2_ttf SDL2_image
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread -lm
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
@@ -81,7 +82,7 @@ check: deps
 	$(MAKE) test
 
 test: $(BUILD)/kiosk $(UNIT_TESTS) $(E2E_TESTS)
-	KIOSK=$(BUILD)/kiosk tests/run-tests $(UNIT_TESTS) $(E2E_TESTS)
+	KIOSK=$(BUILD)/kiosk KIOSK_OUT=$(BUILD) tests/run-tests $(UNIT_TESTS) $(E2E_TESTS)
 
 bench: deps
 	$(MAKE) $(BUILD)/kiosk $(BENCH)

@@ -4,7 +4,11 @@
 # run again and again: it does nothing when everything is there.
 set -eu
 
-PACKAGES="gcc make pkg-config libinih-dev libcmocka-dev"
+# Build: compiler and libraries. Run: the speech data and a font. Test: sox
+# (the audio tests cross-check their WAV analysis with it).
+PACKAGES="gcc make pkg-config libinih-dev libcmocka-dev
+	libespeak-ng-dev espeak-ng-data portaudio19-dev
+	libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core sox"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,0 +1,65 @@
+/*
+ * audio.h - where the mixer's sound goes: a PortAudio output stream, or a
+ * WAV file on the kiosk's timeline.
+ *
+ * Time: callers speak in kt_ms on the kiosk's monotonic timeline and say
+ * when a sound must be heard. The device sink turns that into a frame of
+ * its own sample counter, anchored to the monotonic clock when the stream
+ * starts and kept in step with it (clock drift) as it runs. The WAV sink
+ * maps frame = (at - start) * rate / 1000: sample position is time since
+ * start, on either clock, which is what makes the file comparable with the
+ * event record.
+ *
+ * Faults never stop the kiosk: no device at start gives one log line and a
+ * sink that plays nothing; a device lost mid-session is tried again every
+ * few seconds (audio_wake says when), and sound resumes when it is back.
+ * ALSA and JACK chatter on stderr while devices are probed is silenced.
+ *
+ * Threads: all functions on the main thread; the PortAudio callback runs
+ * the mixer on its own thread (see mixer.h).
+ */
+#ifndef KIOSK_AUDIO_H
+#define KIOSK_AUDIO_H
+
+#include <stdbool.h>
+
+#include "clip.h"
+#include "engine.h"
+#include "mixer.h"
+#include "ktime.h"
+
+struct audio;
+
+/* A PortAudio device by name ("default", or part of a device's name such
+ * as "HDMI" or "USB"). Never NULL but for lack of memory. */
+struct audio *audio_open_device(const char *name, int volume, kt_ms now);
+
+/* A WAV file (mono, 16-bit, the speech rate). NULL, errno set, if the
+ * file cannot be created. */
+struct audio *audio_open_wav(const char *path, int volume, kt_ms start);
+
+/* Sound this clip at time `at`; speech goes on the bus a hush cuts. */
+void audio_play(struct audio *a, const struct clip *c, kt_ms at, bool speech);
+void audio_chime(struct audio *a, enum chime c, kt_ms at);
+void audio_hush(struct audio *a, kt_ms at);
+void audio_set_volume(struct audio *a, int percent);
+
+/* Housekeeping due by now: the WAV sink writes everything up to `now`;
+ * the device sink retries a lost or missing device. */
+void audio_advance(struct audio *a, kt_ms now);
+kt_ms audio_wake(const struct audio *a); /* next audio_advance due */
+
+bool audio_playing(const struct audio *a); /* a device or file is open */
+kt_ms audio_latency(const struct audio *a); /* output latency, ms */
+
+/* Finish: the WAV sink writes up to `now` and completes its header. */
+void audio_close(struct audio *a, kt_ms now);
+
+struct audio_stats {
+	struct mixer_stats mix;
+	double offset_p50_ms, offset_p99_ms; /* heard minus asked, per clip */
+	int reopened;			     /* device reopened after a loss */
+};
+void audio_stats(const struct audio *a, struct audio_stats *out);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * screens.h - paints one frame of a kiosk screen onto an SDL renderer.
+ *
+ * Pure drawing: given what to show (a struct view, built from the engine's
+ * SHOW and SAY actions) and the time, it paints a whole frame, scaled to
+ * the renderer's output size, landscape or portrait, 480x320 to 3840x2160.
+ * It knows nothing of windows, events, clocks or when to present (video.c
+ * decides that); that is what lets the tests paint every screen into an
+ * SDL software renderer with no display at all.
+ *
+ * Look: made to be read from 3 m away and by someone lying on the floor.
+ * Light text on a dark navy ground, every text at least 7:1 contrast,
+ * nothing smaller than 1/24 of the short side of the screen.
+ *
+ * Ownership: a painter belongs to one renderer and owns the fonts and the
+ * textures (illustrations, cached text) it makes for it; free it before
+ * the renderer. One thread: the one that owns the renderer.
+ */
+#ifndef KIOSK_SCREENS_H
+#define KIOSK_SCREENS_H
+
+#include <SDL.h>
+#include <stdbool.h>
+
+#include "engine.h"
+#include "ktime.h"
+
+struct view {
+	struct screen screen; /* the engine's last SHOW */
+	kt_ms shown_at;	      /* when that SHOW was due */
+	const char *caption;  /* the line being said, or NULL when none */
+	const char *banner;   /* staff banner (config errors), or NULL */
+	const char *routine;  /* the routine's name */
+	bool animate;	      /* attract animation and pacer motion */
+};
+
+struct painter;
+
+/* Fonts come from `font_dir` (or the system's DejaVu fonts when NULL).
+ * NULL on failure with the reason in `err`. */
+struct painter *painter_new(SDL_Renderer *r, const char *font_dir, char *err,
+			    size_t errlen);
+void painter_free(struct painter *p);
+
+/* Paint the whole frame for `v` as it looks at time `now`. 0, or -1 when
+ * SDL failed (logged). */
+int painter_draw(struct painter *p, const struct view *v, kt_ms now);
+
+/* The next time the picture changes by itself (an animation frame, at most
+ * `fps` a second), or KT_NEVER when it is still until the view changes. */
+kt_ms painter_next_frame(const struct painter *p, const struct view *v,
+			 kt_ms now, int fps);
+
+/* For tests: the boxes of text drawn by the last painter_draw, with the
+ * colours used, so the tests can check size, placement and contrast. */
+struct painted_text {
+	SDL_Rect box;
+	SDL_Color fg, bg;
+	bool digits; /* the big countdown number */
+};
+int painter_texts(const struct painter *p, const struct painted_text **out);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * speech.h - eSpeak NG text to speech, on a thread of its own.
+ *
+ * eSpeak NG keeps its state in globals, so exactly one thread, the one
+ * speech_open starts, ever calls it. Other threads post lines to render
+ * and pick up finished clips. A finished clip is trimmed of the silence
+ * eSpeak puts before and after the words, so its first sample is the
+ * start of the first word and its length is the time the words take.
+ *
+ * Ownership: the speech object owns every clip it hands out. Clips are
+ * cached by text for the object's whole life and never change once
+ * published, so the mixer may play one from the audio thread for as long
+ * as the speech object lives.
+ *
+ * Threads: every function may be called from the main thread while the
+ * speech thread works; none may be called concurrently with speech_close.
+ */
+#ifndef KIOSK_SPEECH_H
+#define KIOSK_SPEECH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "clip.h"
+#include "ktime.h"
+
+struct speech_voice {
+	const char *language; /* eSpeak NG language or voice name: en, de */
+	const char *voice;    /* "" or a variant/voice: f3, en+f3 */
+	int rate;	      /* words per minute, 80..450 */
+	int pitch;	      /* 0..99 */
+};
+
+struct speech;
+
+/* Start eSpeak NG with this voice. NULL when eSpeak NG cannot start or the
+ * voice does not exist; `err` then says why, in words for staff. */
+struct speech *speech_open(const struct speech_voice *v, char *err,
+			   size_t errlen);
+void speech_close(struct speech *sp);
+
+/* Would this voice work? 0 if so; otherwise -1 and `why` names the
+ * unknown language or variant. Asks the speech thread and waits. */
+int speech_voice_check(struct speech *sp, const struct speech_voice *v,
+		       char *why, size_t n);
+
+/* Render this line in the background, after lines asked for earlier. */
+void speech_prepare(struct speech *sp, const char *text);
+
+/* The clip for this line. If it is not rendered yet: with wait, render it
+ * now (ahead of any queued line) and return it; without wait, move it to
+ * the front of the queue and return NULL (speech_fd will wake the caller
+ * when it is done). NULL with wait only when synthesis failed. */
+const struct clip *speech_get(struct speech *sp, const char *text, bool wait);
+
+/* Readable (an eventfd) whenever a line has finished rendering; read it to
+ * clear it. For the main loop's poll(). */
+int speech_fd(const struct speech *sp);
+
+/* A speech_length_fn for the engine (ctx is the struct speech): the exact
+ * length of a rendered line; otherwise, if the speech object was opened
+ * for a virtual clock (speech_set_blocking), the line is rendered first;
+ * otherwise the estimate from text_speech_estimate(). */
+kt_ms speech_length(void *ctx, const char *text, int rate);
+void speech_set_blocking(struct speech *sp, bool blocking);
+
+struct speech_stats {
+	int lines;	     /* lines rendered */
+	double audio_s;	     /* seconds of speech rendered */
+	double synth_s;	     /* thread CPU seconds spent rendering them */
+	size_t bytes;	     /* memory held by the cache */
+};
+void speech_stats(struct speech *sp, struct speech_stats *out);
+
+#endif
