@@ -14,6 +14,20 @@
  *
  * Threads: every function may be called from the main thread while the
  * speech thread works; none may be called concurrently with speech_close.
+ * The cache, queue and requests share one mutex, never held while eSpeak
+ * NG synthesises.
+ *
+ * eSpeak NG is one per process: only one speech object may be open at a
+ * time (a second speech_open fails until the first is closed). eSpeak NG
+ * is initialised by the first speech_open and kept for the life of the
+ * process, never terminated: in 1.51 a second Initialize/Terminate cycle
+ * hangs in espeak_ng_Terminate, so a later speech_open reuses it. It runs
+ * in synchronous mode and never opens a sound device; volume is the
+ * mixer's job.
+ *
+ * Trimming: a sample is sound when |sample| >= 128 (about -48 dBFS);
+ * 5 ms is kept before the first and after the last such sample. A line
+ * with no sound (" ") gives an empty clip: frames 0, pcm NULL.
  */
 #ifndef KIOSK_SPEECH_H
 #define KIOSK_SPEECH_H
@@ -24,6 +38,9 @@
 #include "clip.h"
 #include "ktime.h"
 
+/* The language is looked up among the installed voices by file name
+ * (en, en-GB-scotland), voice name or language tag (en-gb, es-mx), any
+ * case; a variant by its exact file name (f3, m3, klatt). */
 struct speech_voice {
 	const char *language; /* eSpeak NG language or voice name: en, de */
 	const char *voice;    /* "" or a variant/voice: f3, en+f3 */
@@ -40,11 +57,14 @@ struct speech *speech_open(const struct speech_voice *v, char *err,
 void speech_close(struct speech *sp);
 
 /* Would this voice work? 0 if so; otherwise -1 and `why` names the
- * unknown language or variant. Asks the speech thread and waits. */
+ * unknown language or variant. Asks the speech thread and waits (after
+ * the line it is rendering, before any queued one); the voice in use is
+ * restored afterwards. */
 int speech_voice_check(struct speech *sp, const struct speech_voice *v,
 		       char *why, size_t n);
 
-/* Render this line in the background, after lines asked for earlier. */
+/* Render this line in the background, after lines asked for earlier.
+ * A line already cached or queued is not queued again. */
 void speech_prepare(struct speech *sp, const char *text);
 
 /* The clip for this line. If it is not rendered yet: with wait, render it
@@ -58,17 +78,20 @@ const struct clip *speech_get(struct speech *sp, const char *text, bool wait);
 int speech_fd(const struct speech *sp);
 
 /* A speech_length_fn for the engine (ctx is the struct speech): the exact
- * length of a rendered line; otherwise, if the speech object was opened
- * for a virtual clock (speech_set_blocking), the line is rendered first;
- * otherwise the estimate from text_speech_estimate(). */
+ * length of a rendered line (frames * 1000 / sample rate, rounded up);
+ * otherwise, if the speech object was opened for a virtual clock
+ * (speech_set_blocking), the line is rendered first; otherwise the
+ * estimate from text_speech_estimate() at `rate`, and the line goes to the
+ * front of the queue. A rendered line's length is at the rate the voice
+ * was opened with; `rate` is only used for the estimate. */
 kt_ms speech_length(void *ctx, const char *text, int rate);
 void speech_set_blocking(struct speech *sp, bool blocking);
 
 struct speech_stats {
-	int lines;	     /* lines rendered */
-	double audio_s;	     /* seconds of speech rendered */
-	double synth_s;	     /* thread CPU seconds spent rendering them */
-	size_t bytes;	     /* memory held by the cache */
+	int lines;	/* lines rendered */
+	double audio_s; /* seconds of speech rendered */
+	double synth_s; /* thread CPU seconds spent rendering them */
+	size_t bytes;	/* memory held by the cache */
 };
 void speech_stats(struct speech *sp, struct speech_stats *out);
 
