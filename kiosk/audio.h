@@ -22,11 +22,16 @@
 #define KIOSK_AUDIO_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "clip.h"
 #include "engine.h"
-#include "mixer.h"
 #include "ktime.h"
+#include "mixer.h"
+
+/* The speech rate, and so the WAV sink's rate and the first rate the
+ * device sink asks for. */
+#define AUDIO_RATE 22050
 
 struct audio;
 
@@ -50,7 +55,11 @@ void audio_advance(struct audio *a, kt_ms now);
 kt_ms audio_wake(const struct audio *a); /* next audio_advance due */
 
 bool audio_playing(const struct audio *a); /* a device or file is open */
-kt_ms audio_latency(const struct audio *a); /* output latency, ms */
+
+/* How far ahead of the ear the sink renders, ms: a clip must be asked for
+ * at least this long before it is due. The device's figure once a stream
+ * has run; a typical 100 ms while no device is open; 0 for a file. */
+kt_ms audio_latency(const struct audio *a);
 
 /* Finish: the WAV sink writes up to `now` and completes its header. */
 void audio_close(struct audio *a, kt_ms now);
@@ -59,7 +68,28 @@ struct audio_stats {
 	struct mixer_stats mix;
 	double offset_p50_ms, offset_p99_ms; /* heard minus asked, per clip */
 	int reopened;			     /* device reopened after a loss */
+	int resyncs; /* device clock jumps too big to follow smoothly */
 };
 void audio_stats(const struct audio *a, struct audio_stats *out);
+
+/*
+ * The device sink's clock model, exposed for tests: frame f is heard at
+ * base_ns + (f - base_frame) * ns_per_frame on the monotonic clock. Each
+ * measurement (a frame and when it will be heard) pulls the model by a
+ * small part of the error, in phase and in rate (a second-order loop), so
+ * scheduling jitter averages out while a device crystal a few hundred ppm
+ * off the system clock is followed. An error beyond 30 ms (an underrun, a
+ * device that does not pace) re-anchors at once and counts as a resync.
+ */
+struct audio_clock {
+	bool anchored;
+	int64_t base_frame;
+	double base_ns, ns_per_frame, nominal;
+	int resyncs;
+};
+void audio_clock_init(struct audio_clock *k, int rate, double first_ns);
+void audio_clock_update(struct audio_clock *k, int64_t frame, double heard_ns);
+double audio_clock_heard(const struct audio_clock *k, int64_t frame);
+int64_t audio_clock_frame(const struct audio_clock *k, double heard_ns);
 
 #endif
