@@ -14,7 +14,15 @@
  *
  * Ownership: a painter belongs to one renderer and owns the fonts and the
  * textures (illustrations, cached text) it makes for it; free it before
- * the renderer. One thread: the one that owns the renderer.
+ * the renderer. painter_new calls TTF_Init and painter_free TTF_Quit
+ * (SDL_ttf counts them); SDL_image needs no init for SVG and PNG. One
+ * thread: the one that owns the renderer.
+ *
+ * Captions: view.caption, the line being said (video.c keeps it up a
+ * little after the voice ends, then takes it down). On REPS the screen's
+ * caption is the movement cue, shown large; view.caption is added below
+ * only when it differs. Screen words ("Rest", "Paused", ...) are English for
+ * now.
  */
 #ifndef KIOSK_SCREENS_H
 #define KIOSK_SCREENS_H
@@ -36,8 +44,9 @@ struct view {
 
 struct painter;
 
-/* Fonts come from `font_dir` (or the system's DejaVu fonts when NULL).
- * NULL on failure with the reason in `err`. */
+/* Fonts come from `font_dir` (or the system's DejaVu fonts when NULL):
+ * DejaVuSans.ttf and DejaVuSans-Bold.ttf, both checked here. NULL on
+ * failure with the reason in `err`. */
 struct painter *painter_new(SDL_Renderer *r, const char *font_dir, char *err,
 			    size_t errlen);
 void painter_free(struct painter *p);
@@ -47,12 +56,17 @@ void painter_free(struct painter *p);
 int painter_draw(struct painter *p, const struct view *v, kt_ms now);
 
 /* The next time the picture changes by itself (an animation frame, at most
- * `fps` a second), or KT_NEVER when it is still until the view changes. */
+ * `fps` a second), or KT_NEVER when it is still until the view changes:
+ * with view.animate, the attract circle, and the pacer while the breath
+ * goes in or out. Countdown digits need no wake: the engine sends a new
+ * SHOW each second. */
 kt_ms painter_next_frame(const struct painter *p, const struct view *v,
 			 kt_ms now, int fps);
 
 /* For tests: the boxes of text drawn by the last painter_draw, with the
- * colours used, so the tests can check size, placement and contrast. */
+ * colours used, so the tests can check size, placement and contrast.
+ * Boxes are line boxes, except the countdown's, which is its ink. The
+ * array belongs to the painter and changes with the next draw. */
 struct painted_text {
 	SDL_Rect box;
 	SDL_Color fg, bg;

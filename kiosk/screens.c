@@ -1,0 +1,1308 @@
+/*
+ * screens.c - paints the kiosk's screens with SDL2, SDL2_ttf and SDL2_image.
+ *
+ * Every size is computed from the output size on each frame, so one code
+ * path serves a 480x320 panel and a 4K television, landscape or portrait.
+ * Fonts are cached per pixel size, rendered text per (font, size, colour,
+ * string), illustrations per (path, size); entries a frame did not use are
+ * dropped soon after, so memory follows what is on screen.
+ */
+#include "screens.h"
+
+#include <SDL_image.h>
+#include <SDL_ttf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define DEFAULT_FONT_DIR "/usr/share/fonts/truetype/dejavu"
+#define FONT_SLOTS	 24
+#define TEXT_SLOTS	 64
+#define IMAGE_SLOTS	 6
+#define PAINTED_MAX	 64
+#define LINES_MAX	 8
+#define LINE_BYTES	 (ROUTINE_TEXT_BYTES + 4)
+
+enum font_face { REGULAR, BOLD, FACES };
+
+/* Palette: every text colour here is at least 7:1 against every ground it
+ * is drawn on (navy 15:1, teal 9:1, amber 11:1 for the light ones). */
+static const SDL_Color NAVY = {0x0B, 0x1E, 0x2D, 0xFF};
+static const SDL_Color PANEL = {0x13, 0x2B, 0x40, 0xFF};
+static const SDL_Color TRACK = {0x22, 0x3F, 0x58, 0xFF};
+static const SDL_Color WHITE = {0xF2, 0xF2, 0xF2, 0xFF};
+static const SDL_Color SOFT = {0xB4, 0xC6, 0xD4, 0xFF};
+static const SDL_Color TEAL = {0x5F, 0xD3, 0xC6, 0xFF};
+static const SDL_Color AMBER = {0xFF, 0xC8, 0x61, 0xFF};
+
+struct font_slot {
+	int face, px;
+	TTF_Font *font;
+	unsigned used;
+};
+
+struct text_slot {
+	int face, px;
+	SDL_Color fg;
+	char *s;
+	SDL_Texture *tex;
+	int w, h;
+	unsigned used;
+};
+
+struct image_slot {
+	char *path;
+	int w, h;
+	SDL_Texture *tex; /* NULL: the file could not be loaded */
+	unsigned used;
+};
+
+struct painter {
+	SDL_Renderer *r;
+	char *font_path[FACES];
+	struct font_slot fonts[FONT_SLOTS];
+	struct text_slot texts[TEXT_SLOTS];
+	struct image_slot images[IMAGE_SLOTS];
+	struct painted_text painted[PAINTED_MAX];
+	int npainted;
+	unsigned frame;
+	enum breath_phase last_moving; /* IN or OUT: what a HOLD keeps */
+	bool failed;		       /* an SDL call failed this frame */
+	bool ttf;		       /* TTF_Init done, to be undone */
+};
+
+/* One frame being painted: the sizes every layout decision starts from. */
+struct frame {
+	struct painter *p;
+	const struct view *v;
+	kt_ms now;
+	int w, h, s; /* output size and its short side */
+	bool portrait;
+	int margin, gap;	     /* outer margin, gap between blocks */
+	int small, body, title, big; /* font pixel sizes */
+	SDL_Rect area;		     /* what is left to lay out */
+};
+
+/* English words of the screens; spoken words come from the routine. */
+static const char *const BREATH_WORD[] = {"", "Breathe in", "Hold",
+					  "Breathe out"};
+
+/* ---- errors ---- */
+
+static void sdl_failed(struct painter *p, const char *what)
+{
+	if (!p->failed)
+		log_msg("screens: %s: %s", what, SDL_GetError());
+	p->failed = true;
+}
+
+/* ---- fonts ---- */
+
+static char *dup_path(const char *dir, const char *file)
+{
+	size_t n = strlen(dir) + strlen(file) + 2;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s/%s", dir, file);
+	return s;
+}
+
+static TTF_Font *font(struct painter *p, int face, int px)
+{
+	struct font_slot *victim = &p->fonts[0];
+	for (int i = 0; i < FONT_SLOTS; i++) {
+		struct font_slot *f = &p->fonts[i];
+		if (f->font && f->face == face && f->px == px) {
+			f->used = p->frame;
+			return f->font;
+		}
+		if (!f->font || (victim->font && f->used < victim->used))
+			victim = f;
+	}
+	TTF_Font *ft = TTF_OpenFont(p->font_path[face], px);
+	if (!ft) {
+		sdl_failed(p, p->font_path[face]);
+		return NULL;
+	}
+	if (victim->font)
+		TTF_CloseFont(victim->font);
+	*victim = (struct font_slot){face, px, ft, p->frame};
+	return ft;
+}
+
+static int text_width(struct frame *f, int face, int px, const char *s)
+{
+	TTF_Font *ft = font(f->p, face, px);
+	int w = 0, h = 0;
+	if (!ft || !*s)
+		return 0;
+	if (TTF_SizeUTF8(ft, s, &w, &h) < 0)
+		sdl_failed(f->p, "TTF_SizeUTF8");
+	return w;
+}
+
+static int line_height(struct frame *f, int face, int px)
+{
+	TTF_Font *ft = font(f->p, face, px);
+	return ft ? TTF_FontHeight(ft) : px;
+}
+
+/* ---- text textures ---- */
+
+static bool same_color(SDL_Color a, SDL_Color b)
+{
+	return a.r == b.r && a.g == b.g && a.b == b.b && a.a == b.a;
+}
+
+static void text_slot_clear(struct text_slot *t)
+{
+	if (t->tex)
+		SDL_DestroyTexture(t->tex);
+	free(t->s);
+	memset(t, 0, sizeof *t);
+}
+
+static struct text_slot *text_tex(struct painter *p, int face, int px,
+				  SDL_Color fg, const char *s)
+{
+	struct text_slot *victim = &p->texts[0];
+	for (int i = 0; i < TEXT_SLOTS; i++) {
+		struct text_slot *t = &p->texts[i];
+		if (t->tex && t->face == face && t->px == px &&
+		    same_color(t->fg, fg) && !strcmp(t->s, s)) {
+			t->used = p->frame;
+			return t;
+		}
+		if (!t->tex || (victim->tex && t->used < victim->used))
+			victim = t;
+	}
+	TTF_Font *ft = font(p, face, px);
+	if (!ft)
+		return NULL;
+	SDL_Surface *surf = TTF_RenderUTF8_Blended(ft, s, fg);
+	if (!surf) {
+		sdl_failed(p, "TTF_RenderUTF8_Blended");
+		return NULL;
+	}
+	SDL_Texture *tex = SDL_CreateTextureFromSurface(p->r, surf);
+	int w = surf->w, h = surf->h;
+	SDL_FreeSurface(surf);
+	char *copy = strdup(s);
+	if (!tex || !copy) {
+		if (tex)
+			SDL_DestroyTexture(tex);
+		free(copy);
+		sdl_failed(p, "SDL_CreateTextureFromSurface");
+		return NULL;
+	}
+	SDL_SetTextureScaleMode(tex, SDL_ScaleModeLinear);
+	text_slot_clear(victim);
+	*victim = (struct text_slot){face, px, fg, copy, tex, w, h, p->frame};
+	return victim;
+}
+
+static void note_text(struct painter *p, SDL_Rect box, SDL_Color fg,
+		      SDL_Color bg, bool digits)
+{
+	if (p->npainted < PAINTED_MAX)
+		p->painted[p->npainted++] = (struct painted_text){
+		    .box = box, .fg = fg, .bg = bg, .digits = digits};
+}
+
+/* One line at (x, y), its top-left; returns its box. */
+static SDL_Rect draw_line(struct frame *f, int face, int px, const char *s,
+			  int x, int y, SDL_Color fg, SDL_Color bg)
+{
+	SDL_Rect dst = {x, y, 0, 0};
+	struct text_slot *t = *s ? text_tex(f->p, face, px, fg, s) : NULL;
+	if (!t)
+		return dst;
+	dst.w = t->w, dst.h = t->h;
+	if (SDL_RenderCopy(f->p->r, t->tex, NULL, &dst) < 0)
+		sdl_failed(f->p, "SDL_RenderCopy");
+	note_text(f->p, dst, fg, bg, false);
+	return dst;
+}
+
+/* ---- wrapping ---- */
+
+struct para {
+	int face, px, lines, skip, height, width;
+	char line[LINES_MAX][LINE_BYTES];
+};
+
+static size_t utf8_prev(const char *s, size_t i)
+{
+	while (i > 0 && ((unsigned char)s[--i] & 0xC0) == 0x80)
+		;
+	return i;
+}
+
+/* The longest prefix of s (bytes) that fits in w, at least one character. */
+static size_t fit_prefix(struct frame *f, int face, int px, const char *s,
+			 size_t n, int w)
+{
+	char buf[LINE_BYTES];
+	size_t k = n < sizeof buf - 1 ? n : sizeof buf - 1;
+	for (;;) {
+		memcpy(buf, s, k);
+		buf[k] = '\0';
+		size_t prev = utf8_prev(s, k);
+		if (prev == 0 || text_width(f, face, px, buf) <= w)
+			return k;
+		k = prev;
+	}
+}
+
+/* Greedy word wrap of s at width w; the count of lines it needs (which
+ * may exceed LINES_MAX: only the first LINES_MAX are kept). */
+static int wrap(struct frame *f, struct para *pa, const char *s, int w)
+{
+	char cur[LINE_BYTES] = "", cand[2 * LINE_BYTES];
+	int n = 0;
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		size_t len = strcspn(s, " ");
+		if (!len)
+			break;
+		snprintf(cand, sizeof cand, "%s%s%.*s", cur, *cur ? " " : "",
+			 (int)len, s);
+		if (strlen(cand) < LINE_BYTES &&
+		    text_width(f, pa->face, pa->px, cand) <= w) {
+			strcpy(cur, cand);
+			s += len;
+			continue;
+		}
+		if (*cur) { /* the word starts the next line */
+			if (n < LINES_MAX)
+				strcpy(pa->line[n], cur);
+			n++;
+			cur[0] = '\0';
+			continue;
+		}
+		/* One word wider than the line: break it. */
+		size_t k = fit_prefix(f, pa->face, pa->px, s, len, w);
+		if (n < LINES_MAX)
+			snprintf(pa->line[n], LINE_BYTES, "%.*s", (int)k, s);
+		n++;
+		s += k;
+	}
+	if (*cur) {
+		if (n < LINES_MAX)
+			strcpy(pa->line[n], cur);
+		n++;
+	}
+	return n;
+}
+
+/* Cut the last kept line so that it ends in an ellipsis within w. */
+static void ellipsize(struct frame *f, struct para *pa, int w)
+{
+	char *l = pa->line[pa->lines - 1], buf[LINE_BYTES];
+	size_t n = strlen(l);
+	for (;;) {
+		snprintf(buf, sizeof buf, "%.*s\u2026", (int)n, l);
+		if (n == 0 || text_width(f, pa->face, pa->px, buf) <= w)
+			break;
+		n = utf8_prev(l, n);
+	}
+	strcpy(l, buf);
+}
+
+/* Lay out s in a box w x max_h: the largest size from px_max down to the
+ * frame's smallest text size that fits in at most max_lines lines. At the
+ * smallest size a text that still does not fit ends in an ellipsis. */
+static void para_fit(struct frame *f, struct para *pa, const char *s, int face,
+		     int px_max, int w, int max_h, int max_lines)
+{
+	if (max_lines > LINES_MAX)
+		max_lines = LINES_MAX;
+	int px = px_max > f->small ? px_max : f->small;
+	for (;;) {
+		memset(pa, 0, sizeof *pa);
+		pa->face = face, pa->px = px;
+		pa->skip = line_height(f, face, px);
+		int n = wrap(f, pa, s, w);
+		int room = max_h / (pa->skip > 0 ? pa->skip : 1);
+		if (room > max_lines)
+			room = max_lines;
+		if (n <= room || px <= f->small) {
+			pa->lines = n < room ? n : (room > 0 ? room : 1);
+			if (pa->lines < n)
+				ellipsize(f, pa, w);
+			break;
+		}
+		px = px * 9 / 10 > f->small ? px * 9 / 10 : f->small;
+	}
+	pa->height = pa->lines * pa->skip;
+	for (int i = 0; i < pa->lines; i++) {
+		int lw = text_width(f, face, pa->px, pa->line[i]);
+		pa->width = lw > pa->width ? lw : pa->width;
+	}
+}
+
+enum align { LEFT, CENTER, RIGHT };
+
+static void para_draw(struct frame *f, const struct para *pa, SDL_Rect box,
+		      enum align al, SDL_Color fg, SDL_Color bg)
+{
+	int y = box.y;
+	for (int i = 0; i < pa->lines; i++, y += pa->skip) {
+		int lw = text_width(f, pa->face, pa->px, pa->line[i]);
+		int x = al == LEFT    ? box.x
+			: al == RIGHT ? box.x + box.w - lw
+				      : box.x + (box.w - lw) / 2;
+		draw_line(f, pa->face, pa->px, pa->line[i], x, y, fg, bg);
+	}
+}
+
+/* ---- layout ---- */
+
+static SDL_Rect cut_top(SDL_Rect *r, int h, int gap)
+{
+	SDL_Rect top = {r->x, r->y, r->w, h};
+	r->y += h + gap;
+	r->h -= h + gap;
+	return top;
+}
+
+static SDL_Rect cut_bottom(SDL_Rect *r, int h, int gap)
+{
+	r->h -= h + gap;
+	return (SDL_Rect){r->x, r->y + r->h + gap, r->w, h};
+}
+
+static SDL_Rect cut_left(SDL_Rect *r, int w, int gap)
+{
+	SDL_Rect left = {r->x, r->y, w, r->h};
+	r->x += w + gap;
+	r->w -= w + gap;
+	return left;
+}
+
+/* A paragraph taking the top (or bottom) of the area; its height used. */
+static int para_top(struct frame *f, const char *s, int face, int px,
+		    int max_lines, enum align al, SDL_Color fg, SDL_Color bg)
+{
+	struct para pa;
+	if (!s || !*s)
+		return 0;
+	para_fit(f, &pa, s, face, px, f->area.w, f->area.h, max_lines);
+	SDL_Rect box = cut_top(&f->area, pa.height, f->gap / 2);
+	para_draw(f, &pa, box, al, fg, bg);
+	return pa.height;
+}
+
+/* Paragraphs stacked in a box, centred vertically. */
+struct item {
+	const char *s;
+	int face, px, lines;
+	SDL_Color fg;
+};
+
+#define ITEMS_MAX 5
+
+/* Every item shrinks by the same factor until the stack fits; at the
+ * smallest size items that still do not fit are left out from the end.
+ * *icon (if not NULL) is the room asked for above the text: on return,
+ * the room given (0 when too little was left) and *icon_y where it is. */
+static void stack(struct frame *f, SDL_Rect box, const struct item *it, int n,
+		  enum align al, int *icon_io, int *icon_y)
+{
+	int icon = icon_io ? *icon_io : 0;
+	static struct para pa[ITEMS_MAX];
+	int total = 0, shown = n, scale = 100;
+	for (;; scale = scale * 9 / 10) {
+		bool all_small = true;
+		total = 0;
+		for (int i = 0; i < n; i++) {
+			int px = it[i].px * scale / 100;
+			para_fit(f, &pa[i], it[i].s, it[i].face, px, box.w,
+				 box.h, it[i].lines);
+			all_small = all_small && pa[i].px <= f->small;
+			total += pa[i].height + (i ? f->gap : 0);
+		}
+		if (total <= box.h || all_small)
+			break;
+	}
+	while (total > box.h && shown > 1)
+		total -= pa[--shown].height + f->gap;
+	if (icon > box.h - total - f->gap)
+		icon = box.h - total - f->gap;
+	if (icon < f->s / 10) /* too small to be worth drawing */
+		icon = 0;
+	int y = box.y + (box.h - total - (icon ? icon + f->gap : 0)) / 2;
+	if (icon_io)
+		*icon_io = icon, *icon_y = y;
+	if (icon)
+		y += icon + f->gap;
+	for (int i = 0; i < shown; i++) {
+		SDL_Rect b = {box.x, y, box.w, pa[i].height};
+		para_draw(f, &pa[i], b, al, it[i].fg, NAVY);
+		y += pa[i].height + f->gap;
+	}
+}
+
+/* ---- shapes (triangles, anti-aliased with a one-pixel feather) ---- */
+
+#define PI_F 3.14159265f
+
+static SDL_Vertex vert(float x, float y, SDL_Color c)
+{
+	return (SDL_Vertex){{x, y}, c, {0, 0}};
+}
+
+static SDL_Color fade(SDL_Color c, float a)
+{
+	c.a = (Uint8)(c.a * (a < 0 ? 0 : a > 1 ? 1 : a));
+	return c;
+}
+
+static int segments(float r, float sweep)
+{
+	int n = (int)(r * sweep / 6.0f) + 8;
+	return n > 512 ? 512 : n;
+}
+
+/* A band between radii r0 < r1 over angles a0..a1 (0 = up, clockwise),
+ * colour c0 at r0 and c1 at r1. The building block of every shape. */
+static void band(struct frame *f, float cx, float cy, float r0, float r1,
+		 float a0, float a1, SDL_Color c0, SDL_Color c1)
+{
+	enum { MAXSEG = 512 };
+	static SDL_Vertex v[(MAXSEG + 1) * 2];
+	static int idx[MAXSEG * 6];
+	int n = segments(r1, a1 - a0);
+	for (int i = 0; i <= n; i++) {
+		float a = a0 + (a1 - a0) * (float)i / (float)n;
+		float dx = sinf(a), dy = -cosf(a);
+		v[2 * i] = vert(cx + dx * r0, cy + dy * r0, c0);
+		v[2 * i + 1] = vert(cx + dx * r1, cy + dy * r1, c1);
+	}
+	for (int i = 0; i < n; i++) {
+		int *t = &idx[6 * i], b = 2 * i;
+		t[0] = b, t[1] = b + 1, t[2] = b + 2;
+		t[3] = b + 1, t[4] = b + 3, t[5] = b + 2;
+	}
+	if (SDL_RenderGeometry(f->p->r, NULL, v, 2 * (n + 1), idx, 6 * n) < 0)
+		sdl_failed(f->p, "SDL_RenderGeometry");
+}
+
+/* A solid arc band with soft edges; r0 = 0 makes a disc (or a sector).
+ * The feathers overlap the solid part, so no seam can show between them
+ * (the same colour blended over itself is unchanged). */
+static void arc(struct frame *f, float cx, float cy, float r0, float r1,
+		float a0, float a1, SDL_Color c)
+{
+	const float fw = 1.0f; /* half the feather's width */
+	SDL_Color clear = fade(c, 0);
+	if (r1 - r0 < 1)
+		return;
+	band(f, cx, cy, r0, r1, a0, a1, c, c);
+	band(f, cx, cy, r1 - fw, r1 + fw, a0, a1, c, clear);
+	if (r0 > fw)
+		band(f, cx, cy, r0 - fw, r0 + fw, a0, a1, clear, c);
+}
+
+/* A soft halo from r0 outwards to r1, fading from colour c to nothing. */
+static void halo(struct frame *f, float cx, float cy, float r0, float r1,
+		 SDL_Color c)
+{
+	band(f, cx, cy, r0, r1, 0, 2 * PI_F, c, fade(c, 0));
+}
+
+static void disc(struct frame *f, float cx, float cy, float r, SDL_Color c)
+{
+	arc(f, cx, cy, 0, r, 0, 2 * PI_F, c);
+}
+
+/* A horizontal capsule (rounded bar) from x0 to x1, centred on cy. */
+static void capsule(struct frame *f, float x0, float x1, float cy, float r,
+		    SDL_Color c)
+{
+	if (x1 - x0 < 2 * r)
+		x1 = x0 + 2 * r;
+	SDL_FRect mid = {x0 + r, cy - r + 0.5f, x1 - x0 - 2 * r, 2 * r - 1};
+	SDL_SetRenderDrawColor(f->p->r, c.r, c.g, c.b, c.a);
+	if (mid.w > 0 && SDL_RenderFillRectF(f->p->r, &mid) < 0)
+		sdl_failed(f->p, "SDL_RenderFillRectF");
+	/* Feathered top and bottom edges of the straight part. */
+	SDL_Color clear = fade(c, 0);
+	float ya = cy - r - 0.5f, yb = cy + r + 0.5f;
+	SDL_Vertex v[8] = {
+	    vert(x0 + r, ya, clear), vert(x1 - r, ya, clear),
+	    vert(x0 + r, ya + 1, c), vert(x1 - r, ya + 1, c),
+	    vert(x0 + r, yb - 1, c), vert(x1 - r, yb - 1, c),
+	    vert(x0 + r, yb, clear), vert(x1 - r, yb, clear),
+	};
+	int idx[12] = {0, 1, 2, 1, 3, 2, 4, 5, 6, 5, 7, 6};
+	if (mid.w > 0 && SDL_RenderGeometry(f->p->r, NULL, v, 8, idx, 12) < 0)
+		sdl_failed(f->p, "SDL_RenderGeometry");
+	arc(f, x0 + r, cy, 0, r, PI_F, 2 * PI_F, c);
+	arc(f, x1 - r, cy, 0, r, 0, PI_F, c);
+}
+
+static void fill_rect(struct frame *f, SDL_Rect r, SDL_Color c)
+{
+	SDL_SetRenderDrawColor(f->p->r, c.r, c.g, c.b, c.a);
+	if (SDL_RenderFillRect(f->p->r, &r) < 0)
+		sdl_failed(f->p, "SDL_RenderFillRect");
+}
+
+/* ---- pictures ---- */
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && !strcasecmp(s + n - k, suffix);
+}
+
+/* SVG is rasterised at the size it is shown, so it is sharp at any size. */
+static SDL_Texture *load_picture(struct painter *p, const char *path, int w,
+				 int h)
+{
+	SDL_Surface *surf = NULL;
+	if (has_suffix(path, ".svg")) {
+		SDL_RWops *rw = SDL_RWFromFile(path, "rb");
+		if (rw) {
+			surf = IMG_LoadSizedSVG_RW(rw, w, h);
+			SDL_RWclose(rw);
+		}
+	} else {
+		surf = IMG_Load(path);
+	}
+	if (!surf) {
+		log_msg("screens: cannot load %s: %s", path, IMG_GetError());
+		return NULL;
+	}
+	SDL_Texture *t = SDL_CreateTextureFromSurface(p->r, surf);
+	SDL_FreeSurface(surf);
+	if (t)
+		SDL_SetTextureScaleMode(t, SDL_ScaleModeLinear);
+	return t;
+}
+
+static struct image_slot *picture(struct painter *p, const char *path, int w,
+				  int h)
+{
+	struct image_slot *victim = &p->images[0];
+	for (int i = 0; i < IMAGE_SLOTS; i++) {
+		struct image_slot *im = &p->images[i];
+		if (im->path && im->w == w && im->h == h &&
+		    !strcmp(im->path, path)) {
+			im->used = p->frame;
+			return im;
+		}
+		if (!im->path || (victim->path && im->used < victim->used))
+			victim = im;
+	}
+	char *copy = strdup(path);
+	if (!copy)
+		return NULL;
+	if (victim->tex)
+		SDL_DestroyTexture(victim->tex);
+	free(victim->path);
+	*victim = (struct image_slot){copy, w, h, load_picture(p, path, w, h),
+				      p->frame};
+	return victim;
+}
+
+/* The illustration, as large as fits in box at 4:3, centred. */
+static void draw_picture(struct frame *f, const char *path, SDL_Rect box)
+{
+	int w = box.w, h = w * 3 / 4;
+	if (h > box.h)
+		h = box.h, w = h * 4 / 3;
+	if (!path || !*path || w < 16 || h < 12)
+		return;
+	struct image_slot *im = picture(f->p, path, w, h);
+	if (!im || !im->tex)
+		return;
+	SDL_Rect dst = {box.x + (box.w - w) / 2, box.y + (box.h - h) / 2, w, h};
+	if (SDL_RenderCopy(f->p->r, im->tex, NULL, &dst) < 0)
+		sdl_failed(f->p, "SDL_RenderCopy");
+}
+
+/* ---- the big number ---- */
+
+static void format_time(char *out, size_t n, int seconds)
+{
+	/* Plain seconds read fastest; minutes only when they must. */
+	if (seconds < 100)
+		snprintf(out, n, "%d", seconds < 0 ? 0 : seconds);
+	else
+		snprintf(out, n, "%d:%02d", seconds / 60, seconds % 60);
+}
+
+/* Rows of ink of s in a text texture of face at px: [*top, *bottom). */
+static void ink_rows(struct frame *f, int px, const char *s, int *top,
+		     int *bottom)
+{
+	TTF_Font *ft = font(f->p, BOLD, px);
+	int maxy = 0, miny = 0;
+	for (; ft && *s; s++) {
+		int x0, x1, y0, y1, adv;
+		if (TTF_GlyphMetrics32(ft, (Uint32)(unsigned char)*s, &x0, &x1,
+				       &y0, &y1, &adv) == 0) {
+			maxy = y1 > maxy ? y1 : maxy;
+			miny = y0 < miny ? y0 : miny;
+		}
+	}
+	int asc = ft ? TTF_FontAscent(ft) : px;
+	*top = asc - maxy - 1 > 0 ? asc - maxy - 1 : 0;
+	*bottom = asc - miny + 1;
+}
+
+/* Digits whose ink is want_h tall, as wide as their shape wants but
+ * squeezed (down to 55%) to fit box; smaller only when even that does
+ * not fit. Centred in box; the ink box is returned and noted. */
+static SDL_Rect draw_digits(struct frame *f, SDL_Rect box, const char *s,
+			    int want_h, SDL_Color fg, SDL_Color bg)
+{
+	SDL_Rect out = {box.x + box.w / 2, box.y + box.h / 2, 0, 0};
+	int h = want_h < box.h ? want_h : box.h, top, bottom;
+	int px = h * 4 / 3;
+	ink_rows(f, px, s, &top, &bottom);
+	if (bottom - top > 0)
+		px = px * h / (bottom - top);
+	ink_rows(f, px, s, &top, &bottom);
+	struct text_slot *t = text_tex(f->p, BOLD, px, fg, s);
+	if (!t || bottom > t->h || bottom <= top)
+		return out;
+	int ink = bottom - top;
+	float scale = (float)h / (float)ink;
+	float w = (float)t->w * scale;
+	if (w > box.w) {
+		float squeeze = (float)box.w / w;
+		if (squeeze < 0.55f) {
+			scale *= squeeze / 0.55f;
+			squeeze = 0.55f;
+		}
+		w = (float)t->w * scale * squeeze;
+	}
+	SDL_Rect src = {0, top, t->w, ink};
+	out.w = (int)w;
+	out.h = (int)((float)ink * scale);
+	out.x = box.x + (box.w - out.w) / 2;
+	out.y = box.y + (box.h - out.h) / 2;
+	if (SDL_RenderCopy(f->p->r, t->tex, &src, &out) < 0)
+		sdl_failed(f->p, "SDL_RenderCopy");
+	note_text(f->p, out, fg, bg, true);
+	return out;
+}
+
+/* ---- pieces shared by several screens ---- */
+
+/* Only the line being said, and for a little after: video.c times it
+ * out, so "Halfway there." does not stay up for the rest of the hold. */
+static const char *caption_of(const struct view *v)
+{
+	return v->caption && *v->caption ? v->caption : NULL;
+}
+
+/* The staff banner: a strip across the top, above everything else. */
+static void banner(struct frame *f)
+{
+	struct para pa;
+	int pad = f->gap / 2;
+	SDL_Rect inner = {f->margin, pad, f->w - 2 * f->margin, f->h / 4};
+	if (!f->v->banner || !*f->v->banner)
+		return;
+	para_fit(f, &pa, f->v->banner, BOLD, f->small, inner.w, inner.h, 3);
+	SDL_Rect strip = {0, 0, f->w, pa.height + 2 * pad};
+	fill_rect(f, strip, AMBER);
+	inner.h = pa.height;
+	para_draw(f, &pa, inner, LEFT, NAVY, AMBER);
+	int below = strip.h + f->gap - f->area.y;
+	if (below > 0)
+		cut_top(&f->area, below, 0);
+}
+
+/* The caption: a panel along the bottom, as many lines as it needs up
+ * to max_h; returns nothing, it takes its space from the area. */
+static void caption_panel(struct frame *f, const char *s, int max_h)
+{
+	struct para pa;
+	int pad = f->gap / 3;
+	if (!s || !*s || max_h <= 2 * pad)
+		return;
+	para_fit(f, &pa, s, REGULAR, f->body, f->area.w - 2 * pad,
+		 max_h - 2 * pad, LINES_MAX);
+	SDL_Rect panel = cut_bottom(&f->area, pa.height + 2 * pad, f->gap);
+	fill_rect(f, panel, PANEL);
+	SDL_Rect text = {panel.x + pad, panel.y + pad, panel.w - 2 * pad,
+			 pa.height};
+	para_draw(f, &pa, text, f->portrait ? CENTER : LEFT, WHITE, PANEL);
+}
+
+/* "Exercise 2 of 6 · Round 1 of 2" */
+static void where_line(const struct screen *s, char *out, size_t n)
+{
+	int k = snprintf(out, n, "Exercise %d of %d", s->index, s->exercises);
+	if (s->repeats > 1 && k > 0 && (size_t)k < n)
+		snprintf(out + k, n - (size_t)k, "  \u00B7  Round %d of %d",
+			 s->repeat, s->repeats);
+}
+
+/* The exercise header: where we are (teal), then the name (bold). In
+ * landscape both share one row when they fit; when they do not and the
+ * caller has another place for it (`elsewhere`), where we are is left to
+ * the caller, so the screen loses only one row to the header. */
+static void exercise_header(struct frame *f, int px, char *elsewhere, size_t n)
+{
+	const struct screen *s = &f->v->screen;
+	char where[96];
+	where_line(s, where, sizeof where);
+	int ww = text_width(f, REGULAR, f->small, where);
+	int tw = text_width(f, BOLD, px, s->title);
+	if (!f->portrait && ww + tw + 2 * f->gap <= f->area.w) {
+		int h = line_height(f, BOLD, px);
+		SDL_Rect row = cut_top(&f->area, h, f->gap);
+		draw_line(f, BOLD, px, s->title, row.x, row.y, WHITE, NAVY);
+		int sh = line_height(f, REGULAR, f->small);
+		draw_line(f, REGULAR, f->small, where, row.x + row.w - ww,
+			  row.y + (h - sh) / 2, TEAL, NAVY);
+		return;
+	}
+	if (elsewhere && !f->portrait)
+		snprintf(elsewhere, n, "%s", where);
+	else
+		para_top(f, where, REGULAR, f->small, 1, LEFT, TEAL, NAVY);
+	para_top(f, s->title, BOLD, px, 2, LEFT, WHITE, NAVY);
+	f->area.y += f->gap / 2, f->area.h -= f->gap / 2;
+}
+
+/* A progress bar along the bottom of the area: done out of total. */
+static void progress_bar(struct frame *f, float done)
+{
+	int h = f->s / 36 > 6 ? f->s / 36 : 6;
+	SDL_Rect bar = cut_bottom(&f->area, h, f->gap);
+	float r = (float)h / 2, x0 = (float)bar.x, x1 = (float)(bar.x + bar.w);
+	float cy = (float)bar.y + r;
+	done = done < 0 ? 0 : done > 1 ? 1 : done;
+	capsule(f, x0, x1, cy, r, TRACK);
+	if (done > 0)
+		capsule(f, x0, x0 + (x1 - x0) * done, cy, r, TEAL);
+}
+
+/* ---- the breath pacer ---- */
+
+static float ease(float t)
+{
+	t = t < 0 ? 0 : t > 1 ? 1 : t;
+	return 0.5f - 0.5f * cosf(PI_F * t);
+}
+
+/* How open the pacer is, 0 (empty lungs) to 1 (full), at time now. */
+static float breath_open(struct painter *p, const struct view *v, kt_ms now)
+{
+	const struct screen *s = &v->screen;
+	int len = s->phase_len > 0 ? s->phase_len : 1;
+	kt_ms into = v->animate ? now - v->shown_at : 1000;
+	into = into < 0 ? 0 : into > 1000 ? 1000 : into;
+	float t =
+	    ((float)(s->count - 1) * 1000 + (float)into) / (len * 1000.0f);
+	switch (s->breath) {
+	case BREATH_IN:
+		p->last_moving = BREATH_IN;
+		return ease(t);
+	case BREATH_OUT:
+		p->last_moving = BREATH_OUT;
+		return 1 - ease(t);
+	default: /* a held breath keeps the size it reached */
+		return p->last_moving == BREATH_OUT ? 0 : 1;
+	}
+}
+
+/* A disc that fills the guide ring on the in-breath and empties on the
+ * out-breath, the count inside it and the breath word below. */
+static void pacer(struct frame *f, SDL_Rect box)
+{
+	const struct screen *s = &f->v->screen;
+	int word_h = line_height(f, BOLD, f->body);
+	SDL_Rect ring = box;
+	SDL_Rect label = cut_bottom(&ring, word_h, f->gap / 2);
+	float R = (float)(ring.w < ring.h ? ring.w : ring.h) / 2 * 0.92f;
+	if (R < 8)
+		return;
+	float cx = ring.x + ring.w / 2.0f, cy = ring.y + ring.h / 2.0f;
+	float rmin = R * 0.42f;
+	float r = rmin + (R - rmin) * breath_open(f->p, f->v, f->now);
+	arc(f, cx, cy, R - (float)f->s / 120 - 1, R, 0, 2 * PI_F, TRACK);
+	halo(f, cx, cy, r - 1, r + R * 0.14f, fade(TEAL, 0.35f));
+	disc(f, cx, cy, r, TEAL);
+	char count[16];
+	snprintf(count, sizeof count, "%d", s->count);
+	int px = (int)(rmin * 0.9f);
+	if (px < f->small) /* no room for a count that could be read */
+		goto word;
+	int cw = text_width(f, BOLD, px, count), ch = line_height(f, BOLD, px);
+	draw_line(f, BOLD, px, count, (int)(cx - cw / 2.0f),
+		  (int)(cy - ch / 2.0f), NAVY, TEAL);
+word:;
+	const char *word = BREATH_WORD[s->breath];
+	int lw = text_width(f, BOLD, f->body, word);
+	draw_line(f, BOLD, f->body, word, label.x + (label.w - lw) / 2, label.y,
+		  WHITE, NAVY);
+}
+
+/* ---- screens ---- */
+
+/* Split the area into a main column and a side column (right in
+ * landscape, below in portrait). */
+static void split(struct frame *f, int main_share, SDL_Rect *main_box,
+		  SDL_Rect *side)
+{
+	SDL_Rect a = f->area;
+	if (f->portrait) {
+		*main_box = cut_top(&a, a.h * main_share / 100, f->gap);
+	} else {
+		*main_box = cut_left(&a, a.w * main_share / 100, f->gap);
+	}
+	*side = a;
+}
+
+static void draw_attract(struct frame *f)
+{
+	const struct screen *s = &f->v->screen;
+	char line[160];
+	caption_panel(f, caption_of(f->v), f->area.h / 3);
+	SDL_Rect circle, text;
+	split(f, f->portrait ? 42 : 36, &circle, &text);
+	/* One slow breath every ten seconds. */
+	float t = f->v->animate ? (float)(f->now % 10000) / 10000.0f : 0.25f;
+	float open = 0.5f - 0.5f * cosf(2 * PI_F * t);
+	float R = (float)(circle.w < circle.h ? circle.w : circle.h) / 2;
+	float cx = circle.x + circle.w / 2.0f, cy = circle.y + circle.h / 2.0f;
+	float r = R * (0.5f + 0.32f * open);
+	arc(f, cx, cy, R * 0.95f - 2, R * 0.95f, 0, 2 * PI_F, TRACK);
+	halo(f, cx, cy, r - 1, r + R * 0.14f, fade(TEAL, 0.35f));
+	disc(f, cx, cy, r, TEAL);
+	snprintf(line, sizeof line,
+		 "Gentle guided exercises for your mid back, about %d "
+		 "minute%s.",
+		 s->minutes, s->minutes == 1 ? "" : "s");
+	const struct item it[] = {
+	    {s->title, BOLD, f->big, 2, WHITE},
+	    {line, REGULAR, f->body, 3, SOFT},
+	    {"Press the big button to start", BOLD, f->title, 3, TEAL},
+	    {"or lie down on the mat", REGULAR, f->body, 2, WHITE},
+	};
+	stack(f, text, it, s->mat_start ? 4 : 3, f->portrait ? CENTER : LEFT,
+	      NULL, NULL);
+}
+
+static void draw_safety(struct frame *f)
+{
+	const struct screen *s = &f->v->screen;
+	struct para pa;
+	para_top(f, s->title, REGULAR, f->small, 1, LEFT, TEAL, NAVY);
+	para_top(f, "Before you start", BOLD, f->title, 2, LEFT, WHITE, NAVY);
+	para_fit(f, &pa, "To stop at any time, hold the big button down.",
+		 REGULAR, f->small, f->area.w, f->area.h / 4, 3);
+	SDL_Rect foot = cut_bottom(&f->area, pa.height, f->gap);
+	para_draw(f, &pa, foot, LEFT, SOFT, NAVY);
+	const char *c = caption_of(f->v);
+	if (!c || !*c)
+		return;
+	para_fit(f, &pa, c, REGULAR, f->big * 3 / 4, f->area.w, f->area.h,
+		 LINES_MAX);
+	SDL_Rect box = {f->area.x, f->area.y + (f->area.h - pa.height) / 2,
+			f->area.w, pa.height};
+	para_draw(f, &pa, box, LEFT, WHITE, NAVY);
+}
+
+/* Illustration and the spoken line, large: side by side in landscape,
+ * stacked and centred together in portrait. */
+static void draw_intro(struct frame *f)
+{
+	const struct screen *s = &f->v->screen;
+	struct para pa;
+	exercise_header(f, f->title, NULL, 0);
+	const char *c = caption_of(f->v);
+	if (!c)
+		c = "";
+	if (f->portrait) {
+		SDL_Rect a = f->area;
+		para_fit(f, &pa, c, REGULAR, f->title, a.w, a.h / 2, LINES_MAX);
+		int pic_h = a.w * 3 / 4;
+		if (pic_h > a.h - pa.height - f->gap)
+			pic_h = a.h - pa.height - f->gap;
+		int y = a.y + (a.h - pic_h - f->gap - pa.height) / 2;
+		draw_picture(f, s->illustration,
+			     (SDL_Rect){a.x, y, a.w, pic_h});
+		SDL_Rect box = {a.x, y + pic_h + f->gap, a.w, pa.height};
+		para_draw(f, &pa, box, CENTER, WHITE, NAVY);
+		return;
+	}
+	SDL_Rect pic, text;
+	split(f, 52, &pic, &text);
+	draw_picture(f, s->illustration, pic);
+	para_fit(f, &pa, c, REGULAR, f->title, text.w, text.h, LINES_MAX);
+	SDL_Rect box = {text.x, text.y + (text.h - pa.height) / 2, text.w,
+			pa.height};
+	para_draw(f, &pa, box, LEFT, WHITE, NAVY);
+}
+
+/* A labelled countdown beside the illustration: get ready, and rest. */
+static void countdown_with_picture(struct frame *f, const char *label,
+				   int seconds, int share, const char *below)
+{
+	const struct screen *s = &f->v->screen;
+	char num[16];
+	SDL_Rect main_box, side;
+	caption_panel(f, caption_of(f->v), f->area.h / 3);
+	split(f, share, &main_box, &side);
+	f->area = main_box;
+	para_top(f, label, BOLD, f->big * 3 / 4, 1, CENTER, TEAL, NAVY);
+	int below_h = 0;
+	struct para pa;
+	if (below && *below) {
+		para_fit(f, &pa, below, BOLD, f->title, f->area.w,
+			 f->area.h / 3, 3);
+		below_h = pa.height;
+		SDL_Rect b = cut_bottom(&f->area, below_h, f->gap / 2);
+		para_draw(f, &pa, b, CENTER, WHITE, NAVY);
+	}
+	if (seconds > 0) {
+		format_time(num, sizeof num, seconds);
+		draw_digits(f, f->area, num, f->h * 36 / 100, WHITE, NAVY);
+	}
+	draw_picture(f, s->illustration, side);
+}
+
+static void draw_ready(struct frame *f)
+{
+	exercise_header(f, f->title, NULL, 0);
+	countdown_with_picture(f, "Get ready", f->v->screen.remaining, 50,
+			       NULL);
+}
+
+static void draw_rest(struct frame *f)
+{
+	const struct screen *s = &f->v->screen;
+	char next[ROUTINE_NAME_BYTES + 32];
+	exercise_header(f, f->title, NULL, 0);
+	if (*s->next)
+		snprintf(next, sizeof next, "Next: %s", s->next);
+	else if (s->repeats > 1)
+		snprintf(next, sizeof next, "Next: round %d of %d", s->repeat,
+			 s->repeats);
+	else
+		next[0] = '\0';
+	countdown_with_picture(f, "Rest", s->remaining, 50, next);
+}
+
+static void draw_waiting(struct frame *f)
+{
+	const struct screen *s = &f->v->screen;
+	bool mat = s->trigger == START_MAT;
+	exercise_header(f, f->title, NULL, 0);
+	caption_panel(f, caption_of(f->v), f->area.h / 3);
+	SDL_Rect main_box, side;
+	split(f, 50, &main_box, &side);
+	draw_picture(f, s->illustration, side);
+	const struct item it[] = {
+	    {mat ? "Lie down on the mat" : "Press the big button", BOLD, f->big,
+	     3, TEAL},
+	    {mat ? "or press the big button when you are in position"
+		 : "when you are in position",
+	     REGULAR, f->body, 3, WHITE},
+	};
+	stack(f, main_box, it, 2, f->portrait ? CENTER : LEFT, NULL, NULL);
+}
+
+/* The hold: the time left is the biggest thing on the screen, with the
+ * breath pacer (or, with no breath counting, the picture) beside it. */
+static void draw_hold(struct frame *f)
+{
+	const struct screen *s = &f->v->screen;
+	char num[16], where[96] = "";
+	exercise_header(f, f->body, where, sizeof where);
+	int want = f->h * (f->portrait ? 415 : 425) / 1000;
+	int bar = f->s / 36 + f->gap;
+	caption_panel(f, caption_of(f->v), f->area.h - want - bar - f->gap);
+	float total = s->total > 0 ? (float)s->total : 1;
+	progress_bar(f, (total - (float)s->remaining) / total);
+	format_time(num, sizeof num, s->remaining);
+	SDL_Rect main_box, side;
+	if (f->portrait) {
+		main_box = cut_top(&f->area, want + 2, f->gap);
+		side = f->area;
+	} else {
+		split(f, 60, &main_box, &side);
+	}
+	draw_digits(f, main_box, num, want, WHITE, NAVY);
+	if (*where) { /* one line each: "Exercise 1 of 6", "Round 1 of 2" */
+		char *round = strstr(where, "  \u00B7  ");
+		if (round)
+			*round = '\0', round += strlen("  \u00B7  ");
+		f->area = side;
+		para_top(f, where, REGULAR, f->small, 1, CENTER, TEAL, NAVY);
+		para_top(f, round, REGULAR, f->small, 1, CENTER, TEAL, NAVY);
+		side = f->area;
+	}
+	if (s->breath != BREATH_NONE)
+		pacer(f, side);
+	else
+		draw_picture(f, s->illustration, side);
+}
+
+/* Repetitions: which one, and the movement for this breath, large. */
+static void draw_reps(struct frame *f)
+{
+	const struct screen *s = &f->v->screen;
+	char rep[64];
+	exercise_header(f, f->title, NULL, 0);
+	const char *said = f->v->caption;
+	if (said && *said && strcmp(said, s->caption))
+		caption_panel(f, said, f->area.h / 4);
+	float total = s->total > 0 ? (float)s->total : 1;
+	progress_bar(f, (total - (float)s->remaining) / total);
+	SDL_Rect main_box, side;
+	split(f, f->portrait ? 45 : 58, &main_box, &side);
+	snprintf(rep, sizeof rep, "Rep %d of %d", s->rep, s->reps);
+	const struct item it[] = {
+	    {rep, BOLD, f->title, 1, WHITE},
+	    {*s->caption ? s->caption : BREATH_WORD[s->breath], BOLD, f->big, 4,
+	     TEAL},
+	};
+	stack(f, main_box, it, 2, f->portrait ? CENTER : LEFT, NULL, NULL);
+	if (s->breath != BREATH_NONE)
+		pacer(f, side);
+}
+
+/* Paused: an amber frame and pause sign nobody can miss, and how to go
+ * on. */
+static void draw_paused(struct frame *f)
+{
+	const struct screen *s = &f->v->screen;
+	int t = f->s / 50 > 3 ? f->s / 50 : 3;
+	fill_rect(f, (SDL_Rect){0, 0, f->w, t}, AMBER);
+	fill_rect(f, (SDL_Rect){0, f->h - t, f->w, t}, AMBER);
+	fill_rect(f, (SDL_Rect){0, 0, t, f->h}, AMBER);
+	fill_rect(f, (SDL_Rect){f->w - t, 0, t, f->h}, AMBER);
+	exercise_header(f, f->title, NULL, 0);
+	caption_panel(f, caption_of(f->v), f->area.h / 3);
+	char left[64] = "";
+	if (s->reps > 0)
+		snprintf(left, sizeof left, "Stopped at rep %d of %d", s->rep,
+			 s->reps);
+	else if (s->total > 0)
+		snprintf(left, sizeof left, "%d seconds to go", s->remaining);
+	const struct item it[] = {
+	    {"Paused", BOLD, f->big * 3 / 2, 1, AMBER},
+	    {s->reason == PAUSE_MAT ? "Come back onto the mat to carry on"
+				    : "Press the big button to carry on",
+	     BOLD, f->title, 3, WHITE},
+	    {left, REGULAR, f->body, 2, SOFT},
+	    {"Hold the button down to stop", REGULAR, f->small, 2, SOFT},
+	};
+	int icon = f->big * 3 / 2, y;
+	stack(f, f->area, it, 4, CENTER, &icon, &y);
+	if (icon) {
+		float bw = icon * 0.24f, cx = f->area.x + f->area.w / 2.0f;
+		float rr = bw / 2;
+		for (int i = 0; i < 2; i++) {
+			float x = i ? cx + bw * 0.5f : cx - bw * 1.5f;
+			SDL_Rect bar = {(int)x, y + (int)rr, (int)bw,
+					icon - 2 * (int)rr};
+			fill_rect(f, bar, AMBER);
+			disc(f, x + rr, y + rr, rr, AMBER);
+			disc(f, x + rr, y + icon - rr, rr, AMBER);
+		}
+	}
+}
+
+static void check_mark(struct frame *f, float cx, float cy, float R)
+{
+	disc(f, cx, cy, R, TEAL);
+	float w = R * 0.16f;
+	/* Two strokes, each a thin quad with round ends. */
+	float pts[3][2] = {{cx - R * 0.45f, cy + R * 0.02f},
+			   {cx - R * 0.12f, cy + R * 0.35f},
+			   {cx + R * 0.48f, cy - R * 0.3f}};
+	for (int i = 0; i < 2; i++) {
+		float x0 = pts[i][0], y0 = pts[i][1];
+		float x1 = pts[i + 1][0], y1 = pts[i + 1][1];
+		float dx = x1 - x0, dy = y1 - y0, l = sqrtf(dx * dx + dy * dy);
+		float nx = -dy / l * w / 2, ny = dx / l * w / 2;
+		SDL_Vertex v[4] = {
+		    vert(x0 + nx, y0 + ny, NAVY), vert(x1 + nx, y1 + ny, NAVY),
+		    vert(x0 - nx, y0 - ny, NAVY), vert(x1 - nx, y1 - ny, NAVY)};
+		int idx[6] = {0, 1, 2, 1, 3, 2};
+		if (SDL_RenderGeometry(f->p->r, NULL, v, 4, idx, 6) < 0)
+			sdl_failed(f->p, "SDL_RenderGeometry");
+		disc(f, x0, y0, w / 2, NAVY);
+		disc(f, x1, y1, w / 2, NAVY);
+	}
+}
+
+static void draw_done(struct frame *f)
+{
+	const struct screen *s = &f->v->screen;
+	char what[128];
+	int m = s->elapsed / 60, sec = s->elapsed % 60;
+	caption_panel(f, caption_of(f->v), f->area.h / 3);
+	if (m > 0)
+		snprintf(what, sizeof what,
+			 "%d exercise%s in %d minute%s %d second%s",
+			 s->exercises, s->exercises == 1 ? "" : "s", m,
+			 m == 1 ? "" : "s", sec, sec == 1 ? "" : "s");
+	else
+		snprintf(what, sizeof what, "%d exercise%s in %d second%s",
+			 s->exercises, s->exercises == 1 ? "" : "s", sec,
+			 sec == 1 ? "" : "s");
+	const struct item it[] = {
+	    {"Well done", BOLD, f->big * 3 / 2, 2, TEAL},
+	    {what, BOLD, f->title, 3, WHITE},
+	    {s->title, REGULAR, f->body, 2, SOFT},
+	};
+	int icon = f->s / 4, y;
+	stack(f, f->area, it, 3, CENTER, &icon, &y);
+	if (icon)
+		check_mark(f, f->area.x + f->area.w / 2.0f, y + icon / 2.0f,
+			   icon / 2.0f);
+}
+
+/* ---- the painter ---- */
+
+struct painter *painter_new(SDL_Renderer *r, const char *font_dir, char *err,
+			    size_t errlen)
+{
+	static const char *const file[FACES] = {"DejaVuSans.ttf",
+						"DejaVuSans-Bold.ttf"};
+	struct painter *p = calloc(1, sizeof *p);
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->r = r;
+	p->last_moving = BREATH_IN;
+	/* TTF_Init counts its callers; painter_free undoes this one. */
+	if (TTF_Init() < 0) {
+		snprintf(err, errlen, "TTF_Init: %s", TTF_GetError());
+		free(p);
+		return NULL;
+	}
+	p->ttf = true;
+	for (int i = 0; i < FACES; i++) {
+		p->font_path[i] =
+		    dup_path(font_dir ? font_dir : DEFAULT_FONT_DIR, file[i]);
+		TTF_Font *probe =
+		    p->font_path[i] ? TTF_OpenFont(p->font_path[i], 12) : NULL;
+		if (!probe) {
+			snprintf(err, errlen, "cannot open font %s: %s",
+				 p->font_path[i] ? p->font_path[i] : file[i],
+				 TTF_GetError());
+			painter_free(p);
+			return NULL;
+		}
+		TTF_CloseFont(probe);
+	}
+	return p;
+}
+
+void painter_free(struct painter *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < FONT_SLOTS; i++)
+		if (p->fonts[i].font)
+			TTF_CloseFont(p->fonts[i].font);
+	for (int i = 0; i < TEXT_SLOTS; i++)
+		text_slot_clear(&p->texts[i]);
+	for (int i = 0; i < IMAGE_SLOTS; i++) {
+		if (p->images[i].tex)
+			SDL_DestroyTexture(p->images[i].tex);
+		free(p->images[i].path);
+	}
+	for (int i = 0; i < FACES; i++)
+		free(p->font_path[i]);
+	if (p->ttf)
+		TTF_Quit();
+	free(p);
+}
+
+/* Text not drawn in the last two frames is dropped: big countdown digits
+ * at 4K are tens of megabytes each. */
+static void forget_unused(struct painter *p)
+{
+	for (int i = 0; i < TEXT_SLOTS; i++)
+		if (p->texts[i].tex && p->frame - p->texts[i].used > 1)
+			text_slot_clear(&p->texts[i]);
+}
+
+static void frame_init(struct frame *f, struct painter *p, const struct view *v,
+		       kt_ms now, int w, int h)
+{
+	memset(f, 0, sizeof *f);
+	f->p = p, f->v = v, f->now = now, f->w = w, f->h = h;
+	f->s = w < h ? w : h;
+	f->portrait = h > w;
+	f->margin = f->s / 24;
+	f->gap = f->s / 30;
+	/* Smallest text: capitals about 1/24 of the short side. */
+	f->small = (f->s * 10 + 169) / 170;
+	f->body = f->s * 10 / 135;
+	f->title = f->s * 10 / 110;
+	f->big = f->s * 10 / 75;
+	if (f->body < f->small)
+		f->body = f->small;
+	f->area = (SDL_Rect){f->margin, f->margin, w - 2 * f->margin,
+			     h - 2 * f->margin};
+}
+
+int painter_draw(struct painter *p, const struct view *v, kt_ms now)
+{
+	static void (*const draw[])(struct frame *) = {
+	    [SCREEN_ATTRACT] = draw_attract, [SCREEN_SAFETY] = draw_safety,
+	    [SCREEN_INTRO] = draw_intro,     [SCREEN_READY] = draw_ready,
+	    [SCREEN_WAITING] = draw_waiting, [SCREEN_HOLD] = draw_hold,
+	    [SCREEN_REPS] = draw_reps,	     [SCREEN_PAUSED] = draw_paused,
+	    [SCREEN_REST] = draw_rest,	     [SCREEN_DONE] = draw_done,
+	};
+	struct frame f;
+	int w = 0, h = 0;
+	p->frame++;
+	p->failed = false;
+	p->npainted = 0;
+	if (SDL_GetRendererOutputSize(p->r, &w, &h) < 0 || w <= 0 || h <= 0) {
+		sdl_failed(p, "SDL_GetRendererOutputSize");
+		return -1;
+	}
+	frame_init(&f, p, v, now, w, h);
+	SDL_SetRenderDrawBlendMode(p->r, SDL_BLENDMODE_BLEND);
+	SDL_SetRenderDrawColor(p->r, NAVY.r, NAVY.g, NAVY.b, 0xFF);
+	if (SDL_RenderClear(p->r) < 0)
+		sdl_failed(p, "SDL_RenderClear");
+	banner(&f);
+	unsigned k = (unsigned)v->screen.kind;
+	if (k < sizeof draw / sizeof *draw && draw[k])
+		draw[k](&f);
+	forget_unused(p);
+	return p->failed ? -1 : 0;
+}
+
+kt_ms painter_next_frame(const struct painter *p, const struct view *v,
+			 kt_ms now, int fps)
+{
+	(void)p;
+	const struct screen *s = &v->screen;
+	bool moving = s->kind == SCREEN_ATTRACT ||
+		      ((s->kind == SCREEN_HOLD || s->kind == SCREEN_REPS) &&
+		       (s->breath == BREATH_IN || s->breath == BREATH_OUT));
+	if (!v->animate || !moving || fps <= 0)
+		return KT_NEVER;
+	return now + (1000 + fps - 1) / fps;
+}
+
+int painter_texts(const struct painter *p, const struct painted_text **out)
+{
+	*out = p->painted;
+	return p->npainted;
+}

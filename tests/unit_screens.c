@@ -1,0 +1,594 @@
+/*
+ * unit_screens.c - every screen painted into an SDL software renderer (no
+ * display needed) at small, HD and portrait sizes, saved as PNGs in
+ * $KIOSK_OUT/screens, and judged from the pixels: text inside the frame
+ * and not overlapping, nothing tiny, 7:1 contrast measured from the
+ * colours actually painted, the countdown at least 40% of the height, the
+ * pacer growing on the in-breath and shrinking on the out-breath, long
+ * captions wrapped, the staff banner shown. Content is the default
+ * routine's.
+ */
+#include "testutil.h"
+
+#include <SDL.h>
+#include <SDL_image.h>
+#include <math.h>
+#include <sys/stat.h>
+
+#include "screens.h"
+
+#define ILLU "assets/illustrations/"
+
+struct canvas {
+	SDL_Surface *surf;
+	SDL_Renderer *r;
+	struct painter *p;
+	int w, h;
+};
+
+static void canvas_open(struct canvas *c, int w, int h)
+{
+	char err[256] = "";
+	c->w = w, c->h = h;
+	c->surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32,
+						 SDL_PIXELFORMAT_ARGB8888);
+	assert_non_null(c->surf);
+	c->r = SDL_CreateSoftwareRenderer(c->surf);
+	assert_non_null(c->r);
+	c->p = painter_new(c->r, NULL, err, sizeof err);
+	if (!c->p)
+		fail_msg("painter_new: %s", err);
+}
+
+static void canvas_close(struct canvas *c)
+{
+	painter_free(c->p);
+	SDL_DestroyRenderer(c->r);
+	SDL_FreeSurface(c->surf);
+}
+
+static SDL_Color pixel(const struct canvas *c, int x, int y)
+{
+	const Uint8 *row = (const Uint8 *)c->surf->pixels + y * c->surf->pitch;
+	Uint32 v = ((const Uint32 *)row)[x];
+	SDL_Color col = {0, 0, 0, 255};
+	SDL_GetRGB(v, c->surf->format, &col.r, &col.g, &col.b);
+	return col;
+}
+
+/* ---- WCAG 2 contrast ---- */
+
+static double channel(Uint8 v)
+{
+	static double lin[256];
+	static bool ready;
+	for (int i = 0; !ready && i < 256; i++) {
+		double c = i / 255.0;
+		lin[i] =
+		    c <= 0.03928 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+	}
+	ready = true;
+	return lin[v];
+}
+
+static double luminance(SDL_Color c)
+{
+	return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) +
+	       0.0722 * channel(c.b);
+}
+
+static double contrast(SDL_Color a, SDL_Color b)
+{
+	double la = luminance(a), lb = luminance(b);
+	return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
+}
+
+static bool near(SDL_Color a, SDL_Color b, int tol)
+{
+	return abs(a.r - b.r) <= tol && abs(a.g - b.g) <= tol &&
+	       abs(a.b - b.b) <= tol;
+}
+
+/* The most frequent colour on the ring of pixels just outside box. */
+static SDL_Color ground(const struct canvas *c, SDL_Rect b)
+{
+	enum { MAX = 64 };
+	SDL_Color col[MAX];
+	int n = 0, count[MAX] = {0};
+	int x0 = b.x - 2, x1 = b.x + b.w + 1, y0 = b.y - 2, y1 = b.y + b.h + 1;
+	for (int y = y0; y <= y1; y++)
+		for (int x = x0; x <= x1; x++) {
+			bool edge = y == y0 || y == y1 || x == x0 || x == x1;
+			if (!edge || x < 0 || y < 0 || x >= c->w || y >= c->h)
+				continue;
+			SDL_Color p = pixel(c, x, y);
+			int k = 0;
+			while (k < n && !near(col[k], p, 0))
+				k++;
+			if (k == n && n < MAX)
+				col[n++] = p;
+			if (k < n)
+				count[k]++;
+		}
+	int best = 0;
+	for (int k = 1; k < n; k++)
+		if (count[k] > count[best])
+			best = k;
+	return col[best];
+}
+
+/* ---- painting ---- */
+
+static struct view view_of(enum screen_kind kind)
+{
+	struct view v = {.routine = "Mid-back mobility", .animate = false};
+	struct screen *s = &v.screen;
+	s->kind = kind;
+	strcpy(s->title, "Foam roller back extension");
+	strcpy(s->illustration, ILLU "foam-roller.svg");
+	s->index = 1, s->exercises = 6, s->repeat = 1, s->repeats = 2;
+	switch (kind) {
+	case SCREEN_ATTRACT:
+		strcpy(s->title, "Mid-back mobility");
+		s->illustration[0] = '\0';
+		s->index = s->exercises = s->repeat = s->repeats = 0;
+		s->minutes = 8, s->mat_start = true;
+		break;
+	case SCREEN_SAFETY:
+		strcpy(s->title, "Mid-back mobility");
+		strcpy(s->caption, "Go gently. Stop if any pain increases, or "
+				   "if anything feels wrong.");
+		break;
+	case SCREEN_INTRO:
+		strcpy(s->caption, "Sit on the mat, the roller behind you, "
+				   "knees up and feet flat.");
+		break;
+	case SCREEN_READY:
+		strcpy(s->caption, "Get ready.");
+		s->remaining = 5;
+		break;
+	case SCREEN_WAITING:
+		strcpy(s->caption, "Lie down on the mat when you are ready.");
+		s->trigger = START_MAT;
+		break;
+	case SCREEN_HOLD:
+		strcpy(s->caption, "Halfway there.");
+		s->remaining = 15, s->total = 30;
+		s->breath = BREATH_IN, s->count = 2, s->phase_len = 4;
+		break;
+	case SCREEN_REPS:
+		strcpy(s->title, "Cat-cow");
+		strcpy(s->illustration, ILLU "cat-cow.svg");
+		strcpy(s->caption, "Belly down, look up");
+		s->index = 4, s->repeat = 1, s->repeats = 1;
+		s->remaining = 28, s->total = 40, s->rep = 4, s->reps = 10;
+		s->breath = BREATH_IN, s->count = 1, s->phase_len = 2;
+		break;
+	case SCREEN_PAUSED:
+		strcpy(s->caption,
+		       "Paused. Press the button when you want to carry on.");
+		s->repeat = 2, s->remaining = 9, s->total = 30;
+		s->reason = PAUSE_BUTTON;
+		break;
+	case SCREEN_REST:
+		strcpy(s->caption, "Move the roller a little, staying between "
+				   "the bottom and top of your ribs.");
+		s->repeat = 2, s->remaining = 7;
+		break;
+	case SCREEN_DONE:
+		strcpy(s->title, "Mid-back mobility");
+		strcpy(s->caption, "You have finished the routine.");
+		s->illustration[0] = '\0';
+		s->index = s->repeat = s->repeats = 0;
+		s->elapsed = 520;
+		break;
+	}
+	return v;
+}
+
+static const char *out_dir(void)
+{
+	static char dir[512];
+	const char *o = getenv("KIOSK_OUT");
+	snprintf(dir, sizeof dir, "%s/screens", o ? o : "build");
+	mkdir(o ? o : "build", 0755);
+	mkdir(dir, 0755);
+	return dir;
+}
+
+static void save(const struct canvas *c, const char *name)
+{
+	char path[700];
+	snprintf(path, sizeof path, "%s/%s-%dx%d.png", out_dir(), name, c->w,
+		 c->h);
+	assert_int_equal(IMG_SavePNG(c->surf, path), 0);
+}
+
+/* The line being said is shown as the caption, as video.c does it; on
+ * the reps screen the engine's caption is the movement cue itself. */
+static int paint(struct canvas *c, const struct view *v, kt_ms now,
+		 const struct painted_text **t)
+{
+	struct view said = *v;
+	if (!said.caption && said.screen.kind != SCREEN_REPS &&
+	    said.screen.caption[0])
+		said.caption = said.screen.caption;
+	assert_int_equal(painter_draw(c->p, &said, now), 0);
+	SDL_RenderPresent(c->r);
+	return painter_texts(c->p, t);
+}
+
+static bool overlap(SDL_Rect a, SDL_Rect b)
+{
+	return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h &&
+	       b.y < a.y + a.h;
+}
+
+/* Everything every screen must honour, judged from the pixels. */
+static void check_texts(const struct canvas *c, const struct painted_text *t,
+			int n, const char *what)
+{
+	int s = c->w < c->h ? c->w : c->h;
+	assert_true(n > 0);
+	for (int i = 0; i < n; i++) {
+		SDL_Rect b = t[i].box;
+		if (b.x < 0 || b.y < 0 || b.x + b.w > c->w || b.y + b.h > c->h)
+			fail_msg("%s %dx%d: text %d at %d,%d %dx%d leaves the "
+				 "frame",
+				 what, c->w, c->h, i, b.x, b.y, b.w, b.h);
+		if (b.h * 24 < s)
+			fail_msg("%s %dx%d: text %d is %d px high, under 1/24",
+				 what, c->w, c->h, i, b.h);
+		for (int j = 0; j < i; j++)
+			if (overlap(b, t[j].box))
+				fail_msg("%s %dx%d: texts %d and %d overlap",
+					 what, c->w, c->h, j, i);
+		assert_true(contrast(t[i].fg, t[i].bg) >= 7.0);
+		/* From the pixels: the ground around the box, and the ink
+		 * that stands out most from it, which must be the text. */
+		SDL_Color bg = ground(c, b), ink = bg;
+		double lbg = luminance(bg), best = 1;
+		for (int y = b.y; y < b.y + b.h; y++)
+			for (int x = b.x; x < b.x + b.w; x++) {
+				SDL_Color p = pixel(c, x, y);
+				if (near(p, bg, 0))
+					continue;
+				double l = luminance(p);
+				double k = l > lbg ? (l + 0.05) / (lbg + 0.05)
+						   : (lbg + 0.05) / (l + 0.05);
+				if (k > best)
+					best = k, ink = p;
+			}
+		if (!near(ink, t[i].fg, 4) || !near(bg, t[i].bg, 4) ||
+		    contrast(ink, bg) < 7.0)
+			fail_msg("%s %dx%d: text %d: ink #%02X%02X%02X on "
+				 "#%02X%02X%02X, contrast %.1f",
+				 what, c->w, c->h, i, ink.r, ink.g, ink.b, bg.r,
+				 bg.g, bg.b, contrast(ink, bg));
+	}
+}
+
+static const int SIZES[][2] = {{480, 320}, {1280, 720}, {1080, 1920}};
+#define NSIZES (int)(sizeof SIZES / sizeof *SIZES)
+
+static void test_every_screen_at_every_size(void **state)
+{
+	(void)state;
+	for (int z = 0; z < NSIZES; z++) {
+		struct canvas c;
+		canvas_open(&c, SIZES[z][0], SIZES[z][1]);
+		for (int k = SCREEN_ATTRACT; k <= SCREEN_DONE; k++) {
+			struct view v = view_of((enum screen_kind)k);
+			const struct painted_text *t;
+			int n = paint(&c, &v, 1000, &t);
+			save(&c, screen_name((enum screen_kind)k));
+			check_texts(&c, t, n, screen_name((enum screen_kind)k));
+		}
+		canvas_close(&c);
+	}
+}
+
+/* Other faces of the same screens: a free hold with no breath counting,
+ * paused off the mat, waiting for the button, resting before the next
+ * exercise, a long countdown. */
+static void test_variants(void **state)
+{
+	(void)state;
+	for (int z = 0; z < NSIZES; z++) {
+		struct canvas c;
+		canvas_open(&c, SIZES[z][0], SIZES[z][1]);
+		struct view v[5];
+		const char *name[5] = {"hold-free", "paused-mat",
+				       "waiting-button", "rest-next",
+				       "hold-long"};
+		v[0] = view_of(SCREEN_HOLD);
+		strcpy(v[0].screen.title, "Ball against the wall");
+		strcpy(v[0].screen.illustration, ILLU "ball-on-wall.svg");
+		strcpy(v[0].screen.caption,
+		       "Press harder to work the muscles more deeply.");
+		v[0].screen.breath = BREATH_NONE, v[0].screen.repeats = 1;
+		v[1] = view_of(SCREEN_PAUSED);
+		v[1].screen.reason = PAUSE_MAT;
+		strcpy(v[1].screen.caption,
+		       "Paused. Come back onto the mat to carry on.");
+		v[2] = view_of(SCREEN_WAITING);
+		v[2].screen.trigger = START_BUTTON;
+		strcpy(v[2].screen.caption,
+		       "Press the big button when you are in position.");
+		v[3] = view_of(SCREEN_REST);
+		strcpy(v[3].screen.next, "Ball against the wall");
+		strcpy(v[3].screen.caption, "And relax.");
+		v[4] = view_of(SCREEN_HOLD);
+		strcpy(v[4].screen.title, "Spinal wedge");
+		strcpy(v[4].screen.illustration, ILLU "spinal-wedge.svg");
+		v[4].screen.remaining = 299, v[4].screen.total = 300;
+		v[4].screen.breath = BREATH_OUT, v[4].screen.count = 3;
+		v[4].screen.caption[0] = '\0';
+		for (int i = 0; i < 5; i++) {
+			const struct painted_text *t;
+			int n = paint(&c, &v[i], 1000, &t);
+			save(&c, name[i]);
+			check_texts(&c, t, n, name[i]);
+		}
+		canvas_close(&c);
+	}
+}
+
+/* Rows of box holding pixels of the text colour. */
+static int ink_rows(const struct canvas *c, SDL_Rect b, SDL_Color fg)
+{
+	int rows = 0;
+	for (int y = b.y; y < b.y + b.h; y++)
+		for (int x = b.x; x < b.x + b.w; x++)
+			if (near(pixel(c, x, y), fg, 6)) {
+				rows++;
+				break;
+			}
+	return rows;
+}
+
+static void test_hold_digits_are_the_biggest_thing(void **state)
+{
+	(void)state;
+	for (int z = 0; z < NSIZES; z++) {
+		struct canvas c;
+		canvas_open(&c, SIZES[z][0], SIZES[z][1]);
+		struct view v = view_of(SCREEN_HOLD);
+		const struct painted_text *t;
+		int n = paint(&c, &v, 1000, &t), found = 0;
+		for (int i = 0; i < n; i++) {
+			if (!t[i].digits)
+				continue;
+			found++;
+			assert_true(t[i].box.h * 10 >= c.h * 4);
+			int rows = ink_rows(&c, t[i].box, t[i].fg);
+			printf("# hold %dx%d: digits box %d px, ink %d rows "
+			       "(%.0f%% of the height)\n",
+			       c.w, c.h, t[i].box.h, rows, 100.0 * rows / c.h);
+			assert_true(rows * 10 >= c.h * 4);
+			for (int j = 0; j < n; j++)
+				assert_true(j == i || t[j].box.h < t[i].box.h);
+		}
+		assert_int_equal(found, 1);
+		canvas_close(&c);
+	}
+}
+
+/* Pixels of the pacer's colour: its disc's area. */
+static long teal_area(const struct canvas *c)
+{
+	const SDL_Color teal = {0x5F, 0xD3, 0xC6, 255};
+	long n = 0;
+	for (int y = 0; y < c->h; y++)
+		for (int x = 0; x < c->w; x++)
+			n += near(pixel(c, x, y), teal, 2);
+	return n;
+}
+
+static long pacer_at(struct canvas *c, enum breath_phase b, int count,
+		     kt_ms into, const char *png)
+{
+	struct view v = view_of(SCREEN_HOLD);
+	const struct painted_text *t;
+	v.animate = true;
+	v.shown_at = 50000;
+	v.screen.breath = b, v.screen.count = count;
+	v.screen.caption[0] = '\0';
+	int n = paint(c, &v, v.shown_at + into, &t);
+	check_texts(c, t, n, "pacer");
+	if (png)
+		save(c, png);
+	return teal_area(c);
+}
+
+static void test_pacer_follows_the_breath(void **state)
+{
+	(void)state;
+	struct canvas c;
+	canvas_open(&c, 1280, 720);
+	long in_start = pacer_at(&c, BREATH_IN, 1, 0, "pacer-in-start");
+	long in_mid = pacer_at(&c, BREATH_IN, 2, 500, NULL);
+	long in_end = pacer_at(&c, BREATH_IN, 4, 999, "pacer-in-end");
+	long hold = pacer_at(&c, BREATH_HOLD, 1, 500, NULL);
+	long out_start = pacer_at(&c, BREATH_OUT, 1, 0, NULL);
+	long out_end = pacer_at(&c, BREATH_OUT, 4, 999, "pacer-out-end");
+	printf("# pacer area: in %ld -> %ld -> %ld, hold %ld, out %ld -> "
+	       "%ld\n",
+	       in_start, in_mid, in_end, hold, out_start, out_end);
+	assert_true(in_end > in_mid && in_mid > in_start);
+	assert_true(in_end > in_start * 3);
+	assert_true(labs(hold - in_end) < in_end / 50);
+	assert_true(out_end < out_start && out_end * 3 < out_start);
+	/* Within one second the disc moves smoothly, not in a jump. */
+	long a = pacer_at(&c, BREATH_IN, 2, 0, NULL);
+	long b = pacer_at(&c, BREATH_IN, 2, 250, NULL);
+	long d = pacer_at(&c, BREATH_IN, 2, 500, NULL);
+	assert_true(a < b && b < d);
+	canvas_close(&c);
+}
+
+static void test_long_captions_wrap_inside(void **state)
+{
+	(void)state;
+	static const char *const long_line =
+	    "Face a wall, 60 to 70 centimetres away, a bit more if you are "
+	    "over 168 centimetres tall, and rest your palms high on the "
+	    "wall.";
+	static const enum screen_kind kinds[] = {SCREEN_SAFETY, SCREEN_INTRO,
+						 SCREEN_HOLD,	SCREEN_REST,
+						 SCREEN_DONE,	SCREEN_ATTRACT};
+	for (int z = 0; z < NSIZES; z++) {
+		struct canvas c;
+		canvas_open(&c, SIZES[z][0], SIZES[z][1]);
+		for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+			struct view v = view_of(kinds[k]);
+			char name[64];
+			v.caption = long_line;
+			const struct painted_text *t;
+			int n = paint(&c, &v, 1000, &t);
+			snprintf(name, sizeof name, "long-%s",
+				 screen_name(kinds[k]));
+			if (kinds[k] == SCREEN_HOLD || kinds[k] == SCREEN_INTRO)
+				save(&c, name); /* PNGs are most of the time */
+			check_texts(&c, t, n, name);
+			/* Wrapped: more lines, each well inside the frame. */
+			int lines = 0;
+			for (int i = 0; i < n; i++)
+				lines += t[i].box.w < c.w;
+			assert_true(lines >= 3);
+		}
+		canvas_close(&c);
+	}
+}
+
+static void test_banner_shows_on_any_screen(void **state)
+{
+	(void)state;
+	const SDL_Color amber = {0xFF, 0xC8, 0x61, 255};
+	for (int z = 0; z < NSIZES; z++) {
+		struct canvas c;
+		canvas_open(&c, SIZES[z][0], SIZES[z][1]);
+		for (int k = SCREEN_ATTRACT; k <= SCREEN_DONE; k++) {
+			struct view v = view_of((enum screen_kind)k);
+			const struct painted_text *t;
+			int n = paint(&c, &v, 1000, &t), on_amber = 0;
+			for (int i = 0; i < n; i++)
+				on_amber += near(t[i].bg, amber, 0);
+			/* Without a banner only the pause screen has amber
+			 * as text ground: none. */
+			assert_int_equal(on_amber, 0);
+			v.banner = "/etc/kiosk/kiosk.conf:123: 'seconds' must "
+				   "be a whole number from 5 to 3600 seconds, "
+				   "got '2'. Running the built-in routine.";
+			n = paint(&c, &v, 1000, &t);
+			char name[64];
+			snprintf(name, sizeof name, "banner-%s",
+				 screen_name((enum screen_kind)k));
+			if (k == SCREEN_HOLD || k == SCREEN_ATTRACT)
+				save(&c, name);
+			check_texts(&c, t, n, name);
+			for (int i = 0; i < n; i++)
+				on_amber += near(t[i].bg, amber, 0);
+			assert_true(on_amber >= 1);
+			assert_true(near(pixel(&c, c.w / 2, 1), amber, 0));
+		}
+		canvas_close(&c);
+	}
+}
+
+static void test_next_frame(void **state)
+{
+	(void)state;
+	struct canvas c;
+	canvas_open(&c, 480, 320);
+	struct view v = view_of(SCREEN_ATTRACT);
+	assert_int_equal(painter_next_frame(c.p, &v, 1000, 30), KT_NEVER);
+	v.animate = true;
+	assert_int_equal(painter_next_frame(c.p, &v, 1000, 30), 1034);
+	v = view_of(SCREEN_HOLD);
+	v.animate = true;
+	assert_int_equal(painter_next_frame(c.p, &v, 1000, 20), 1050);
+	v.screen.breath = BREATH_HOLD;
+	assert_int_equal(painter_next_frame(c.p, &v, 1000, 20), KT_NEVER);
+	for (int k = SCREEN_SAFETY; k <= SCREEN_DONE; k++) {
+		if (k == SCREEN_HOLD || k == SCREEN_REPS)
+			continue;
+		v = view_of((enum screen_kind)k);
+		v.animate = true;
+		assert_int_equal(painter_next_frame(c.p, &v, 1000, 30),
+				 KT_NEVER);
+	}
+	canvas_close(&c);
+}
+
+static void test_missing_picture_is_not_fatal(void **state)
+{
+	(void)state;
+	struct canvas c;
+	canvas_open(&c, 480, 320);
+	struct view v = view_of(SCREEN_INTRO);
+	strcpy(v.screen.illustration, "/nonexistent/picture.svg");
+	const struct painted_text *t;
+	int n = paint(&c, &v, 0, &t);
+	check_texts(&c, t, n, "no-picture");
+	canvas_close(&c);
+}
+
+/* Not a pass/fail test: the time one animated frame takes in the
+ * software renderer, printed for the record. */
+static void test_time_per_frame(void **state)
+{
+	(void)state;
+	static const int sizes[][2] = {{1280, 720}, {3840, 2160}};
+	for (int z = 0; z < 2; z++) {
+		struct canvas c;
+		canvas_open(&c, sizes[z][0], sizes[z][1]);
+		for (int k = 0; k < 2; k++) {
+			struct view v =
+			    view_of(k ? SCREEN_HOLD : SCREEN_ATTRACT);
+			v.animate = true;
+			const struct painted_text *t;
+			paint(&c, &v, 0, &t); /* fonts and text cached */
+			int frames = 10;
+			Uint64 t0 = SDL_GetPerformanceCounter();
+			for (int i = 1; i <= frames; i++)
+				paint(&c, &v, i * 33, &t);
+			double ms = (double)(SDL_GetPerformanceCounter() - t0) *
+				    1000.0 /
+				    (double)SDL_GetPerformanceFrequency() /
+				    frames;
+			printf("# painter_draw %s %dx%d: %.1f ms a frame\n",
+			       k ? "hold+pacer" : "attract", c.w, c.h, ms);
+		}
+		canvas_close(&c);
+	}
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return SDL_Init(0);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	SDL_Quit();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_every_screen_at_every_size),
+	    cmocka_unit_test(test_variants),
+	    cmocka_unit_test(test_hold_digits_are_the_biggest_thing),
+	    cmocka_unit_test(test_pacer_follows_the_breath),
+	    cmocka_unit_test(test_long_captions_wrap_inside),
+	    cmocka_unit_test(test_banner_shows_on_any_screen),
+	    cmocka_unit_test(test_next_frame),
+	    cmocka_unit_test(test_missing_picture_is_not_fatal),
+	    cmocka_unit_test(test_time_per_frame),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
