@@ -47,7 +47,7 @@ TEST_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 CORE_SRC := $(filter-out kiosk/main.c,$(wildcard kiosk/*.c))
 CORE_OBJ := $(CORE_SRC:kiosk/%.c=$(BUILD)/%.o) $(BUILD)/builtin.o
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
-E2E_TESTS := $(BUILD)/tests/e2e
+E2E_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e*.c))
 BENCH := $(BUILD)/tests/bench
 
 .PHONY: all check test demo bench deps install uninstall clean format
@@ -85,8 +85,8 @@ test: $(BUILD)/kiosk $(UNIT_TESTS) $(E2E_TESTS)
 	KIOSK=$(BUILD)/kiosk KIOSK_OUT=$(BUILD) tests/run-tests $(UNIT_TESTS) $(E2E_TESTS)
 
 bench: deps
-	$(MAKE) $(BUILD)/kiosk $(BENCH)
-	$(BENCH) $(BUILD)/kiosk
+	$(MAKE) $(BUILD)/kiosk $(BENCH) $(BUILD)/tests/bench_floor
+	$(BENCH) $(BUILD)/kiosk $(BUILD)/tests/bench_floor
 
 # The kiosk in this terminal, keys for the button and the mat.
 demo: deps
@@ -98,10 +98,12 @@ deps:
 
 install: $(BUILD)/kiosk
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/illustrations \
+		$(DESTDIR)$(DATADIR)/examples \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)
 	install -m 755 $(BUILD)/kiosk $(DESTDIR)$(BINDIR)/kiosk
 	install -m 644 assets/illustrations/*.svg $(DESTDIR)$(DATADIR)/illustrations/
 	install -m 644 assets/kiosk.conf $(DESTDIR)$(DATADIR)/kiosk.conf.default
+	install -m 644 assets/examples/*.conf $(DESTDIR)$(DATADIR)/examples/
 	install -m 644 man/kiosk.8 $(DESTDIR)$(MANDIR)/man8/kiosk.8
 	install -m 644 man/kiosk.conf.5 $(DESTDIR)$(MANDIR)/man5/kiosk.conf.5
 	@# The staff's routine is theirs: never overwrite it.

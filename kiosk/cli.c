@@ -22,6 +22,7 @@ enum {
 	OPT_SCREENSHOTS,
 	OPT_ASSETS,
 	OPT_EXIT_AFTER_SESSION,
+	OPT_WINDOW,
 	OPT_VERSION,
 };
 
@@ -37,6 +38,7 @@ static const struct option long_options[] = {
     {"screenshots", required_argument, NULL, OPT_SCREENSHOTS},
     {"assets", required_argument, NULL, OPT_ASSETS},
     {"exit-after-session", no_argument, NULL, OPT_EXIT_AFTER_SESSION},
+    {"window", required_argument, NULL, OPT_WINDOW},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -75,12 +77,24 @@ void cli_help(FILE *out)
 	    "so a\n"
 	    "                        whole session runs at once (needs script "
 	    "input)\n"
-	    "  --video sdl|none      screens (none: captions in the terminal)\n"
+	    "  --video sdl|none      screens (none: captions in the "
+	    "terminal);\n"
+	    "                        in a desktop window, the keys above work "
+	    "too\n"
+	    "  --window WxH          window size (default 1280x720; full "
+	    "screen\n"
+	    "                        on a console)\n"
 	    "  --audio portaudio|wav:FILE|none\n"
-	    "                        speech output\n"
+	    "                        speech and chimes: the sound device "
+	    "named by\n"
+	    "                        audio_device, a WAV file on the event "
+	    "record's\n"
+	    "                        timeline, or silence\n"
 	    "  --events FILE         write the JSON Lines event record (- = "
 	    "stdout)\n"
-	    "  --screenshots DIR     save a PNG of every distinct screen\n"
+	    "  --screenshots DIR     save a PNG of every distinct screen "
+	    "(drawn\n"
+	    "                        off-screen when there is no display)\n"
 	    "  --exit-after-session  quit when the first session has ended\n"
 	    "\n"
 	    "  -h, --help            show this help\n"
@@ -164,6 +178,17 @@ int cli_parse(int argc, char **argv, struct options *o, FILE *err)
 		case OPT_EXIT_AFTER_SESSION:
 			o->exit_after_session = true;
 			break;
+		case OPT_WINDOW: {
+			char *end;
+			long w = strtol(v, &end, 10), h = 0;
+			if (*end == 'x')
+				h = strtol(end + 1, &end, 10);
+			if (*end || w < 160 || h < 160 || w > 7680 || h > 7680)
+				return bad(err, "--window", v,
+					   "WIDTHxHEIGHT, like 1280x720");
+			o->width = (int)w, o->height = (int)h;
+			break;
+		}
 		case OPT_VERSION:
 			o->version = true;
 			break;
@@ -181,6 +206,11 @@ int cli_parse(int argc, char **argv, struct options *o, FILE *err)
 	if (optind < argc) {
 		fprintf(err, "kiosk: unexpected argument '%s'\n", argv[optind]);
 		fprintf(err, "Try 'kiosk --help'.\n");
+		return 2;
+	}
+	if (o->virtual_clock && o->audio == AUDIO_PORTAUDIO) {
+		fprintf(err, "kiosk: --clock virtual cannot play to a sound "
+			     "device; use --audio wav:FILE or --audio none\n");
 		return 2;
 	}
 	if (o->virtual_clock && o->input != SOURCE_SCRIPT) {

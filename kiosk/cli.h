@@ -28,6 +28,7 @@ struct options {
 	const char *screenshots;
 	const char *assets;
 	bool exit_after_session;
+	int width, height; /* --window; 0: the driver's choice */
 };
 
 /* 0: run with *o; 2: bad usage (already reported on err). */

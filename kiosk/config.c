@@ -103,6 +103,8 @@ static const struct keydef keys[] = {
     {SEC_SETTINGS, "countdown", T_INT, S(countdown), 0, 10, 0, 0, false},
     {SEC_SETTINGS, "cues", T_CUES, S(cues), 0, 0, 0, 0, false},
     {SEC_SETTINGS, "done_time", T_SECONDS, S(done_time), 3, 600, 0, 0, false},
+    {SEC_SETTINGS, "frame_rate", T_INT, S(frame_rate), 5, 60, 0, 0, false},
+    {SEC_SETTINGS, "animation", T_BOOL, S(animation), 0, 0, 0, 0, false},
     {SEC_SETTINGS, "button_line", T_WORD, S(button_line), 0, 32, 0, 0, true},
     {SEC_SETTINGS, "mat_line", T_WORD, S(mat_line), 0, 32, 0, 0, true},
 
@@ -673,6 +675,12 @@ static int on_value(void *user, const char *section, const char *name,
 		p->key_line[i] = p->line;
 		if (p->sec == SEC_ROUTINE && !strcmp(name, "name"))
 			p->routine_name_line = p->line;
+		/* Whether the voice exists is for the speech engine to say,
+		 * later; keep the line its message will point at. */
+		if (p->sec == SEC_SETTINGS &&
+		    (!strcmp(name, "voice") || !strcmp(name, "language")) &&
+		    *value)
+			p->r->settings.voice_line = p->line;
 		void *base = p->sec == SEC_SETTINGS  ? (void *)&p->r->settings
 			     : p->sec == SEC_ROUTINE ? (void *)p->r
 						     : (void *)p->ex;

@@ -1018,8 +1018,8 @@ bool engine_in_session(const struct engine *e)
 
 /* ---- estimate: run the routine with someone who starts everything ---- */
 
-kt_ms routine_estimate(const struct routine *r,
-		       const struct engine_options *opt)
+kt_ms routine_walk(const struct routine *r, const struct engine_options *opt,
+		   routine_visit_fn visit, void *ctx)
 {
 	struct engine *e = calloc(1, sizeof *e);
 	struct actions *out = malloc(sizeof *out);
@@ -1030,6 +1030,8 @@ kt_ms routine_estimate(const struct routine *r,
 	engine_start(e, now, out);
 	engine_input(e, INPUT_PRESS, now, out);
 	for (int guard = 0; guard < 1000000 && e->in_session; guard++) {
+		for (int i = 0; visit && i < out->count; i++)
+			visit(ctx, &out->item[i]);
 		if (e->state == STATE_WAITING) {
 			bool mat = effective_trigger(e) == START_MAT;
 			engine_input(e, mat ? INPUT_MAT_ON : INPUT_PRESS, now,
@@ -1041,11 +1043,19 @@ kt_ms routine_estimate(const struct routine *r,
 		now = out->wake;
 		engine_tick(e, now, out);
 	}
+	for (int i = 0; visit && i < out->count; i++)
+		visit(ctx, &out->item[i]);
 	result = now;
 done:
 	free(out);
 	free(e);
 	return result;
+}
+
+kt_ms routine_estimate(const struct routine *r,
+		       const struct engine_options *opt)
+{
+	return routine_walk(r, opt, NULL, NULL);
 }
 
 /* ---- names, as they appear in the event record ---- */

@@ -171,6 +171,13 @@ bool engine_in_session(const struct engine *e);
 kt_ms routine_estimate(const struct routine *r,
 		       const struct engine_options *opt);
 
+/* The same run, showing every action to `visit` as it comes: how the
+ * kiosk learns, before a session, every line it will say and in what
+ * order. Returns the same length as routine_estimate. */
+typedef void (*routine_visit_fn)(void *ctx, const struct action *a);
+kt_ms routine_walk(const struct routine *r, const struct engine_options *opt,
+		   routine_visit_fn visit, void *ctx);
+
 const char *state_name(enum kiosk_state s);
 const char *screen_name(enum screen_kind s);
 const char *result_name(enum session_result r);

@@ -1,36 +1,57 @@
 /*
  * kiosk.c - set-up, the main loop and tear-down.
  *
- * The loop sleeps in poll() on its file descriptors (signals, keyboard)
- * with the timeout taken from the earliest deadline: the engine's, the
- * debouncer's and the script's next event. On the virtual clock it does
- * not sleep at all: time jumps to that earliest deadline. Everything that
- * happens is handed to the engine with the time it happened, and every
- * action the engine answers with goes to each output in turn.
+ * The loop sleeps in poll() on its file descriptors (signals, keyboard,
+ * the window's display connection, the speech thread's "line ready") with
+ * the timeout taken from the earliest deadline: the engine's, the
+ * debouncer's, the script's, the screen's next frame, the sound's. On the
+ * virtual clock it does not sleep at all: time jumps to that deadline.
+ *
+ * On the beat: on the real clock with a sound device, the engine runs a
+ * fixed lead ahead of the monotonic clock. Every action is then known
+ * that long before it must be heard and seen; the sound device starts the
+ * line's first sample, and the screen presents its frame, exactly at the
+ * action's time. Everything the engine, the event record, the screen and
+ * the sound see is on that one timeline ("kiosk time"); only the waiting
+ * in poll() converts back to the monotonic clock.
  */
 #include "kiosk.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "audio.h"
 #include "caption.h"
 #include "clock.h"
 #include "config.h"
 #include "engine.h"
 #include "gesture.h"
 #include "keyboard.h"
+#include "load.h"
 #include "log.h"
 #include "record.h"
 #include "script.h"
+#include "speech.h"
+#include "video.h"
+
+/* How far ahead of the clock the engine runs when a sound device plays:
+ * the device's output latency plus room for a late wake-up, and short
+ * enough that a press still feels instant. */
+#define LEAD_SPARE_MS 40
+#define LEAD_MAX_MS   250
+/* A line whose synthesis was late is still worth saying this late. */
+#define LATE_LINE_MS 1500
 
 struct kiosk {
 	const struct options *opt;
 	struct kclock clock;
+	kt_ms lead;
 	struct routine *routine;
 	struct engine *engine;
 	struct actions actions;
@@ -41,6 +62,15 @@ struct kiosk {
 	struct keyboard *keyboard;
 	bool keyboard_mat; /* the mat as the keyboard's m key leaves it */
 
+	struct speech *speech;
+	struct audio *audio;
+	struct video *video;
+	struct {
+		char text[ROUTINE_TEXT_BYTES];
+		kt_ms at;
+	} late; /* a line said before eSpeak NG had it ready */
+	char banner[512];
+
 	struct record *record;
 	struct caption *caption;
 	int signal_fd;
@@ -49,21 +79,99 @@ struct kiosk {
 	bool session_ended;
 };
 
+/* Kiosk time: when what happens now is heard and seen. */
+static kt_ms kiosk_now(const struct kiosk *k)
+{
+	return kclock_now(&k->clock) + k->lead;
+}
+
 /* ---- outputs ---- */
+
+/* Counts and breath words are on the screen already, large: a caption of
+ * them would only repeat it. */
+static bool worth_a_caption(const struct kiosk *k, const char *text)
+{
+	const struct settings *s = &k->routine->settings;
+	if (!strcmp(text, s->phrase[PHRASE_IN]) ||
+	    !strcmp(text, s->phrase[PHRASE_OUT]) ||
+	    !strcmp(text, s->phrase[PHRASE_HOLD]))
+		return false;
+	return strspn(text, "0123456789 .,!") < strlen(text);
+}
+
+static void say(struct kiosk *k, const struct action *a, kt_ms at)
+{
+	if (k->video && worth_a_caption(k, a->u.say.text))
+		video_say(k->video, a->u.say.text, at, a->u.say.duration);
+	if (!k->audio || !k->speech)
+		return;
+	/* On the virtual clock time waits for synthesis; on the real one a
+	 * line not yet rendered is said as soon as it is (see hear_late). */
+	const struct clip *c =
+	    speech_get(k->speech, a->u.say.text, k->clock.is_virtual);
+	if (c) {
+		audio_play(k->audio, c, at, true);
+		k->late.text[0] = '\0';
+	} else {
+		snprintf(k->late.text, sizeof k->late.text, "%s",
+			 a->u.say.text);
+		k->late.at = at;
+	}
+}
+
+static void output(struct kiosk *k, const struct action *a, kt_ms at)
+{
+	record_action(k->record, at, a);
+	caption_action(k->caption, a);
+	switch (a->kind) {
+	case ACTION_SAY:
+		say(k, a, at);
+		break;
+	case ACTION_HUSH:
+		k->late.text[0] = '\0';
+		if (k->audio)
+			audio_hush(k->audio, at);
+		break;
+	case ACTION_SHOW:
+		if (k->video)
+			video_show(k->video, &a->u.screen, at);
+		break;
+	case ACTION_CHIME:
+		if (k->audio)
+			audio_chime(k->audio, a->u.chime, at);
+		break;
+	case ACTION_SESSION:
+		k->session_ended = true;
+		break;
+	default:
+		break;
+	}
+}
 
 static void dispatch(struct kiosk *k, kt_ms now)
 {
 	const struct actions *a = &k->actions;
-	for (int i = 0; i < a->count; i++) {
-		record_action(k->record, now, &a->item[i]);
-		caption_action(k->caption, &a->item[i]);
-		if (a->item[i].kind == ACTION_SESSION)
-			k->session_ended = true;
-	}
+	for (int i = 0; i < a->count; i++)
+		output(k, &a->item[i], now);
 	if (a->dropped)
 		log_msg("engine dropped %d actions (a bug: please report)",
 			a->dropped);
 	k->engine_wake = a->wake;
+}
+
+/* eSpeak NG finished a line the engine had already said. */
+static void hear_late(struct kiosk *k)
+{
+	uint64_t n;
+	if (read(speech_fd(k->speech), &n, sizeof n) < 0 || !k->late.text[0])
+		return;
+	const struct clip *c = speech_get(k->speech, k->late.text, false);
+	kt_ms now = kiosk_now(k);
+	if (!c)
+		return;
+	if (now - k->late.at <= LATE_LINE_MS)
+		audio_play(k->audio, c, now, true);
+	k->late.text[0] = '\0';
 }
 
 static void engine_do(struct kiosk *k, enum engine_input in, kt_ms now)
@@ -74,8 +182,7 @@ static void engine_do(struct kiosk *k, enum engine_input in, kt_ms now)
 
 /* ---- inputs ---- */
 
-static void gesture_to_engine(struct kiosk *k, const struct gesture_event *g,
-			      kt_ms now)
+static void gesture_to_engine(struct kiosk *k, enum gesture gesture)
 {
 	static const enum engine_input map[] = {
 	    [GESTURE_PRESS] = INPUT_PRESS,
@@ -83,11 +190,11 @@ static void gesture_to_engine(struct kiosk *k, const struct gesture_event *g,
 	    [GESTURE_MAT_ON] = INPUT_MAT_ON,
 	    [GESTURE_MAT_OFF] = INPUT_MAT_OFF,
 	};
-	bool mat =
-	    g->gesture == GESTURE_MAT_ON || g->gesture == GESTURE_MAT_OFF;
+	bool mat = gesture == GESTURE_MAT_ON || gesture == GESTURE_MAT_OFF;
+	kt_ms now = kiosk_now(k);
 	record_input(k->record, now, mat ? "mat" : "button",
-		     gesture_name(g->gesture));
-	engine_do(k, map[g->gesture], now);
+		     gesture_name(gesture));
+	engine_do(k, map[gesture], now);
 }
 
 static void drain_gestures(struct kiosk *k, kt_ms now)
@@ -96,7 +203,7 @@ static void drain_gestures(struct kiosk *k, kt_ms now)
 	int n;
 	while ((n = gestures_poll(&k->gestures, now, g, GESTURE_QUEUE)) > 0)
 		for (int i = 0; i < n; i++)
-			gesture_to_engine(k, &g[i], now);
+			gesture_to_engine(k, g[i].gesture);
 }
 
 static void run_script(struct kiosk *k, kt_ms now)
@@ -122,7 +229,33 @@ static void run_script(struct kiosk *k, kt_ms now)
 	}
 }
 
-static void read_keyboard(struct kiosk *k, kt_ms now)
+/* Keys from the terminal or the window. A key is a whole gesture: neither
+ * reports how long a key was held. */
+static void keys_to_engine(struct kiosk *k, const enum key_action *keys, int n)
+{
+	for (int i = 0; i < n && !k->quit; i++) {
+		switch (keys[i]) {
+		case KEY_PRESS:
+			gesture_to_engine(k, GESTURE_PRESS);
+			break;
+		case KEY_LONG:
+			gesture_to_engine(k, GESTURE_LONG_PRESS);
+			break;
+		case KEY_MAT:
+			k->keyboard_mat = !k->keyboard_mat;
+			gesture_to_engine(k, k->keyboard_mat ? GESTURE_MAT_ON
+							     : GESTURE_MAT_OFF);
+			break;
+		case KEY_QUIT:
+			k->quit = true;
+			break;
+		case KEY_NONE:
+			break;
+		}
+	}
+}
+
+static void read_keyboard(struct kiosk *k)
 {
 	enum key_action keys[16];
 	int n = keyboard_read(k->keyboard, keys, 16);
@@ -133,27 +266,14 @@ static void read_keyboard(struct kiosk *k, kt_ms now)
 		k->keyboard = NULL;
 		return;
 	}
-	for (int i = 0; i < n && !k->quit; i++) {
-		struct gesture_event g = {.at = now};
-		switch (keys[i]) {
-		case KEY_PRESS:
-			g.gesture = GESTURE_PRESS;
-			break;
-		case KEY_LONG:
-			g.gesture = GESTURE_LONG_PRESS;
-			break;
-		case KEY_MAT:
-			k->keyboard_mat = !k->keyboard_mat;
-			g.gesture =
-			    k->keyboard_mat ? GESTURE_MAT_ON : GESTURE_MAT_OFF;
-			break;
-		case KEY_QUIT:
-		case KEY_NONE:
-			k->quit = keys[i] == KEY_QUIT;
-			continue;
-		}
-		gesture_to_engine(k, &g, now);
-	}
+	keys_to_engine(k, keys, n);
+}
+
+static void read_window(struct kiosk *k)
+{
+	enum key_action keys[16];
+	int n = video_keys(k->video, keys, 16);
+	keys_to_engine(k, keys, n);
 }
 
 static void read_signals(struct kiosk *k)
@@ -172,21 +292,36 @@ static void read_signals(struct kiosk *k)
 
 /* ---- the loop ---- */
 
+/* The earliest deadline, on the monotonic clock. */
 static kt_ms next_deadline(const struct kiosk *k)
 {
-	return kt_min(kt_min(k->engine_wake, gestures_wake(&k->gestures)),
-		      script_next_at(&k->script));
+	kt_ms due =
+	    k->engine_wake == KT_NEVER ? KT_NEVER : k->engine_wake - k->lead;
+	due = kt_min(due, gestures_wake(&k->gestures));
+	due = kt_min(due, script_next_at(&k->script));
+	if (k->video)
+		due = kt_min(due, video_wake(k->video));
+	/* Virtual time need not stop for the sound: it is written as time
+	 * moves on, and there is no device to retry. */
+	if (k->audio && !k->clock.is_virtual)
+		due = kt_min(due, audio_wake(k->audio));
+	return due;
 }
+
+enum { FD_SIGNAL, FD_KEYBOARD, FD_WINDOW, FD_SPEECH, FD_COUNT };
 
 /* Sleep (real clock) or jump (virtual clock) until something is due. */
 static void wait_for_work(struct kiosk *k)
 {
-	struct pollfd fds[2];
-	int n = 0;
-	fds[n++] = (struct pollfd){.fd = k->signal_fd, .events = POLLIN};
-	if (k->keyboard)
-		fds[n++] = (struct pollfd){.fd = keyboard_fd(k->keyboard),
-					   .events = POLLIN};
+	struct pollfd fds[FD_COUNT];
+	fds[FD_SIGNAL] = (struct pollfd){.fd = k->signal_fd, .events = POLLIN};
+	fds[FD_KEYBOARD] =
+	    (struct pollfd){.fd = k->keyboard ? keyboard_fd(k->keyboard) : -1,
+			    .events = POLLIN};
+	fds[FD_WINDOW] =
+	    (struct pollfd){.fd = video_fd(k->video), .events = POLLIN};
+	fds[FD_SPEECH] = (struct pollfd){
+	    .fd = k->speech ? speech_fd(k->speech) : -1, .events = POLLIN};
 	kt_ms due = next_deadline(k);
 	int timeout = 0;
 	if (k->clock.is_virtual) {
@@ -197,13 +332,18 @@ static void wait_for_work(struct kiosk *k)
 		kt_ms wait = due - kclock_now(&k->clock);
 		timeout = wait <= 0 ? 0 : wait > 60000 ? 60000 : (int)wait;
 	}
-	if (poll(fds, (nfds_t)n, timeout) < 0 && errno != EINTR)
+	if (poll(fds, FD_COUNT, timeout) < 0 && errno != EINTR)
 		log_msg("poll: %s", strerror(errno));
-	if (fds[0].revents & POLLIN)
+	if (fds[FD_SIGNAL].revents & POLLIN)
 		read_signals(k);
-	kt_ms now = kclock_now(&k->clock);
-	if (n > 1 && (fds[1].revents & (POLLIN | POLLHUP)))
-		read_keyboard(k, now);
+	if (fds[FD_KEYBOARD].revents & (POLLIN | POLLHUP))
+		read_keyboard(k);
+	if (fds[FD_SPEECH].revents & POLLIN)
+		hear_late(k);
+	/* SDL is drained after every wake, whatever woke us: on a console
+	 * it has no descriptor to wake us with. */
+	if (k->video)
+		read_window(k);
 }
 
 static bool finished(const struct kiosk *k)
@@ -220,64 +360,92 @@ static bool finished(const struct kiosk *k)
 	       gestures_wake(&k->gestures) == KT_NEVER;
 }
 
+/* Everything that is due by the monotonic time `mono`. */
+static void step(struct kiosk *k, kt_ms mono)
+{
+	run_script(k, mono);
+	drain_gestures(k, mono);
+	kt_ms now = kiosk_now(k);
+	if (k->engine_wake <= now) {
+		engine_tick(k->engine, now, &k->actions);
+		dispatch(k, now);
+	}
+	if (k->video)
+		video_update(k->video, mono);
+	if (k->audio)
+		audio_advance(k->audio, mono);
+	record_flush(k->record);
+}
+
 static void run_loop(struct kiosk *k)
 {
-	kt_ms now = kclock_now(&k->clock);
-	engine_start(k->engine, now, &k->actions);
-	dispatch(k, now);
-	record_flush(k->record);
+	engine_start(k->engine, kiosk_now(k), &k->actions);
+	dispatch(k, kiosk_now(k));
+	step(k, kclock_now(&k->clock));
 	while (!finished(k)) {
 		wait_for_work(k);
-		now = kclock_now(&k->clock);
-		run_script(k, now);
-		drain_gestures(k, now);
-		if (k->engine_wake <= now) {
-			engine_tick(k->engine, now, &k->actions);
-			dispatch(k, now);
-		}
-		record_flush(k->record);
+		step(k, kclock_now(&k->clock));
 	}
 	if (engine_in_session(k->engine))
-		engine_do(k, INPUT_QUIT, kclock_now(&k->clock));
-	record_flush(k->record);
+		engine_do(k, INPUT_QUIT, kiosk_now(k));
+	step(k, kclock_now(&k->clock));
 }
 
 /* ---- set-up and tear-down ---- */
 
-static struct routine *load_routine(const struct options *o)
+/* A broken file never stops the kiosk: its errors go to the log and to a
+ * banner for staff, and the built-in routine runs until it is fixed. */
+static void refuse_file(struct kiosk *k, const char *path,
+			const struct diags *d)
 {
+	diags_print(d, stderr);
+	log_msg("%s has errors; running the built-in routine until it is "
+		"fixed",
+		path);
+	snprintf(k->banner, sizeof k->banner,
+		 "%s has %d error%s: the built-in routine is running. "
+		 "Staff: kiosk --check shows them.",
+		 path, d->count, d->count == 1 ? "" : "s");
+}
+
+static int load(struct kiosk *k)
+{
+	const struct options *o = k->opt;
 	const char *path = cli_config_path(o);
 	const char *assets = cli_assets_dir(o);
+	bool want_voice = o->audio != AUDIO_NONE;
 	struct diags d;
-	struct routine *r = NULL;
 	if (path) {
 		diags_init(&d, path);
-		r = config_load_file(path, assets, &d);
-		if (!r) {
-			diags_print(&d, stderr);
-			log_msg("%s has errors; running the built-in routine "
-				"until it is fixed",
-				path);
+		k->routine = load_routine(path, assets, &d);
+		bool bad_voice = false;
+		struct speech *fallback = NULL;
+		if (k->routine && want_voice) {
+			k->speech =
+			    load_voice(k->routine, &d, &bad_voice, &fallback);
+			want_voice = false; /* tried: don't log twice */
+		}
+		if (!k->routine || bad_voice) {
+			refuse_file(k, path, &d);
+			routine_free(k->routine);
+			k->routine = NULL;
+			k->speech = fallback;
+			want_voice = !fallback;
 		}
 		diags_free(&d);
 	}
-	if (!r) {
-		size_t len;
-		const char *text = config_builtin(&len);
-		diags_init(&d, CONFIG_BUILTIN_NAME);
-		r = config_load_text(text, len, NULL, assets, &d);
-		diags_free(&d);
-		if (!r) {
-			/* Only a missing asset folder can do this: run
-			 * without pictures rather than not at all. */
-			log_msg("no illustrations in %s; running without them",
-				assets);
+	if (!k->routine) {
+		k->routine = load_builtin(assets);
+		if (k->routine && want_voice) {
+			bool bad_voice;
+			struct speech *unused;
 			diags_init(&d, CONFIG_BUILTIN_NAME);
-			r = config_load_text(text, len, NULL, NULL, &d);
+			k->speech =
+			    load_voice(k->routine, &d, &bad_voice, &unused);
 			diags_free(&d);
 		}
 	}
-	return r;
+	return k->routine ? 0 : -1;
 }
 
 static int open_signals(void)
@@ -309,28 +477,90 @@ static int setup_inputs(struct kiosk *k)
 	if (o->input == SOURCE_GPIO)
 		log_msg("GPIO input is not built in yet; using the keyboard");
 	k->keyboard = keyboard_open(STDIN_FILENO);
-	if (!k->keyboard)
+	if (!k->keyboard && !k->video)
 		log_msg("no terminal to read keys from: running without "
 			"input");
 	return 0;
 }
 
+/* Every line the routine can say, queued for eSpeak NG in the order a
+ * session needs them, so each is ready before it is due. */
+static void prepare_line(void *ctx, const struct action *a)
+{
+	if (a->kind == ACTION_SAY)
+		speech_prepare(ctx, a->u.say.text);
+}
+
+static void prepare_speech(struct kiosk *k)
+{
+	const struct settings *s = &k->routine->settings;
+	struct engine_options eo = {.have_mat = true};
+	routine_walk(k->routine, &eo, prepare_line, k->speech);
+	for (int i = 0; i < PHRASE_COUNT; i++)
+		if (!strchr(s->phrase[i], '{'))
+			speech_prepare(k->speech, s->phrase[i]);
+}
+
+static int setup_sound(struct kiosk *k)
+{
+	const struct options *o = k->opt;
+	const struct settings *s = &k->routine->settings;
+	kt_ms now = kclock_now(&k->clock);
+	if (o->audio == AUDIO_NONE)
+		return 0;
+	if (k->speech) {
+		speech_set_blocking(k->speech, k->clock.is_virtual);
+		prepare_speech(k);
+	}
+	if (o->audio == AUDIO_WAV) {
+		k->audio = audio_open_wav(o->wav, s->volume, now);
+		if (!k->audio) {
+			log_msg("cannot write %s: %s", o->wav, strerror(errno));
+			return -1;
+		}
+		/* The file takes what it is given at once, but the screen
+		 * still needs a moment to draw: the same timeline as with a
+		 * device, so what the WAV shows is what a speaker would. */
+		if (!k->clock.is_virtual)
+			k->lead = LEAD_SPARE_MS;
+		return 0;
+	}
+	k->audio = audio_open_device(s->audio_device, s->volume, now);
+	if (k->audio)
+		k->lead = kt_min(audio_latency(k->audio) + LEAD_SPARE_MS,
+				 LEAD_MAX_MS);
+	return 0;
+}
+
+static void setup_video(struct kiosk *k)
+{
+	const struct options *o = k->opt;
+	const struct settings *s = &k->routine->settings;
+	if (o->video == VIDEO_SDL) {
+		struct video_config vc = {
+		    .screenshots = o->screenshots,
+		    .routine = k->routine->name,
+		    .width = o->width,
+		    .height = o->height,
+		    .fps = s->frame_rate,
+		    /* Virtual time would stop for every animation frame. */
+		    .animate = s->animation && !k->clock.is_virtual,
+		};
+		k->video = video_open(&vc);
+		if (k->video && k->banner[0])
+			video_banner(k->video, k->banner);
+	} else if (o->screenshots) {
+		log_msg("screenshots: --video none draws nothing; %s stays "
+			"empty",
+			o->screenshots);
+	}
+}
+
 static int setup_outputs(struct kiosk *k)
 {
 	const struct options *o = k->opt;
-	if (o->video == VIDEO_SDL)
-		log_msg("video: SDL screens are not built in yet; captions go "
-			"to the terminal");
-	if (o->audio == AUDIO_PORTAUDIO)
-		log_msg("audio: speech is not built in yet; every spoken line "
-			"is shown as a caption");
-	else if (o->audio == AUDIO_WAV)
-		log_msg("audio: WAV output is not built in yet; %s is not "
-			"written",
-			o->wav);
-	if (o->screenshots)
-		log_msg("screenshots: no display in this build; %s stays empty",
-			o->screenshots);
+	if (setup_sound(k) < 0)
+		return -1;
 	if (o->events) {
 		k->record = record_open(o->events);
 		if (!k->record) {
@@ -339,9 +569,10 @@ static int setup_outputs(struct kiosk *k)
 			return -1;
 		}
 	}
-	/* Captions are for people watching: not on a virtual clock, and on
-	 * stderr when stdout carries the event record. */
-	if (!k->clock.is_virtual) {
+	/* Captions are for people watching a terminal: not on a virtual
+	 * clock, not with a screen, and on stderr when stdout carries the
+	 * event record. */
+	if (!k->clock.is_virtual && !k->video) {
 		bool stdout_taken = o->events && !strcmp(o->events, "-");
 		k->caption = caption_open(stdout_taken ? stderr : stdout,
 					  k->keyboard != NULL);
@@ -349,26 +580,63 @@ static int setup_outputs(struct kiosk *k)
 	return 0;
 }
 
+/* One line each at exit: what staff or a benchmark may want to know. */
+static void log_figures(const struct kiosk *k)
+{
+	if (k->speech) {
+		struct speech_stats st;
+		speech_stats(k->speech, &st);
+		if (st.lines)
+			log_msg("speech: %d lines, %.1f s of audio in %.2f s "
+				"(%.0fx real time), %zu KiB held",
+				st.lines, st.audio_s, st.synth_s,
+				st.synth_s > 0 ? st.audio_s / st.synth_s : 0,
+				st.bytes / 1024);
+	}
+	if (k->audio) {
+		struct audio_stats st;
+		audio_stats(k->audio, &st);
+		if (st.mix.started)
+			log_msg("audio: %d sounds, heard p50 %.1f ms, p99 %.1f "
+				"ms after due; %d late",
+				st.mix.started, st.offset_p50_ms,
+				st.offset_p99_ms, st.mix.late);
+	}
+}
+
 int kiosk_run(const struct options *o)
 {
 	struct kiosk k = {.opt = o, .signal_fd = -1};
 	int status = 1;
 	kclock_init(&k.clock, o->virtual_clock);
-	k.routine = load_routine(o);
-	if (!k.routine)
+	if (load(&k) < 0)
 		goto out;
-	struct engine_options eo = {.have_mat = true};
-	k.engine = engine_new(k.routine, &eo);
 	k.signal_fd = open_signals();
-	if (!k.engine || k.signal_fd < 0) {
+	if (k.signal_fd < 0) {
 		log_msg("cannot start: %s", strerror(errno));
 		goto out;
 	}
+	setup_video(&k);
 	if (setup_inputs(&k) < 0 || setup_outputs(&k) < 0)
 		goto out;
+	struct engine_options eo = {.have_mat = true};
+	if (k.speech) {
+		eo.speech_length = speech_length;
+		eo.speech_ctx = k.speech;
+	}
+	k.engine = engine_new(k.routine, &eo);
+	if (!k.engine) {
+		log_msg("cannot start: %s", strerror(errno));
+		goto out;
+	}
 	run_loop(&k);
 	status = 0;
 out:
+	log_figures(&k);
+	if (k.audio)
+		audio_close(k.audio, kclock_now(&k.clock));
+	video_close(k.video);
+	speech_close(k.speech);
 	caption_close(k.caption);
 	record_close(k.record);
 	keyboard_close(k.keyboard);

@@ -9,6 +9,8 @@
 #include "config.h"
 #include "engine.h"
 #include "kiosk.h"
+#include "load.h"
+#include "speech.h"
 
 static void print_summary(const char *file, const struct routine *r)
 {
@@ -24,20 +26,28 @@ static void print_summary(const char *file, const struct routine *r)
 	       secs / 60, secs % 60);
 }
 
+/* The voice is tried only once the file itself is good: eSpeak NG knows
+ * which voices exist; the file's checker does not. */
+static struct routine *check_voice(struct routine *r, struct diags *d)
+{
+	bool bad_voice;
+	struct speech *fallback = NULL;
+	speech_close(load_voice(r, d, &bad_voice, &fallback));
+	speech_close(fallback);
+	if (!bad_voice)
+		return r;
+	routine_free(r);
+	return NULL;
+}
+
 static int check(const struct options *o)
 {
 	const char *path = cli_config_path(o);
-	const char *assets = cli_assets_dir(o);
 	struct diags d;
-	struct routine *r;
 	diags_init(&d, path ? path : CONFIG_BUILTIN_NAME);
-	if (path) {
-		r = config_load_file(path, assets, &d);
-	} else {
-		size_t len;
-		const char *text = config_builtin(&len);
-		r = config_load_text(text, len, NULL, assets, &d);
-	}
+	struct routine *r = load_routine(path, cli_assets_dir(o), &d);
+	if (r)
+		r = check_voice(r, &d);
 	if (r)
 		print_summary(d.file, r);
 	else

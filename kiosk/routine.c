@@ -59,6 +59,8 @@ void settings_defaults(struct settings *s)
 	    .done_time = 20000,
 	    .countdown = 5,
 	    .cues = CUE_ALL,
+	    .frame_rate = 30,
+	    .animation = true,
 	    .button_line = "GPIO17",
 	    .mat_line = "GPIO27",
 	};

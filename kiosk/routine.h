@@ -96,11 +96,14 @@ enum phrase {
 struct settings {
 	const char *language, *voice, *audio_device;
 	int rate, pitch, volume;
+	int voice_line; /* where language or voice was set; 0: defaults */
 	kt_ms long_press, button_debounce, mat_debounce;
 	bool mat_start;
 	kt_ms start_timeout, pause_timeout, get_ready, done_time;
 	int countdown;
-	unsigned cues; /* enum cue bits */
+	unsigned cues;	/* enum cue bits */
+	int frame_rate; /* screen animation, frames a second at most */
+	bool animation; /* attract animation and breath pacer motion */
 	const char *button_line, *mat_line;
 	const char *phrase[PHRASE_COUNT];
 };

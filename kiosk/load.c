@@ -1,0 +1,70 @@
+/*
+ * load.c - reading a routine and trying its voice; see load.h.
+ */
+#include "load.h"
+
+#include "config.h"
+#include "log.h"
+
+struct routine *load_routine(const char *path, const char *assets,
+			     struct diags *d)
+{
+	if (path)
+		return config_load_file(path, assets, d);
+	size_t len;
+	const char *text = config_builtin(&len);
+	return config_load_text(text, len, NULL, assets, d);
+}
+
+struct routine *load_builtin(const char *assets)
+{
+	struct diags d;
+	diags_init(&d, CONFIG_BUILTIN_NAME);
+	struct routine *r = load_routine(NULL, assets, &d);
+	diags_free(&d);
+	if (!r) {
+		/* Only a missing asset folder can do this: run without
+		 * pictures rather than not at all. */
+		log_msg("no illustrations in %s; running without them",
+			assets ? assets : "(none)");
+		diags_init(&d, CONFIG_BUILTIN_NAME);
+		r = load_routine(NULL, NULL, &d);
+		diags_free(&d);
+	}
+	return r;
+}
+
+static struct speech *open_voice(const struct settings *s, char *err, size_t n)
+{
+	struct speech_voice v = {.language = s->language,
+				 .voice = s->voice,
+				 .rate = s->rate,
+				 .pitch = s->pitch};
+	return speech_open(&v, err, n);
+}
+
+struct speech *load_voice(const struct routine *r, struct diags *d,
+			  bool *bad_voice, struct speech **fallback)
+{
+	char err[256], probe_err[256];
+	*bad_voice = false;
+	*fallback = NULL;
+	struct speech *sp = open_voice(&r->settings, err, sizeof err);
+	if (sp)
+		return sp;
+	/* Whose fault? If the built-in voice works, the routine's is bad. */
+	struct settings builtin;
+	settings_defaults(&builtin);
+	struct speech *probe =
+	    open_voice(&builtin, probe_err, sizeof probe_err);
+	if (probe) {
+		*bad_voice = true;
+		*fallback = probe;
+		diag_add(d, r->settings.voice_line, "%s", err);
+	} else {
+		log_msg("speech: eSpeak NG cannot start (%s); every line is "
+			"shown as a caption only",
+			probe_err);
+	}
+	return NULL;
+}

@@ -1,0 +1,34 @@
+/*
+ * load.h - the routine as both the kiosk and --check load it: the file (or
+ * the built-in one) read and checked line by line (config.h), then its
+ * voice tried by eSpeak NG, which alone knows which voices exist.
+ *
+ * Ownership: the caller owns what comes back (routine_free,
+ * speech_close). Main thread only.
+ */
+#ifndef KIOSK_LOAD_H
+#define KIOSK_LOAD_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "routine.h"
+#include "speech.h"
+
+/* The routine in `path`, or the built-in one when path is NULL. NULL with
+ * the reasons in `d` (which must name the same file). */
+struct routine *load_routine(const char *path, const char *assets,
+			     struct diags *d);
+
+/* The built-in routine; without its illustrations if `assets` lacks them.
+ * NULL only when out of memory. */
+struct routine *load_builtin(const char *assets);
+
+/* eSpeak NG speaking with the routine's voice. NULL when it cannot: then
+ * *bad_voice says whether the voice is to blame (a message was added to
+ * `d` at the line that chose it; `*fallback` is then a speech object with
+ * the built-in routine's voice, or NULL) or eSpeak NG itself (logged). */
+struct speech *load_voice(const struct routine *r, struct diags *d,
+			  bool *bad_voice, struct speech **fallback);
+
+#endif

@@ -1,0 +1,421 @@
+/*
+ * video.c - the SDL2 window and when its frames are drawn.
+ *
+ * What to show comes in ahead of time, stamped with the moment it must be
+ * seen, and waits in a short queue; video_update applies what is due and
+ * draws only if the picture changed, a caption ran out, or an animation
+ * frame is due. The painter (screens.c) does the drawing.
+ */
+#include "video.h"
+
+#include <SDL.h>
+#include <SDL_image.h>
+#include <SDL_syswm.h>
+#include <SDL_ttf.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "screens.h"
+
+#define QUEUE_MAX 32
+#define SHOTS_MAX 512
+#define LATE_MAX  4096
+/* A caption stays up this long after its words end, to be read to the
+ * end by someone slower than the voice. */
+#define CAPTION_LINGER 2500
+
+struct pending {
+	kt_ms at;
+	bool is_screen;
+	kt_ms duration; /* say */
+	union {
+		struct screen screen;
+		char text[ROUTINE_TEXT_BYTES];
+	} u;
+};
+
+struct video {
+	SDL_Window *window;
+	SDL_Renderer *renderer;
+	struct painter *painter;
+	int fd;
+	const char *shots; /* borrowed from the config */
+	int fps;
+
+	struct pending queue[QUEUE_MAX];
+	int queued;
+
+	struct view view;
+	bool have_screen, dirty;
+	char routine[ROUTINE_NAME_BYTES];
+	char caption[ROUTINE_TEXT_BYTES];
+	kt_ms caption_until;
+	char banner[2 * ROUTINE_TEXT_BYTES];
+	kt_ms next_frame;
+
+	/* Drawing starts this much before a frame is due, so that it is
+	 * shown on time: a running mean of how long drawing takes. */
+	double draw_ms;
+	kt_ms due; /* when the change being drawn is due; KT_NEVER: none */
+	float shown_late[LATE_MAX]; /* shown minus due, ms, last LATE_MAX */
+	int shown_n;
+
+	char shot_seen[SHOTS_MAX][48]; /* screens already saved */
+	int shot_seq;
+	struct video_stats stats;
+};
+
+/* ---- opening ---- */
+
+static int init_sdl(const struct video_config *c)
+{
+	/* The kiosk owns its signals (signalfd); SDL must not take them. */
+	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+	if (SDL_InitSubSystem(SDL_INIT_VIDEO) == 0)
+		return 0;
+	log_msg("video: no display (%s)%s", SDL_GetError(),
+		c->screenshots ? "; drawing off-screen for the screenshots"
+			       : "; the kiosk goes on with its voice");
+	if (!c->screenshots)
+		return -1;
+	SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
+	if (SDL_InitSubSystem(SDL_INIT_VIDEO) == 0)
+		return 0;
+	log_msg("video: no off-screen driver either (%s)", SDL_GetError());
+	return -1;
+}
+
+/* The display connection's fd, so window events wake our poll(). SDL has
+ * no call for it; Wayland's is looked up in the library SDL loaded, so the
+ * kiosk does not link against it. */
+static int display_fd(SDL_Window *w)
+{
+	SDL_SysWMinfo info;
+	SDL_VERSION(&info.version);
+	if (!SDL_GetWindowWMInfo(w, &info))
+		return -1;
+#if defined(SDL_VIDEO_DRIVER_X11)
+	if (info.subsystem == SDL_SYSWM_X11)
+		return ConnectionNumber(info.info.x11.display);
+#endif
+#if defined(SDL_VIDEO_DRIVER_WAYLAND)
+	if (info.subsystem == SDL_SYSWM_WAYLAND) {
+		void *lib =
+		    dlopen("libwayland-client.so.0", RTLD_LAZY | RTLD_NOLOAD);
+		int (*get_fd)(void *) = NULL;
+		if (lib)
+			*(void **)&get_fd = dlsym(lib, "wl_display_get_fd");
+		int fd = get_fd ? get_fd(info.info.wl.display) : -1;
+		if (lib)
+			dlclose(lib);
+		return fd;
+	}
+#endif
+	return -1;
+}
+
+static int open_window(struct video *v, const struct video_config *c)
+{
+	const char *driver = SDL_GetCurrentVideoDriver();
+	bool console = driver && !strcmp(driver, "KMSDRM");
+	int w = c->width > 0 ? c->width : 1280;
+	int h = c->height > 0 ? c->height : 720;
+	Uint32 flags =
+	    console ? SDL_WINDOW_FULLSCREEN_DESKTOP : SDL_WINDOW_RESIZABLE;
+	v->window = SDL_CreateWindow("Mid-back kiosk", SDL_WINDOWPOS_CENTERED,
+				     SDL_WINDOWPOS_CENTERED, w, h, flags);
+	if (!v->window)
+		return -1;
+	v->renderer = SDL_CreateRenderer(v->window, -1, 0);
+	if (!v->renderer)
+		return -1;
+	if (console)
+		SDL_ShowCursor(SDL_DISABLE);
+	v->fd = display_fd(v->window);
+	log_msg("video: %s, %dx%d", driver ? driver : "?", w, h);
+	return 0;
+}
+
+struct video *video_open(const struct video_config *c)
+{
+	struct video *v = calloc(1, sizeof *v);
+	char err[256] = "";
+	if (!v || init_sdl(c) < 0) {
+		free(v);
+		return NULL;
+	}
+	v->fd = -1;
+	v->stats.first_frame = KT_NEVER;
+	v->due = KT_NEVER;
+	v->draw_ms = 5;
+	v->next_frame = KT_NEVER;
+	v->caption_until = KT_NEVER;
+	v->shots = c->screenshots;
+	if (v->shots && mkdir(v->shots, 0777) < 0 && errno != EEXIST)
+		log_msg("screenshots: cannot make %s: %s", v->shots,
+			strerror(errno));
+	if (TTF_Init() < 0 || open_window(v, c) < 0) {
+		snprintf(err, sizeof err, "%s", SDL_GetError());
+		goto fail;
+	}
+	v->painter = painter_new(v->renderer, NULL, err, sizeof err);
+	if (!v->painter)
+		goto fail;
+	video_set_routine(v, c->routine, c->fps, c->animate);
+	return v;
+fail:
+	log_msg("video: cannot open a window: %s; the kiosk goes on with its "
+		"voice",
+		err);
+	video_close(v);
+	return NULL;
+}
+
+void video_close(struct video *v)
+{
+	if (!v)
+		return;
+	if (v->stats.frames) {
+		video_stats(v, &v->stats);
+		log_msg("video: %d frames, render mean %.2f ms, max %.2f ms; "
+			"shown p50 %.1f ms, p99 %.1f ms after due",
+			v->stats.frames,
+			v->stats.render_ms_total / v->stats.frames,
+			v->stats.render_ms_max, v->stats.shown_p50_ms,
+			v->stats.shown_p99_ms);
+	}
+	painter_free(v->painter);
+	if (v->renderer)
+		SDL_DestroyRenderer(v->renderer);
+	if (v->window)
+		SDL_DestroyWindow(v->window);
+	if (TTF_WasInit())
+		TTF_Quit();
+	SDL_QuitSubSystem(SDL_INIT_VIDEO);
+	SDL_Quit();
+	free(v);
+}
+
+int video_fd(const struct video *v)
+{
+	return v ? v->fd : -1;
+}
+
+/* ---- what to show ---- */
+
+static struct pending *enqueue(struct video *v, kt_ms at)
+{
+	if (v->queued == QUEUE_MAX)
+		video_update(v, v->queue[0].at); /* make room: show it now */
+	struct pending *p = &v->queue[v->queued++];
+	p->at = at;
+	return p;
+}
+
+void video_show(struct video *v, const struct screen *s, kt_ms at)
+{
+	struct pending *p = enqueue(v, at);
+	p->is_screen = true;
+	p->u.screen = *s;
+}
+
+void video_say(struct video *v, const char *text, kt_ms at, kt_ms duration)
+{
+	struct pending *p = enqueue(v, at);
+	p->is_screen = false;
+	p->duration = duration;
+	snprintf(p->u.text, sizeof p->u.text, "%s", text);
+}
+
+void video_banner(struct video *v, const char *text)
+{
+	snprintf(v->banner, sizeof v->banner, "%s", text ? text : "");
+	v->view.banner = text ? v->banner : NULL;
+	v->dirty = true;
+}
+
+void video_set_routine(struct video *v, const char *name, int fps, bool animate)
+{
+	snprintf(v->routine, sizeof v->routine, "%s", name ? name : "");
+	v->view.routine = v->routine;
+	v->view.animate = animate;
+	v->fps = fps > 0 ? fps : 30;
+	v->dirty = true;
+}
+
+static void apply(struct video *v, const struct pending *p)
+{
+	v->due = p->at;
+	if (p->is_screen) {
+		v->view.screen = p->u.screen;
+		v->view.shown_at = p->at;
+		v->have_screen = true;
+	} else {
+		snprintf(v->caption, sizeof v->caption, "%s", p->u.text);
+		v->view.caption = v->caption;
+		v->caption_until = p->at + p->duration + CAPTION_LINGER;
+	}
+	v->dirty = true;
+}
+
+static void apply_due(struct video *v, kt_ms now)
+{
+	int n = 0;
+	while (n < v->queued && v->queue[n].at <= now)
+		apply(v, &v->queue[n++]);
+	memmove(v->queue, v->queue + n,
+		sizeof *v->queue * (size_t)(v->queued - n));
+	v->queued -= n;
+	if (v->view.caption && now >= v->caption_until) {
+		v->view.caption = NULL;
+		v->caption_until = KT_NEVER;
+		v->dirty = true;
+	}
+}
+
+/* ---- drawing ---- */
+
+/* One PNG for each new screen: a new kind, exercise or round, and again
+ * once its first words are shown. */
+static void screenshot(struct video *v)
+{
+	const struct screen *s = &v->view.screen;
+	char key[sizeof v->shot_seen[0]];
+	if (!v->shots || v->shot_seq == SHOTS_MAX)
+		return;
+	snprintf(key, sizeof key, "%s-%d-%d%s", screen_name(s->kind), s->index,
+		 s->repeat, v->view.caption ? "-words" : "");
+	for (int i = 0; i < v->shot_seq; i++)
+		if (!strcmp(key, v->shot_seen[i]))
+			return;
+	snprintf(v->shot_seen[v->shot_seq], sizeof key, "%s", key);
+	int w, h;
+	SDL_GetRendererOutputSize(v->renderer, &w, &h);
+	SDL_Surface *img = SDL_CreateRGBSurfaceWithFormat(
+	    0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%03d-%s.png", v->shots, ++v->shot_seq,
+		 key);
+	if (!img ||
+	    SDL_RenderReadPixels(v->renderer, NULL, img->format->format,
+				 img->pixels, img->pitch) < 0 ||
+	    IMG_SavePNG(img, path) < 0)
+		log_msg("screenshots: cannot write %s: %s", path,
+			SDL_GetError());
+	else
+		v->stats.screenshots++;
+	SDL_FreeSurface(img);
+}
+
+static kt_ms lead_time(const struct video *v)
+{
+	return (kt_ms)ceil(v->draw_ms);
+}
+
+static void draw(struct video *v, kt_ms now)
+{
+	/* The picture as it is when it will be seen. */
+	kt_ms shown = v->due != KT_NEVER && v->due > now ? v->due : now;
+	Uint64 t0 = SDL_GetPerformanceCounter();
+	if (painter_draw(v->painter, &v->view, shown) == 0)
+		screenshot(v);
+	SDL_RenderPresent(v->renderer);
+	double ms = (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 /
+		    (double)SDL_GetPerformanceFrequency();
+	v->draw_ms += (ms - v->draw_ms) / 8;
+	if (v->due != KT_NEVER)
+		v->shown_late[v->shown_n++ % LATE_MAX] =
+		    (float)((double)(now - v->due) + ms);
+	v->due = KT_NEVER;
+	v->stats.frames++;
+	v->stats.render_ms_total += ms;
+	if (ms > v->stats.render_ms_max)
+		v->stats.render_ms_max = ms;
+	if (v->stats.first_frame == KT_NEVER) {
+		v->stats.first_frame = now;
+		log_msg("video: first frame %lld ms after start",
+			(long long)now);
+	}
+	v->dirty = false;
+	v->next_frame = painter_next_frame(v->painter, &v->view, shown, v->fps);
+}
+
+void video_update(struct video *v, kt_ms now)
+{
+	apply_due(v, now + lead_time(v));
+	if (v->have_screen && (v->dirty || now + lead_time(v) >= v->next_frame))
+		draw(v, now);
+}
+
+kt_ms video_wake(const struct video *v)
+{
+	if (v->dirty && v->have_screen)
+		return 0; /* at once */
+	kt_ms w = v->next_frame;
+	if (v->queued)
+		w = kt_min(w, v->queue[0].at);
+	if (v->view.caption)
+		w = kt_min(w, v->caption_until);
+	return w == KT_NEVER ? w : w - lead_time(v);
+}
+
+/* ---- events ---- */
+
+static enum key_action key_for(SDL_Keycode k)
+{
+	switch (k) {
+	case SDLK_SPACE:
+	case SDLK_RETURN:
+	case SDLK_KP_ENTER:
+		return KEY_PRESS;
+	case SDLK_l:
+		return KEY_LONG;
+	case SDLK_m:
+		return KEY_MAT;
+	case SDLK_ESCAPE:
+	case SDLK_q:
+		return KEY_QUIT;
+	default:
+		return KEY_NONE;
+	}
+}
+
+int video_keys(struct video *v, enum key_action *out, int n)
+{
+	SDL_Event e;
+	int got = 0;
+	while (SDL_PollEvent(&e)) {
+		enum key_action k = KEY_NONE;
+		if (e.type == SDL_QUIT)
+			k = KEY_QUIT;
+		else if (e.type == SDL_KEYDOWN && !e.key.repeat)
+			k = key_for(e.key.keysym.sym);
+		else if (e.type == SDL_WINDOWEVENT)
+			v->dirty = true; /* exposed, resized: draw again */
+		if (k != KEY_NONE && got < n)
+			out[got++] = k;
+	}
+	return got;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+	return (x > y) - (x < y);
+}
+
+void video_stats(const struct video *v, struct video_stats *out)
+{
+	static float sorted[LATE_MAX];
+	int n = v->shown_n < LATE_MAX ? v->shown_n : LATE_MAX;
+	*out = v->stats;
+	memcpy(sorted, v->shown_late, sizeof *sorted * (size_t)n);
+	qsort(sorted, (size_t)n, sizeof *sorted, by_value);
+	out->shown_p50_ms = n ? sorted[n / 2] : 0;
+	out->shown_p99_ms = n ? sorted[n * 99 / 100] : 0;
+}

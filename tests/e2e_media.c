@@ -1,0 +1,444 @@
+/*
+ * e2e_media.c - the kiosk binary with its voice and its screens on: the
+ * WAV it writes judged against its own event record (speech where the
+ * record says a line is said, quiet elsewhere, each onset on time, hushes
+ * that cut), the screenshots of a whole session, and the faults that must
+ * not stop it (no sound device, no display, a voice that does not exist).
+ * Run from the top of the tree with $KIOSK naming the binary.
+ */
+#include "testutil.h"
+
+#include <SDL.h>
+#include <SDL_image.h>
+#include <glob.h>
+#include <math.h>
+
+#include "chime.h"
+
+#define OUT "build/e2e-media"
+
+/* A sample above LOUD (about -36 dBFS) is clearly sound, and below QUIET
+ * (-54 dBFS) silence. A line's onset is its first sample at ONSET_LEVEL,
+ * the level the speech module trims its silence at. */
+#define LOUD	    500
+#define QUIET	    64
+#define ONSET_LEVEL 128
+/* The on-the-beat target: a line's first sound within this of its time. */
+#define ONSET_MS 20
+
+static const char *kiosk(void)
+{
+	const char *k = getenv("KIOSK");
+	return k ? k : "build/kiosk";
+}
+
+static int kiosk_run(const char *name, const char *script, const char *opts)
+{
+	char cmd[2048];
+	run("mkdir -p " OUT);
+	snprintf(cmd, sizeof cmd, OUT "/%s.script", name);
+	write_file(cmd, script);
+	snprintf(cmd, sizeof cmd,
+		 "%s --input script:" OUT "/%s.script --clock virtual "
+		 "--events " OUT "/%s.jsonl --exit-after-session %s "
+		 "2>" OUT "/%s.stderr",
+		 kiosk(), name, name, opts, name);
+	return run(cmd);
+}
+
+static char **lines_of(const char *path, char **buf)
+{
+	*buf = read_file(path, NULL);
+	assert_non_null(*buf);
+	size_t n = 1;
+	for (char *p = *buf; *p; p++)
+		n += *p == '\n';
+	char **lines = calloc(n + 1, sizeof *lines);
+	size_t k = 0;
+	for (char *save = NULL, *l = strtok_r(*buf, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save))
+		lines[k++] = l;
+	return lines;
+}
+
+/* ---- the WAV ---- */
+
+struct wav {
+	int16_t *pcm;
+	long frames;
+	int rate;
+	char *buf;
+};
+
+static void wav_load(const char *path, struct wav *w)
+{
+	size_t len = 0;
+	w->buf = read_file(path, &len);
+	assert_non_null(w->buf);
+	assert_true(len >= 44);
+	assert_memory_equal(w->buf, "RIFF", 4);
+	assert_memory_equal(w->buf + 8, "WAVE", 4);
+	uint16_t channels, bits;
+	uint32_t rate;
+	memcpy(&channels, w->buf + 22, 2);
+	memcpy(&rate, w->buf + 24, 4);
+	memcpy(&bits, w->buf + 34, 2);
+	assert_int_equal(channels, 1);
+	assert_int_equal(bits, 16);
+	w->rate = (int)rate;
+	/* The data chunk, wherever it is. */
+	size_t at = 12;
+	while (at + 8 <= len && memcmp(w->buf + at, "data", 4)) {
+		uint32_t size;
+		memcpy(&size, w->buf + at + 4, 4);
+		at += 8 + size;
+	}
+	assert_true(at + 8 <= len);
+	uint32_t size;
+	memcpy(&size, w->buf + at + 4, 4);
+	assert_true(at + 8 + size <= len);
+	w->pcm = (int16_t *)(void *)(w->buf + at + 8);
+	w->frames = (long)size / 2;
+}
+
+static long frame_at(const struct wav *w, long ms)
+{
+	long f = ms * w->rate / 1000;
+	return f < 0 ? 0 : f > w->frames ? w->frames : f;
+}
+
+/* The loudest sample in [from, to) ms. */
+static int peak(const struct wav *w, long from, long to)
+{
+	int m = 0;
+	for (long i = frame_at(w, from); i < frame_at(w, to); i++)
+		m = abs(w->pcm[i]) > m ? abs(w->pcm[i]) : m;
+	return m;
+}
+
+/* Time of the first sample at ONSET_LEVEL or above in [from, to) ms. */
+static long onset(const struct wav *w, long from, long to)
+{
+	for (long i = frame_at(w, from); i < frame_at(w, to); i++)
+		if (abs(w->pcm[i]) >= ONSET_LEVEL)
+			return i * 1000 / w->rate;
+	return -1;
+}
+
+/* What the record says is sounding, as [from, to) ms intervals. */
+struct span {
+	long from, to;
+	bool say;
+};
+
+/* How long a chime rings, from the same code the kiosk rings it with. */
+static long chime_ms(enum chime which)
+{
+	struct clip *c = chime_new(which, 22050);
+	assert_non_null(c);
+	long ms = (long)(c->frames * 1000 / (size_t)c->rate) + 1;
+	chime_free(c);
+	return ms;
+}
+
+static int spans_of(char **l, struct span *s, int max)
+{
+	int n = 0;
+	long ring = chime_ms(CHIME_START) > chime_ms(CHIME_END)
+			? chime_ms(CHIME_START)
+			: chime_ms(CHIME_END);
+	char v[32];
+	for (; *l && n < max; l++) {
+		long t = json_ms(*l);
+		if (json_is(*l, "type", "say") &&
+		    json_get(*l, "ms", v, sizeof v))
+			s[n++] = (struct span){t, t + atol(v), true};
+		else if (json_is(*l, "type", "chime"))
+			s[n++] = (struct span){t, t + ring, false};
+		else if (json_is(*l, "type", "hush"))
+			for (int i = 0; i < n; i++)
+				if (s[i].say && s[i].to > t)
+					s[i].to = t;
+	}
+	return n;
+}
+
+static bool sounding(const struct span *s, int n, long from, long to)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i].from < to && s[i].to > from)
+			return true;
+	return false;
+}
+
+/* Speech where the record says so, each line on time, and quiet between. */
+static void judge_wav(const char *name)
+{
+	char path[256];
+	char *buf;
+	snprintf(path, sizeof path, OUT "/%s.jsonl", name);
+	char **l = lines_of(path, &buf);
+	snprintf(path, sizeof path, OUT "/%s.wav", name);
+	struct wav w;
+	wav_load(path, &w);
+	static struct span s[4096];
+	int n = spans_of(l, s, 4096);
+	int says = 0, onsets = 0;
+	long worst = 0;
+	for (int i = 0; i < n; i++) {
+		if (!s[i].say || s[i].to - s[i].from < 100)
+			continue;
+		says++;
+		/* Where nothing else was sounding just before, the onset is
+		 * this line's, and it comes within ONSET_MS of its time. */
+		if (sounding(s, i, s[i].from - ONSET_MS, s[i].from))
+			continue;
+		assert_true(peak(&w, s[i].from - ONSET_MS, s[i].from) <
+			    ONSET_LEVEL);
+		long on = onset(&w, s[i].from, s[i].from + ONSET_MS + 1);
+		if (on < 0)
+			fail_msg("%s: no sound within %d ms of the line at "
+				 "%ld ms",
+				 name, ONSET_MS, s[i].from);
+		long off = on - s[i].from;
+		worst = off > worst ? off : worst;
+		onsets++;
+	}
+	/* Quiet wherever nothing is said or rung, in 10 ms windows kept
+	 * 10 ms clear of every sound. */
+	long end = w.frames * 1000 / w.rate;
+	int quiet_windows = 0;
+	for (long t = 0; t + 10 <= end; t += 10) {
+		if (sounding(s, n, t - 10, t + 20))
+			continue;
+		quiet_windows++;
+		if (peak(&w, t, t + 10) >= QUIET)
+			fail_msg("%s: sound at %ld ms where the record has "
+				 "nothing",
+				 name, t);
+	}
+	print_message("%s: %d lines, %d onsets, latest %ld ms after its "
+		      "time; %d quiet windows checked\n",
+		      name, says, onsets, worst, quiet_windows);
+	assert_true(says > 0);
+	assert_true(quiet_windows > 0);
+	free(w.buf), free(l), free(buf);
+}
+
+static void test_wav_of_whole_session_matches_record(void **state)
+{
+	(void)state;
+	assert_int_equal(kiosk_run("whole", "0 mat on\n",
+				   "--video none --audio wav:" OUT
+				   "/whole.wav"),
+			 0);
+	judge_wav("whole");
+}
+
+static void test_pause_cuts_speech(void **state)
+{
+	(void)state;
+	/* A long opening line, paused a second into it: a short "Paused."
+	 * follows, and then nothing of the long line may be heard. */
+	write_file(OUT "/cut.conf",
+		   "[phrases]\npaused = Paused.\n[routine]\nname = T\n"
+		   "intro = This opening line is long on purpose, so that "
+		   "there is plenty of it left to cut off when the person "
+		   "presses the button to pause the session.\n"
+		   "[exercise]\nname = A\nsay = Stand tall.\nkind = hold\n"
+		   "seconds = 10\n");
+	assert_int_equal(kiosk_run("cut", "0 press\n2 press\n20 press\n",
+				   "--config " OUT "/cut.conf --video none "
+				   "--audio wav:" OUT "/cut.wav"),
+			 0);
+	char *buf, **l = lines_of(OUT "/cut.jsonl", &buf);
+	struct wav w;
+	wav_load(OUT "/cut.wav", &w);
+	long cut = -1, line_end = -1, paused_end = -1, resumed = -1;
+	char v[32];
+	for (char **p = l; *p; p++) {
+		long t = json_ms(*p);
+		if (!json_is(*p, "type", "say") && !json_is(*p, "type", "hush"))
+			continue;
+		if (json_is(*p, "type", "hush") && cut < 0)
+			cut = t;
+		else if (json_is(*p, "type", "say") && line_end < 0 &&
+			 json_get(*p, "ms", v, sizeof v))
+			line_end = t + atol(v);
+		else if (json_is(*p, "text", "Paused.") &&
+			 json_get(*p, "ms", v, sizeof v))
+			paused_end = t + atol(v);
+		else if (paused_end > 0 && resumed < 0)
+			resumed = t;
+	}
+	assert_true(cut > 0 && paused_end > cut && resumed > paused_end);
+	/* The long line would still be going on here, uncut. */
+	assert_true(line_end > paused_end + 1000);
+	assert_true(peak(&w, cut - 200, cut) >= LOUD);
+	assert_true(peak(&w, paused_end + 10, resumed) < QUIET);
+	free(w.buf), free(l), free(buf);
+	judge_wav("cut");
+}
+
+static void test_other_languages_speak(void **state)
+{
+	(void)state;
+	const char *lang[] = {"de", "es"};
+	for (int i = 0; i < 2; i++) {
+		char name[16], opts[256];
+		snprintf(name, sizeof name, "lang-%s", lang[i]);
+		snprintf(opts, sizeof opts,
+			 "--config assets/examples/kiosk-%s.conf --assets "
+			 "assets --video none --audio wav:" OUT "/%s.wav",
+			 lang[i], name);
+		assert_int_equal(kiosk_run(name, "0 mat on\n", opts), 0);
+		char path[256];
+		snprintf(path, sizeof path, OUT "/%s.stderr", name);
+		char *err = read_file(path, NULL);
+		assert_non_null(err);
+		assert_null(strstr(err, "errors"));
+		free(err);
+		judge_wav(name);
+	}
+}
+
+/* ---- faults ---- */
+
+static int count_lines(const char *text, const char *needle)
+{
+	int n = 0;
+	for (const char *p = text; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static void test_no_sound_device_gives_captions_and_one_line(void **state)
+{
+	(void)state;
+	/* On the real clock, for two seconds: the line is shown as a
+	 * caption, and the missing card is one line in the log. */
+	write_file(OUT "/nodevice.conf", "[settings]\naudio_device = "
+					 "no-such-card\n[routine]\nname = "
+					 "T\n[exercise]\nname = A\nsay = "
+					 "Stand tall.\nkind = hold\nseconds "
+					 "= 10\n");
+	write_file(OUT "/nodevice.script", "0 press\n2 quit\n");
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+		 "%s --input script:" OUT "/nodevice.script --config " OUT
+		 "/nodevice.conf --video none --audio portaudio --events " OUT
+		 "/nodevice.jsonl >" OUT "/nodevice.stdout 2>" OUT
+		 "/nodevice.stderr </dev/null",
+		 kiosk());
+	assert_int_equal(run(cmd), 0);
+	char *err = read_file(OUT "/nodevice.stderr", NULL);
+	assert_non_null(err);
+	assert_int_equal(count_lines(err, "kiosk: audio:"), 1);
+	assert_non_null(strstr(err, "no-such-card"));
+	free(err);
+	char *captions = read_file(OUT "/nodevice.stdout", NULL);
+	assert_non_null(captions);
+	assert_non_null(strstr(captions, "> Exercise 1 of 1: A."));
+	free(captions);
+}
+
+static void test_unknown_voice_is_a_config_error(void **state)
+{
+	(void)state;
+	write_file(OUT "/voice.conf",
+		   "[settings]\nlanguage = xx\n[routine]\nname = T\n"
+		   "[exercise]\nname = A\nsay = Stand tall.\nkind = hold\n"
+		   "seconds = 10\n");
+	char cmd[512];
+	snprintf(cmd, sizeof cmd,
+		 "%s --check --config " OUT "/voice.conf 2>" OUT
+		 "/voice.stderr",
+		 kiosk());
+	assert_int_equal(run(cmd), 1);
+	char *err = read_file(OUT "/voice.stderr", NULL);
+	assert_non_null(err);
+	assert_non_null(strstr(err, OUT "/voice.conf:2: "));
+	assert_non_null(strstr(err, "'xx'"));
+	free(err);
+	/* Run with it, the kiosk says so and speaks the built-in routine. */
+	assert_int_equal(kiosk_run("badvoice", "0 quit\n",
+				   "--config " OUT "/voice.conf --video none "
+				   "--audio wav:" OUT "/badvoice.wav"),
+			 0);
+	err = read_file(OUT "/badvoice.stderr", NULL);
+	assert_non_null(strstr(err, "built-in routine"));
+	free(err);
+}
+
+/* ---- screens ---- */
+
+static void test_screenshots_of_whole_session(void **state)
+{
+	(void)state;
+	run("rm -rf " OUT "/shots");
+	assert_int_equal(kiosk_run("shots", "0 mat on\n",
+				   "--video sdl --audio none --screenshots " OUT
+				   "/shots"),
+			 0);
+	glob_t g;
+	assert_int_equal(glob(OUT "/shots/*.png", 0, NULL, &g), 0);
+	const char *kinds[] = {"attract", "safety", "intro", "ready",
+			       "hold",	  "reps",   "rest",  "done"};
+	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+		bool found = false;
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			found |= strstr(g.gl_pathv[i], kinds[k]) != NULL;
+		if (!found)
+			fail_msg("no screenshot of the %s screen", kinds[k]);
+	}
+	SDL_Surface *img = IMG_Load(g.gl_pathv[0]);
+	assert_non_null(img);
+	assert_int_equal(img->w, 1280);
+	assert_int_equal(img->h, 720);
+	SDL_FreeSurface(img);
+	print_message("%zu screenshots\n", g.gl_pathc);
+	globfree(&g);
+}
+
+static void test_no_display_is_voice_only(void **state)
+{
+	(void)state;
+	/* A desktop driver with no desktop: one line, and on it goes. */
+	assert_int_equal(
+	    kiosk_run("nodisplay", "0 quit\n", "--video sdl --audio none"), 0);
+	char *err = read_file(OUT "/nodisplay.stderr", NULL);
+	assert_non_null(err);
+	assert_int_equal(count_lines(err, "kiosk: video:"), 1);
+	assert_non_null(strstr(err, "no display"));
+	free(err);
+}
+
+static int dummy_video(void **state)
+{
+	(void)state;
+	return setenv("SDL_VIDEODRIVER", "dummy", 1);
+}
+
+static int x11_without_display(void **state)
+{
+	(void)state;
+	unsetenv("DISPLAY");
+	unsetenv("WAYLAND_DISPLAY");
+	return setenv("SDL_VIDEODRIVER", "x11", 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_wav_of_whole_session_matches_record),
+	    cmocka_unit_test(test_pause_cuts_speech),
+	    cmocka_unit_test(test_other_languages_speak),
+	    cmocka_unit_test(test_no_sound_device_gives_captions_and_one_line),
+	    cmocka_unit_test(test_unknown_voice_is_a_config_error),
+	    cmocka_unit_test_setup(test_screenshots_of_whole_session,
+				   dummy_video),
+	    cmocka_unit_test_setup(test_no_display_is_voice_only,
+				   x11_without_display),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
