@@ -28,6 +28,7 @@ enum section {
 	SEC_NONE,
 	SEC_SETTINGS,
 	SEC_PHRASES,
+	SEC_SCREEN,
 	SEC_ROUTINE,
 	SEC_EXERCISE,
 	SEC_UNKNOWN,
@@ -35,9 +36,8 @@ enum section {
 };
 
 static const char *const section_names[SEC_COUNT] = {
-    [SEC_SETTINGS] = "settings",
-    [SEC_PHRASES] = "phrases",
-    [SEC_ROUTINE] = "routine",
+    [SEC_SETTINGS] = "settings", [SEC_PHRASES] = "phrases",
+    [SEC_SCREEN] = "screen",	 [SEC_ROUTINE] = "routine",
     [SEC_EXERCISE] = "exercise",
 };
 
@@ -163,6 +163,7 @@ struct parser {
 	int breath_line;	 /* where its breath was given */
 	int routine_name_line;	 /* where [routine] name was given */
 	int phrase_line[PHRASE_COUNT];
+	int word_line[WORD_COUNT];
 };
 
 static void *arena(struct parser *p, size_t size)
@@ -238,6 +239,11 @@ static const char *closest_key(enum section sec, const char *name)
 		int dist = edit_distance(name, phrase_key(i));
 		if (dist < best_d)
 			best = phrase_key(i), best_d = dist;
+	}
+	for (int i = 0; sec == SEC_SCREEN && i < WORD_COUNT; i++) {
+		int dist = edit_distance(name, word_key(i));
+		if (dist < best_d)
+			best = word_key(i), best_d = dist;
 	}
 	return best;
 }
@@ -409,11 +415,12 @@ static bool check_text(struct parser *p, const struct keydef *k,
 	}
 	if (k && k->type == T_NAME)
 		return true;
-	if (!text_template_ok(v, &bad)) {
-		diag_add(p->d, p->line,
-			 "'%s' has an unknown placeholder at '%.20s'; known: "
-			 "{n} {total} {name} {repeat} {repeats} {minutes}",
-			 name, bad);
+	bool screen = p->sec == SEC_SCREEN;
+	if (!text_template_ok(v, screen, &bad)) {
+		diag_add(
+		    p->d, p->line,
+		    "'%s' has an unknown placeholder at '%.20s'; known: %s",
+		    name, bad, text_placeholders(screen));
 		return false;
 	}
 	return true;
@@ -599,7 +606,7 @@ static void begin_section(struct parser *p, const char *name)
 	if (p->sec == SEC_UNKNOWN) {
 		diag_add(p->d, p->line,
 			 "unknown section [%s]; sections are [settings], "
-			 "[phrases], [routine] and [exercise]",
+			 "[phrases], [screen], [routine] and [exercise]",
 			 name);
 		return;
 	}
@@ -629,6 +636,42 @@ static void begin_section(struct parser *p, const char *name)
 	p->ex = x;
 }
 
+static int unknown_key(struct parser *p, const char *name)
+{
+	const char *hint = closest_key(p->sec, name);
+	if (hint)
+		diag_add(p->d, p->line,
+			 "unknown key '%s' in [%s] (did you mean '%s'?)", name,
+			 section_names[p->sec], hint);
+	else
+		diag_add(p->d, p->line, "unknown key '%s' in [%s]", name,
+			 section_names[p->sec]);
+	return 1;
+}
+
+/* A key of [phrases] or [screen]: one text each, set at most once. 0 when
+ * `name` is not one of them. */
+static int set_text(struct parser *p, const char *name, const char *value)
+{
+	bool words = p->sec == SEC_SCREEN;
+	int count = words ? WORD_COUNT : PHRASE_COUNT;
+	int *line = words ? p->word_line : p->phrase_line;
+	const char **out = words ? p->r->settings.word : p->r->settings.phrase;
+	for (int i = 0; i < count; i++) {
+		if (strcmp(name, words ? word_key(i) : phrase_key(i)))
+			continue;
+		if (line[i])
+			diag_add(p->d, p->line,
+				 "'%s' is already set on line %d", name,
+				 line[i]);
+		else if (check_text(p, NULL, name, value, ROUTINE_TEXT_MAX))
+			out[i] = arena_strdup(p, value);
+		line[i] = p->line;
+		return 1;
+	}
+	return 0;
+}
+
 static int on_value(void *user, const char *section, const char *name,
 		    const char *value)
 {
@@ -641,23 +684,8 @@ static int on_value(void *user, const char *section, const char *name,
 			 "'%s' comes before any [section] header", name);
 		return 1;
 	}
-	if (p->sec == SEC_PHRASES) {
-		for (int i = 0; i < PHRASE_COUNT; i++) {
-			if (strcmp(name, phrase_key(i)))
-				continue;
-			if (p->phrase_line[i])
-				diag_add(
-				    p->d, p->line,
-				    "phrase '%s' is already set on line %d",
-				    name, p->phrase_line[i]);
-			else if (check_text(p, NULL, name, value,
-					    ROUTINE_TEXT_MAX))
-				p->r->settings.phrase[i] =
-				    arena_strdup(p, value);
-			p->phrase_line[i] = p->line;
-			return 1;
-		}
-	}
+	if (p->sec == SEC_PHRASES || p->sec == SEC_SCREEN)
+		return set_text(p, name, value) || unknown_key(p, name);
 	for (size_t i = 0; i < KEY_COUNT; i++) {
 		const struct keydef *k = &keys[i];
 		if (k->sec != p->sec || strcmp(k->name, name))
@@ -690,15 +718,7 @@ static int on_value(void *user, const char *section, const char *name,
 			set_value(p, k, base, value);
 		return 1;
 	}
-	const char *hint = closest_key(p->sec, name);
-	if (hint)
-		diag_add(p->d, p->line,
-			 "unknown key '%s' in [%s] (did you mean '%s'?)", name,
-			 section_names[p->sec], hint);
-	else
-		diag_add(p->d, p->line, "unknown key '%s' in [%s]", name,
-			 section_names[p->sec]);
-	return 1;
+	return unknown_key(p, name);
 }
 
 /* ---- the reader: lines for inih, with their numbers ---- */

@@ -540,6 +540,7 @@ static void setup_video(struct kiosk *k)
 		struct video_config vc = {
 		    .screenshots = o->screenshots,
 		    .routine = k->routine->name,
+		    .words = s->word,
 		    .width = o->width,
 		    .height = o->height,
 		    .fps = s->frame_rate,

@@ -35,6 +35,46 @@ static const struct {
     [PHRASE_WELL_DONE] = {"well_done", "Well done."},
 };
 
+static const struct {
+	const char *key, *text;
+} words[WORD_COUNT] = {
+    [WORD_BREATHE_IN] = {"breathe_in", "Breathe in"},
+    [WORD_BREATHE_HOLD] = {"breathe_hold", "Hold"},
+    [WORD_BREATHE_OUT] = {"breathe_out", "Breathe out"},
+    [WORD_ABOUT] = {"about", "Gentle guided exercises for your mid back, "
+			     "about {minutes} minutes."},
+    [WORD_START] = {"start", "Press the big button to start"},
+    [WORD_START_MAT] = {"start_mat", "or lie down on the mat"},
+    [WORD_BEFORE] = {"before", "Before you start"},
+    [WORD_STOP_HINT] = {"stop_hint",
+			"To stop at any time, hold the big button down."},
+    [WORD_EXERCISE] = {"exercise", "Exercise {n} of {total}"},
+    [WORD_ROUND] = {"round", "Round {repeat} of {repeats}"},
+    [WORD_GET_READY] = {"get_ready", "Get ready"},
+    [WORD_REST] = {"rest", "Rest"},
+    [WORD_NEXT] = {"next", "Next: {name}"},
+    [WORD_NEXT_ROUND] = {"next_round", "Next: round {repeat} of {repeats}"},
+    [WORD_PRESS] = {"press", "Press the big button"},
+    [WORD_PRESS_MORE] = {"press_more", "when you are in position"},
+    [WORD_LIE_DOWN] = {"lie_down", "Lie down on the mat"},
+    [WORD_LIE_DOWN_MORE] = {"lie_down_more",
+			    "or press the big button when you are in position"},
+    [WORD_REP] = {"rep", "Rep {rep} of {reps}"},
+    [WORD_PAUSED] = {"paused", "Paused"},
+    [WORD_PAUSED_REP] = {"paused_rep", "Stopped at rep {rep} of {reps}"},
+    [WORD_PAUSED_TIME] = {"paused_time", "{seconds} seconds to go"},
+    [WORD_RESUME] = {"resume", "Press the big button to carry on"},
+    [WORD_RESUME_MAT] = {"resume_mat", "Come back onto the mat to carry on"},
+    [WORD_HOLD_TO_STOP] = {"hold_to_stop", "Hold the button down to stop"},
+    [WORD_WELL_DONE] = {"well_done", "Well done"},
+    [WORD_DONE] = {"done", "{exercises} exercises in {time}"},
+};
+
+const char *word_key(enum word w)
+{
+	return w < WORD_COUNT ? words[w].key : "?";
+}
+
 const char *phrase_key(enum phrase p)
 {
 	return p < PHRASE_COUNT ? phrases[p].key : "?";
@@ -66,6 +106,8 @@ void settings_defaults(struct settings *s)
 	};
 	for (int i = 0; i < PHRASE_COUNT; i++)
 		s->phrase[i] = phrases[i].text;
+	for (int i = 0; i < WORD_COUNT; i++)
+		s->word[i] = words[i].text;
 }
 
 const char *breath_word(const struct settings *s, enum breath_phase p)

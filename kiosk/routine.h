@@ -93,6 +93,38 @@ enum phrase {
 	PHRASE_COUNT
 };
 
+/* Words printed on the screens, never spoken; [screen] in the file. */
+enum word {
+	WORD_BREATHE_IN,
+	WORD_BREATHE_HOLD,
+	WORD_BREATHE_OUT,
+	WORD_ABOUT,
+	WORD_START,
+	WORD_START_MAT,
+	WORD_BEFORE,
+	WORD_STOP_HINT,
+	WORD_EXERCISE,
+	WORD_ROUND,
+	WORD_GET_READY,
+	WORD_REST,
+	WORD_NEXT,
+	WORD_NEXT_ROUND,
+	WORD_PRESS,
+	WORD_PRESS_MORE,
+	WORD_LIE_DOWN,
+	WORD_LIE_DOWN_MORE,
+	WORD_REP,
+	WORD_PAUSED,
+	WORD_PAUSED_REP,
+	WORD_PAUSED_TIME,
+	WORD_RESUME,
+	WORD_RESUME_MAT,
+	WORD_HOLD_TO_STOP,
+	WORD_WELL_DONE,
+	WORD_DONE,
+	WORD_COUNT
+};
+
 struct settings {
 	const char *language, *voice, *audio_device;
 	int rate, pitch, volume;
@@ -106,6 +138,7 @@ struct settings {
 	bool animation; /* attract animation and breath pacer motion */
 	const char *button_line, *mat_line;
 	const char *phrase[PHRASE_COUNT];
+	const char *word[WORD_COUNT];
 };
 
 struct routine {
@@ -120,8 +153,9 @@ struct routine {
 /* The settings a routine file starts from: every optional key's default. */
 void settings_defaults(struct settings *s);
 
-/* Name of a phrase key as written in [phrases]. */
+/* Name of a phrase key as written in [phrases], of a word in [screen]. */
 const char *phrase_key(enum phrase p);
+const char *word_key(enum word w);
 
 /* Names as written in the routine file and the event record. */
 const char *breath_name(enum breath_phase p);

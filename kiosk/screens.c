@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "text.h"
 
 #define DEFAULT_FONT_DIR "/usr/share/fonts/truetype/dejavu"
 #define FONT_SLOTS	 24
@@ -70,6 +71,7 @@ struct painter {
 	int npainted;
 	unsigned frame;
 	enum breath_phase last_moving; /* IN or OUT: what a HOLD keeps */
+	struct settings english;       /* words when the view has none */
 	bool failed;		       /* an SDL call failed this frame */
 	bool ttf;		       /* TTF_Init done, to be undone */
 };
@@ -85,10 +87,6 @@ struct frame {
 	int small, body, title, big; /* font pixel sizes */
 	SDL_Rect area;		     /* what is left to lay out */
 };
-
-/* English words of the screens; spoken words come from the routine. */
-static const char *const BREATH_WORD[] = {"", "Breathe in", "Hold",
-					  "Breathe out"};
 
 /* ---- errors ---- */
 
@@ -205,11 +203,15 @@ static struct text_slot *text_tex(struct painter *p, int face, int px,
 }
 
 static void note_text(struct painter *p, SDL_Rect box, SDL_Color fg,
-		      SDL_Color bg, bool digits)
+		      SDL_Color bg, bool digits, const char *text)
 {
 	if (p->npainted < PAINTED_MAX)
-		p->painted[p->npainted++] = (struct painted_text){
-		    .box = box, .fg = fg, .bg = bg, .digits = digits};
+		p->painted[p->npainted++] =
+		    (struct painted_text){.box = box,
+					  .fg = fg,
+					  .bg = bg,
+					  .digits = digits,
+					  .text = text};
 }
 
 /* One line at (x, y), its top-left; returns its box. */
@@ -223,7 +225,7 @@ static SDL_Rect draw_line(struct frame *f, int face, int px, const char *s,
 	dst.w = t->w, dst.h = t->h;
 	if (SDL_RenderCopy(f->p->r, t->tex, NULL, &dst) < 0)
 		sdl_failed(f->p, "SDL_RenderCopy");
-	note_text(f->p, dst, fg, bg, false);
+	note_text(f->p, dst, fg, bg, false, t->s);
 	return dst;
 }
 
@@ -691,7 +693,7 @@ static SDL_Rect draw_digits(struct frame *f, SDL_Rect box, const char *s,
 	out.y = box.y + (box.h - out.h) / 2;
 	if (SDL_RenderCopy(f->p->r, t->tex, &src, &out) < 0)
 		sdl_failed(f->p, "SDL_RenderCopy");
-	note_text(f->p, out, fg, bg, true);
+	note_text(f->p, out, fg, bg, true, t->s);
 	return out;
 }
 
@@ -739,13 +741,54 @@ static void caption_panel(struct frame *f, const char *s, int max_h)
 	para_draw(f, &pa, text, f->portrait ? CENTER : LEFT, WHITE, PANEL);
 }
 
-/* "Exercise 2 of 6 · Round 1 of 2" */
-static void where_line(const struct screen *s, char *out, size_t n)
+/* A word of the screens, the routine's or English, filled in from the
+ * screen shown. */
+static const char *word(const struct frame *f, enum word w, char *out, size_t n)
 {
-	int k = snprintf(out, n, "Exercise %d of %d", s->index, s->exercises);
-	if (s->repeats > 1 && k > 0 && (size_t)k < n)
-		snprintf(out + k, n - (size_t)k, "  \u00B7  Round %d of %d",
-			 s->repeat, s->repeats);
+	const struct screen *s = &f->v->screen;
+	const char *const *words =
+	    f->v->words ? f->v->words : f->p->english.word;
+	char time[32];
+	int m = s->elapsed / 60, sec = s->elapsed % 60;
+	if (m > 0)
+		snprintf(time, sizeof time, "%d min %d s", m, sec);
+	else
+		snprintf(time, sizeof time, "%d s", sec);
+	struct text_args a = {.n = s->index,
+			      .total = s->exercises,
+			      .name = w == WORD_NEXT ? s->next : s->title,
+			      .repeat = s->repeat,
+			      .repeats = s->repeats,
+			      .minutes = s->minutes,
+			      .rep = s->rep,
+			      .reps = s->reps,
+			      .seconds = s->remaining,
+			      .exercises = s->exercises,
+			      .time = time};
+	text_format(out, n, words[w], &a);
+	return out;
+}
+
+static const char *breath_label(const struct frame *f, enum breath_phase b,
+				char *out, size_t n)
+{
+	static const enum word w[] = {[BREATH_IN] = WORD_BREATHE_IN,
+				      [BREATH_HOLD] = WORD_BREATHE_HOLD,
+				      [BREATH_OUT] = WORD_BREATHE_OUT};
+	if (b == BREATH_NONE)
+		return "";
+	return word(f, w[b], out, n);
+}
+
+/* "Exercise 2 of 6 · Round 1 of 2" */
+static void where_line(const struct frame *f, char *out, size_t n)
+{
+	char round[ROUTINE_TEXT_BYTES];
+	word(f, WORD_EXERCISE, out, n);
+	size_t k = strlen(out);
+	if (f->v->screen.repeats > 1 && k < n)
+		snprintf(out + k, n - k, "  \u00B7  %s",
+			 word(f, WORD_ROUND, round, sizeof round));
 }
 
 /* The exercise header: where we are (teal), then the name (bold). In
@@ -756,7 +799,7 @@ static void exercise_header(struct frame *f, int px, char *elsewhere, size_t n)
 {
 	const struct screen *s = &f->v->screen;
 	char where[96];
-	where_line(s, where, sizeof where);
+	where_line(f, where, sizeof where);
 	int ww = text_width(f, REGULAR, f->small, where);
 	int tw = text_width(f, BOLD, px, s->title);
 	if (!f->portrait && ww + tw + 2 * f->gap <= f->area.w) {
@@ -844,10 +887,11 @@ static void pacer(struct frame *f, SDL_Rect box)
 	draw_line(f, BOLD, px, count, (int)(cx - cw / 2.0f),
 		  (int)(cy - ch / 2.0f), NAVY, TEAL);
 word:;
-	const char *word = BREATH_WORD[s->breath];
-	int lw = text_width(f, BOLD, f->body, word);
-	draw_line(f, BOLD, f->body, word, label.x + (label.w - lw) / 2, label.y,
-		  WHITE, NAVY);
+	char said[ROUTINE_TEXT_BYTES];
+	const char *label_text = breath_label(f, s->breath, said, sizeof said);
+	int lw = text_width(f, BOLD, f->body, label_text);
+	draw_line(f, BOLD, f->body, label_text, label.x + (label.w - lw) / 2,
+		  label.y, WHITE, NAVY);
 }
 
 /* ---- screens ---- */
@@ -869,7 +913,7 @@ static void split(struct frame *f, int main_share, SDL_Rect *main_box,
 static void draw_attract(struct frame *f)
 {
 	const struct screen *s = &f->v->screen;
-	char line[160];
+	char line[ROUTINE_TEXT_BYTES];
 	caption_panel(f, caption_of(f->v), f->area.h / 3);
 	SDL_Rect circle, text;
 	split(f, f->portrait ? 42 : 36, &circle, &text);
@@ -882,15 +926,13 @@ static void draw_attract(struct frame *f)
 	arc(f, cx, cy, R * 0.95f - 2, R * 0.95f, 0, 2 * PI_F, TRACK);
 	halo(f, cx, cy, r - 1, r + R * 0.14f, fade(TEAL, 0.35f));
 	disc(f, cx, cy, r, TEAL);
-	snprintf(line, sizeof line,
-		 "Gentle guided exercises for your mid back, about %d "
-		 "minute%s.",
-		 s->minutes, s->minutes == 1 ? "" : "s");
+	char start[ROUTINE_TEXT_BYTES], mat[ROUTINE_TEXT_BYTES];
 	const struct item it[] = {
 	    {s->title, BOLD, f->big, 2, WHITE},
-	    {line, REGULAR, f->body, 3, SOFT},
-	    {"Press the big button to start", BOLD, f->title, 3, TEAL},
-	    {"or lie down on the mat", REGULAR, f->body, 2, WHITE},
+	    {word(f, WORD_ABOUT, line, sizeof line), REGULAR, f->body, 3, SOFT},
+	    {word(f, WORD_START, start, sizeof start), BOLD, f->title, 3, TEAL},
+	    {word(f, WORD_START_MAT, mat, sizeof mat), REGULAR, f->body, 2,
+	     WHITE},
 	};
 	stack(f, text, it, s->mat_start ? 4 : 3, f->portrait ? CENTER : LEFT,
 	      NULL, NULL);
@@ -901,9 +943,11 @@ static void draw_safety(struct frame *f)
 	const struct screen *s = &f->v->screen;
 	struct para pa;
 	para_top(f, s->title, REGULAR, f->small, 1, LEFT, TEAL, NAVY);
-	para_top(f, "Before you start", BOLD, f->title, 2, LEFT, WHITE, NAVY);
-	para_fit(f, &pa, "To stop at any time, hold the big button down.",
-		 REGULAR, f->small, f->area.w, f->area.h / 4, 3);
+	char before[ROUTINE_TEXT_BYTES], hint[ROUTINE_TEXT_BYTES];
+	para_top(f, word(f, WORD_BEFORE, before, sizeof before), BOLD, f->title,
+		 2, LEFT, WHITE, NAVY);
+	para_fit(f, &pa, word(f, WORD_STOP_HINT, hint, sizeof hint), REGULAR,
+		 f->small, f->area.w, f->area.h / 4, 3);
 	SDL_Rect foot = cut_bottom(&f->area, pa.height, f->gap);
 	para_draw(f, &pa, foot, LEFT, SOFT, NAVY);
 	const char *c = caption_of(f->v);
@@ -978,39 +1022,41 @@ static void countdown_with_picture(struct frame *f, const char *label,
 static void draw_ready(struct frame *f)
 {
 	exercise_header(f, f->title, NULL, 0);
-	countdown_with_picture(f, "Get ready", f->v->screen.remaining, 50,
-			       NULL);
+	char label[ROUTINE_TEXT_BYTES];
+	countdown_with_picture(f, word(f, WORD_GET_READY, label, sizeof label),
+			       f->v->screen.remaining, 50, NULL);
 }
 
 static void draw_rest(struct frame *f)
 {
 	const struct screen *s = &f->v->screen;
-	char next[ROUTINE_NAME_BYTES + 32];
+	char next[ROUTINE_TEXT_BYTES], label[ROUTINE_TEXT_BYTES];
 	exercise_header(f, f->title, NULL, 0);
 	if (*s->next)
-		snprintf(next, sizeof next, "Next: %s", s->next);
+		word(f, WORD_NEXT, next, sizeof next);
 	else if (s->repeats > 1)
-		snprintf(next, sizeof next, "Next: round %d of %d", s->repeat,
-			 s->repeats);
+		word(f, WORD_NEXT_ROUND, next, sizeof next);
 	else
 		next[0] = '\0';
-	countdown_with_picture(f, "Rest", s->remaining, 50, next);
+	countdown_with_picture(f, word(f, WORD_REST, label, sizeof label),
+			       s->remaining, 50, next);
 }
 
 static void draw_waiting(struct frame *f)
 {
 	const struct screen *s = &f->v->screen;
 	bool mat = s->trigger == START_MAT;
+	char what[ROUTINE_TEXT_BYTES], more[ROUTINE_TEXT_BYTES];
 	exercise_header(f, f->title, NULL, 0);
 	caption_panel(f, caption_of(f->v), f->area.h / 3);
 	SDL_Rect main_box, side;
 	split(f, 50, &main_box, &side);
 	draw_picture(f, s->illustration, side);
 	const struct item it[] = {
-	    {mat ? "Lie down on the mat" : "Press the big button", BOLD, f->big,
-	     3, TEAL},
-	    {mat ? "or press the big button when you are in position"
-		 : "when you are in position",
+	    {word(f, mat ? WORD_LIE_DOWN : WORD_PRESS, what, sizeof what), BOLD,
+	     f->big, 3, TEAL},
+	    {word(f, mat ? WORD_LIE_DOWN_MORE : WORD_PRESS_MORE, more,
+		  sizeof more),
 	     REGULAR, f->body, 3, WHITE},
 	};
 	stack(f, main_box, it, 2, f->portrait ? CENTER : LEFT, NULL, NULL);
@@ -1056,7 +1102,7 @@ static void draw_hold(struct frame *f)
 static void draw_reps(struct frame *f)
 {
 	const struct screen *s = &f->v->screen;
-	char rep[64];
+	char rep[ROUTINE_TEXT_BYTES], cue[ROUTINE_TEXT_BYTES];
 	exercise_header(f, f->title, NULL, 0);
 	const char *said = f->v->caption;
 	if (said && *said && strcmp(said, s->caption))
@@ -1065,11 +1111,12 @@ static void draw_reps(struct frame *f)
 	progress_bar(f, (total - (float)s->remaining) / total);
 	SDL_Rect main_box, side;
 	split(f, f->portrait ? 45 : 58, &main_box, &side);
-	snprintf(rep, sizeof rep, "Rep %d of %d", s->rep, s->reps);
+	word(f, WORD_REP, rep, sizeof rep);
 	const struct item it[] = {
 	    {rep, BOLD, f->title, 1, WHITE},
-	    {*s->caption ? s->caption : BREATH_WORD[s->breath], BOLD, f->big, 4,
-	     TEAL},
+	    {*s->caption ? s->caption
+			 : breath_label(f, s->breath, cue, sizeof cue),
+	     BOLD, f->big, 4, TEAL},
 	};
 	stack(f, main_box, it, 2, f->portrait ? CENTER : LEFT, NULL, NULL);
 	if (s->breath != BREATH_NONE)
@@ -1088,19 +1135,21 @@ static void draw_paused(struct frame *f)
 	fill_rect(f, (SDL_Rect){f->w - t, 0, t, f->h}, AMBER);
 	exercise_header(f, f->title, NULL, 0);
 	caption_panel(f, caption_of(f->v), f->area.h / 3);
-	char left[64] = "";
+	char left[ROUTINE_TEXT_BYTES] = "", paused[ROUTINE_TEXT_BYTES],
+	     resume[ROUTINE_TEXT_BYTES], stop[ROUTINE_TEXT_BYTES];
 	if (s->reps > 0)
-		snprintf(left, sizeof left, "Stopped at rep %d of %d", s->rep,
-			 s->reps);
+		word(f, WORD_PAUSED_REP, left, sizeof left);
 	else if (s->total > 0)
-		snprintf(left, sizeof left, "%d seconds to go", s->remaining);
+		word(f, WORD_PAUSED_TIME, left, sizeof left);
 	const struct item it[] = {
-	    {"Paused", BOLD, f->big * 3 / 2, 1, AMBER},
-	    {s->reason == PAUSE_MAT ? "Come back onto the mat to carry on"
-				    : "Press the big button to carry on",
+	    {word(f, WORD_PAUSED, paused, sizeof paused), BOLD, f->big * 3 / 2,
+	     1, AMBER},
+	    {word(f, s->reason == PAUSE_MAT ? WORD_RESUME_MAT : WORD_RESUME,
+		  resume, sizeof resume),
 	     BOLD, f->title, 3, WHITE},
 	    {left, REGULAR, f->body, 2, SOFT},
-	    {"Hold the button down to stop", REGULAR, f->small, 2, SOFT},
+	    {word(f, WORD_HOLD_TO_STOP, stop, sizeof stop), REGULAR, f->small,
+	     2, SOFT},
 	};
 	int icon = f->big * 3 / 2, y;
 	stack(f, f->area, it, 4, CENTER, &icon, &y);
@@ -1145,20 +1194,12 @@ static void check_mark(struct frame *f, float cx, float cy, float R)
 static void draw_done(struct frame *f)
 {
 	const struct screen *s = &f->v->screen;
-	char what[128];
-	int m = s->elapsed / 60, sec = s->elapsed % 60;
+	char what[ROUTINE_TEXT_BYTES], done[ROUTINE_TEXT_BYTES];
 	caption_panel(f, caption_of(f->v), f->area.h / 3);
-	if (m > 0)
-		snprintf(what, sizeof what,
-			 "%d exercise%s in %d minute%s %d second%s",
-			 s->exercises, s->exercises == 1 ? "" : "s", m,
-			 m == 1 ? "" : "s", sec, sec == 1 ? "" : "s");
-	else
-		snprintf(what, sizeof what, "%d exercise%s in %d second%s",
-			 s->exercises, s->exercises == 1 ? "" : "s", sec,
-			 sec == 1 ? "" : "s");
+	word(f, WORD_DONE, what, sizeof what);
 	const struct item it[] = {
-	    {"Well done", BOLD, f->big * 3 / 2, 2, TEAL},
+	    {word(f, WORD_WELL_DONE, done, sizeof done), BOLD, f->big * 3 / 2,
+	     2, TEAL},
 	    {what, BOLD, f->title, 3, WHITE},
 	    {s->title, REGULAR, f->body, 2, SOFT},
 	};
@@ -1181,6 +1222,7 @@ struct painter *painter_new(SDL_Renderer *r, const char *font_dir, char *err,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	settings_defaults(&p->english);
 	p->r = r;
 	p->last_moving = BREATH_IN;
 	/* TTF_Init counts its callers; painter_free undoes this one. */

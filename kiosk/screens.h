@@ -21,8 +21,8 @@
  * Captions: view.caption, the line being said (video.c keeps it up a
  * little after the voice ends, then takes it down). On REPS the screen's
  * caption is the movement cue, shown large; view.caption is added below
- * only when it differs. Screen words ("Rest", "Paused", ...) are English for
- * now.
+ * only when it differs. Words of the screens ("Rest", "Paused", ...) come
+ * from view.words, the routine's [screen] section.
  */
 #ifndef KIOSK_SCREENS_H
 #define KIOSK_SCREENS_H
@@ -34,12 +34,14 @@
 #include "ktime.h"
 
 struct view {
-	struct screen screen; /* the engine's last SHOW */
-	kt_ms shown_at;	      /* when that SHOW was due */
-	const char *caption;  /* the line being said, or NULL when none */
-	const char *banner;   /* staff banner (config errors), or NULL */
-	const char *routine;  /* the routine's name */
-	bool animate;	      /* attract animation and pacer motion */
+	struct screen screen;	  /* the engine's last SHOW */
+	kt_ms shown_at;		  /* when that SHOW was due */
+	const char *caption;	  /* the line being said, or NULL when none */
+	const char *banner;	  /* staff banner (config errors), or NULL */
+	const char *routine;	  /* the routine's name */
+	const char *const *words; /* [screen] words (settings.word), or NULL
+				     for the English ones */
+	bool animate;		  /* attract animation and pacer motion */
 };
 
 struct painter;
@@ -70,7 +72,8 @@ kt_ms painter_next_frame(const struct painter *p, const struct view *v,
 struct painted_text {
 	SDL_Rect box;
 	SDL_Color fg, bg;
-	bool digits; /* the big countdown number */
+	bool digits;	  /* the big countdown number */
+	const char *text; /* what it says; valid until the next draw */
 };
 int painter_texts(const struct painter *p, const struct painted_text **out);
 

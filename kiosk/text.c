@@ -6,25 +6,38 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Spoken text knows the first SPOKEN; screen words know them all. */
 static const char *const placeholders[] = {
-    "n", "total", "name", "repeat", "repeats", "minutes",
+    "n",   "total", "name",    "repeat",    "repeats", "minutes",
+    "rep", "reps",  "seconds", "exercises", "time",
 };
+enum { SPOKEN = 6, ALL = sizeof placeholders / sizeof *placeholders };
 
 static int placeholder_index(const char *p, size_t len)
 {
-	for (size_t i = 0; i < sizeof placeholders / sizeof *placeholders; i++)
+	for (size_t i = 0; i < ALL; i++)
 		if (strlen(placeholders[i]) == len &&
 		    memcmp(placeholders[i], p, len) == 0)
 			return (int)i;
 	return -1;
 }
 
-bool text_template_ok(const char *tmpl, const char **bad)
+const char *text_placeholders(bool screen)
 {
+	return screen ? "{n} {total} {name} {repeat} {repeats} {minutes} "
+			"{rep} {reps} {seconds} {exercises} {time}"
+		      : "{n} {total} {name} {repeat} {repeats} {minutes}";
+}
+
+bool text_template_ok(const char *tmpl, bool screen, const char **bad)
+{
+	int known = screen ? ALL : SPOKEN;
 	for (const char *p = strchr(tmpl, '{'); p; p = strchr(p + 1, '{')) {
 		const char *close = strchr(p, '}');
-		if (!close ||
-		    placeholder_index(p + 1, (size_t)(close - p - 1)) < 0) {
+		int k = close
+			    ? placeholder_index(p + 1, (size_t)(close - p - 1))
+			    : -1;
+		if (k < 0 || k >= known) {
 			*bad = p;
 			return false;
 		}
@@ -62,10 +75,13 @@ void text_format(char *out, size_t size, const char *tmpl,
 		}
 		char num[16];
 		const char *val = num;
-		int v[] = {a->n,      a->total,	  0,
-			   a->repeat, a->repeats, a->minutes};
+		int v[] = {a->n,       a->total,    0,	    a->repeat,
+			   a->repeats, a->minutes,  a->rep, a->reps,
+			   a->seconds, a->exercises};
 		if (k == 2)
 			val = a->name ? a->name : "";
+		else if (k == ALL - 1)
+			val = a->time ? a->time : "";
 		else
 			snprintf(num, sizeof num, "%d", v[k]);
 		text_copy(out + o, size - o, val);

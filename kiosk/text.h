@@ -11,11 +11,14 @@
 
 #include "ktime.h"
 
-/* Values that may stand in a phrase template as {n}, {total}, {name},
- * {repeat}, {repeats} and {minutes}. */
+/* Values that may stand in a template as {n}, {total}, {name}, {repeat},
+ * {repeats} and {minutes}; words on the screens may also use {rep},
+ * {reps}, {seconds}, {exercises} and {time} (like 8:05). */
 struct text_args {
 	int n, total, repeat, repeats, minutes;
 	const char *name;
+	int rep, reps, seconds, exercises;
+	const char *time;
 };
 
 /* Expand a template into out (always NUL-terminated, truncated to fit).
@@ -23,9 +26,13 @@ struct text_args {
 void text_format(char *out, size_t size, const char *tmpl,
 		 const struct text_args *a);
 
-/* Whether a {placeholder} in tmpl is one text_format knows; on false,
- * *bad points at the first unknown one. */
-bool text_template_ok(const char *tmpl, const char **bad);
+/* Whether every {placeholder} in tmpl is one text_format knows (with
+ * `screen`, also those only the screens fill in); on false, *bad points at
+ * the first unknown one. */
+bool text_template_ok(const char *tmpl, bool screen, const char **bad);
+
+/* The placeholders a template may use, as a list for messages. */
+const char *text_placeholders(bool screen);
 
 /* Rough length of a spoken line at `rate` words per minute, from its
  * characters and commas. Used until the voice adapter measures the real

@@ -166,7 +166,7 @@ struct video *video_open(const struct video_config *c)
 	v->painter = painter_new(v->renderer, NULL, err, sizeof err);
 	if (!v->painter)
 		goto fail;
-	video_set_routine(v, c->routine, c->fps, c->animate);
+	video_set_routine(v, c->routine, c->words, c->fps, c->animate);
 	return v;
 fail:
 	log_msg("video: cannot open a window: %s; the kiosk goes on with its "
@@ -239,8 +239,10 @@ void video_banner(struct video *v, const char *text)
 	v->dirty = true;
 }
 
-void video_set_routine(struct video *v, const char *name, int fps, bool animate)
+void video_set_routine(struct video *v, const char *name,
+		       const char *const *words, int fps, bool animate)
 {
+	v->view.words = words;
 	snprintf(v->routine, sizeof v->routine, "%s", name ? name : "");
 	v->view.routine = v->routine;
 	v->view.animate = animate;

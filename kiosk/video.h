@@ -26,11 +26,12 @@
 #include "ktime.h"
 
 struct video_config {
-	const char *screenshots; /* folder for a PNG of each new screen */
-	const char *routine;	 /* the routine's name, for the screens */
-	int width, height;	 /* window size; 0: 1280x720, full screen
-				    on a console */
-	int fps;		 /* animation frames a second at most */
+	const char *screenshots;  /* folder for a PNG of each new screen */
+	const char *routine;	  /* the routine's name, for the screens */
+	const char *const *words; /* its [screen] words (borrowed) */
+	int width, height;	  /* window size; 0: 1280x720, full screen
+				     on a console */
+	int fps;		  /* animation frames a second at most */
 	bool animate;
 };
 
@@ -48,8 +49,8 @@ void video_show(struct video *v, const struct screen *s, kt_ms at);
 void video_say(struct video *v, const char *text, kt_ms at, kt_ms duration);
 /* A staff banner on every screen (config errors); NULL takes it down. */
 void video_banner(struct video *v, const char *text);
-void video_set_routine(struct video *v, const char *name, int fps,
-		       bool animate);
+void video_set_routine(struct video *v, const char *name,
+		       const char *const *words, int fps, bool animate);
 
 /* Draw and present whatever is due by `now`. */
 void video_update(struct video *v, kt_ms now);

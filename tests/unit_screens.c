@@ -496,6 +496,55 @@ static void test_banner_shows_on_any_screen(void **state)
 	}
 }
 
+/* The words of the screens are the routine's: a German [screen] section
+ * replaces every English word, filled in, and still fits and reads. */
+static void test_words_come_from_the_routine(void **state)
+{
+	(void)state;
+	struct settings de;
+	settings_defaults(&de);
+	de.word[WORD_PAUSED] = "Pause";
+	de.word[WORD_RESUME] = "Drück den großen Knopf, um weiterzumachen";
+	de.word[WORD_PAUSED_TIME] = "Noch {seconds} Sekunden";
+	de.word[WORD_REP] = "Wiederholung {rep} von {reps}";
+	de.word[WORD_EXERCISE] = "Übung {n} von {total}";
+	const struct {
+		enum screen_kind kind;
+		const char *want;
+	} cases[] = {
+	    {SCREEN_PAUSED, "Pause"},
+	    {SCREEN_PAUSED, "Drück den großen Knopf, um weiterzumachen"},
+	    {SCREEN_PAUSED, "Noch 9 Sekunden"},
+	    {SCREEN_REPS, "Wiederholung 4 von 10"},
+	    {SCREEN_REPS, "Übung 4 von 6"},
+	};
+	for (int z = 0; z < NSIZES; z++) {
+		struct canvas c;
+		canvas_open(&c, SIZES[z][0], SIZES[z][1]);
+		for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+			struct view v = view_of(cases[i].kind);
+			v.words = de.word;
+			const struct painted_text *t;
+			int n = paint(&c, &v, 1000, &t);
+			check_texts(&c, t, n, "german");
+			bool found = false, english = false;
+			/* Long words wrap: a line that is a piece of it. */
+			for (int k = 0; k < n; k++) {
+				found |= strlen(t[k].text) >= 4 &&
+					 strstr(cases[i].want, t[k].text);
+				english |= !strcmp(t[k].text, "Paused");
+			}
+			if (!found)
+				fail_msg("'%s' not drawn at %dx%d",
+					 cases[i].want, c.w, c.h);
+			assert_false(english);
+			if (i == 0)
+				save(&c, "paused-de");
+		}
+		canvas_close(&c);
+	}
+}
+
 static void test_next_frame(void **state)
 {
 	(void)state;
@@ -586,6 +635,7 @@ int main(void)
 	    cmocka_unit_test(test_pacer_follows_the_breath),
 	    cmocka_unit_test(test_long_captions_wrap_inside),
 	    cmocka_unit_test(test_banner_shows_on_any_screen),
+	    cmocka_unit_test(test_words_come_from_the_routine),
 	    cmocka_unit_test(test_next_frame),
 	    cmocka_unit_test(test_missing_picture_is_not_fatal),
 	    cmocka_unit_test(test_time_per_frame),

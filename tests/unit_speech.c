@@ -115,7 +115,12 @@ static void builtin_texts(struct texts *t)
 		for (int k = 0; k < 4; k++)
 			add(t, x->cue[k]);
 	}
-	struct text_args a = {2, r->exercises, 1, 3, 10, r->exercise[0].name};
+	struct text_args a = {.n = 2,
+			      .total = r->exercises,
+			      .repeat = 1,
+			      .repeats = 3,
+			      .minutes = 10,
+			      .name = r->exercise[0].name};
 	for (int p = 0; p < PHRASE_COUNT; p++) {
 		char out[ROUTINE_TEXT_BYTES];
 		text_format(out, sizeof out, r->settings.phrase[p], &a);
