@@ -1,7 +1,8 @@
 # Mid-back kiosk. `make` builds build/kiosk; `make check` installs what the
 # tests need (scripts/install-deps.sh) and runs every test; `make demo` runs
-# the kiosk in this terminal. SANITIZER=address,undefined builds and tests
-# under the sanitizers in build-san/; WERROR=1 turns warnings into errors.
+# the kiosk with keys for the button and the mat. SANITIZER=address,undefined
+# builds and tests under the sanitizers in build-san/; WERROR=1 turns
+# warnings into errors.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -88,10 +89,12 @@ bench: deps
 	$(MAKE) $(BUILD)/kiosk $(BENCH) $(BUILD)/tests/bench_floor
 	$(BENCH) $(BUILD)/kiosk $(BUILD)/tests/bench_floor
 
-# The kiosk in this terminal, keys for the button and the mat.
+# The kiosk with keys for the button and the mat: in a window on a
+# desktop, full screen on a console, captions in this terminal when there
+# is no display; speech on the default sound device when there is one.
 demo: deps
 	$(MAKE) $(BUILD)/kiosk
-	$(BUILD)/kiosk --input keyboard --video none --audio none
+	$(BUILD)/kiosk --input keyboard
 
 deps:
 	scripts/install-deps.sh

@@ -158,15 +158,17 @@ static int make_chimes(struct audio *a)
 	return a->chime[CHIME_START] && a->chime[CHIME_END] ? 0 : -1;
 }
 
-static void fold_stats(struct audio *a)
+/* Add the current mixer's figures to `to` (a mixer lives as long as one
+ * stream; the figures are for the whole run). */
+static void add_mixer_stats(const struct audio *a, struct mixer_stats *to)
 {
 	struct mixer_stats s;
 	mixer_stats(a->mix, &s);
-	a->past.started += s.started;
-	a->past.late += s.late;
-	a->past.dropped += s.dropped;
-	if (s.late_max > a->past.late_max)
-		a->past.late_max = s.late_max;
+	to->started += s.started;
+	to->late += s.late;
+	to->dropped += s.dropped;
+	if (s.late_max > to->late_max)
+		to->late_max = s.late_max;
 }
 
 static void audio_free(struct audio *a)
@@ -486,7 +488,7 @@ static void close_stream(struct audio *a, bool abort)
 	pa_down(a);
 	quiet_end(q);
 	if (a->mix) {
-		fold_stats(a);
+		add_mixer_stats(a, &a->past);
 		mixer_free(a->mix);
 		a->mix = NULL;
 	}
@@ -662,15 +664,8 @@ void audio_stats(const struct audio *a, struct audio_stats *out)
 {
 	*out = (struct audio_stats){.mix = a->past, .reopened = a->reopened};
 	out->resyncs = atomic_load_explicit(&a->resyncs, memory_order_relaxed);
-	if (a->mix) {
-		struct mixer_stats s;
-		mixer_stats(a->mix, &s);
-		out->mix.started += s.started;
-		out->mix.late += s.late;
-		out->mix.dropped += s.dropped;
-		if (s.late_max > out->mix.late_max)
-			out->mix.late_max = s.late_max;
-	}
+	if (a->mix)
+		add_mixer_stats(a, &out->mix);
 	unsigned n = atomic_load_explicit(&a->offsets, memory_order_acquire);
 	n = n < OFFSETS ? n : OFFSETS;
 	if (n == 0)

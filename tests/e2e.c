@@ -37,17 +37,7 @@ static char **record(const char *name, char **buf)
 {
 	char path[256];
 	snprintf(path, sizeof path, OUT "/%s.jsonl", name);
-	*buf = read_file(path, NULL);
-	assert_non_null(*buf);
-	size_t n = 1;
-	for (char *p = *buf; *p; p++)
-		n += *p == '\n';
-	char **lines = calloc(n + 1, sizeof *lines);
-	size_t k = 0;
-	for (char *save = NULL, *l = strtok_r(*buf, "\n", &save); l;
-	     l = strtok_r(NULL, "\n", &save))
-		lines[k++] = l;
-	return lines;
+	return read_lines(path, buf);
 }
 
 static const char *first(char **lines, const char *type, const char *key,

@@ -46,21 +46,6 @@ static int kiosk_run(const char *name, const char *script, const char *opts)
 	return run(cmd);
 }
 
-static char **lines_of(const char *path, char **buf)
-{
-	*buf = read_file(path, NULL);
-	assert_non_null(*buf);
-	size_t n = 1;
-	for (char *p = *buf; *p; p++)
-		n += *p == '\n';
-	char **lines = calloc(n + 1, sizeof *lines);
-	size_t k = 0;
-	for (char *save = NULL, *l = strtok_r(*buf, "\n", &save); l;
-	     l = strtok_r(NULL, "\n", &save))
-		lines[k++] = l;
-	return lines;
-}
-
 /* ---- the WAV ---- */
 
 struct wav {
@@ -177,7 +162,7 @@ static void judge_wav(const char *name)
 	char path[256];
 	char *buf;
 	snprintf(path, sizeof path, OUT "/%s.jsonl", name);
-	char **l = lines_of(path, &buf);
+	char **l = read_lines(path, &buf);
 	snprintf(path, sizeof path, OUT "/%s.wav", name);
 	struct wav w;
 	wav_load(path, &w);
@@ -251,7 +236,7 @@ static void test_pause_cuts_speech(void **state)
 				   "--config " OUT "/cut.conf --video none "
 				   "--audio wav:" OUT "/cut.wav"),
 			 0);
-	char *buf, **l = lines_of(OUT "/cut.jsonl", &buf);
+	char *buf, **l = read_lines(OUT "/cut.jsonl", &buf);
 	struct wav w;
 	wav_load(OUT "/cut.wav", &w);
 	long cut = -1, line_end = -1, paused_end = -1, resumed = -1;

@@ -55,6 +55,24 @@ static inline void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* A file's lines: a NULL-terminated array into *buf (the file, cut at
+ * its newlines). The caller frees both. */
+static inline char **read_lines(const char *path, char **buf)
+{
+	*buf = read_file(path, NULL);
+	assert_non_null(*buf);
+	size_t n = 1;
+	for (char *p = *buf; *p; p++)
+		n += *p == '\n';
+	char **lines = calloc(n + 1, sizeof *lines);
+	assert_non_null(lines);
+	size_t k = 0;
+	for (char *save = NULL, *l = strtok_r(*buf, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save))
+		lines[k++] = l;
+	return lines;
+}
+
 /* Run a shell command line; returns its exit status (or -1). */
 static inline int run(const char *cmd)
 {
