@@ -368,29 +368,6 @@ static int on_buffer(const void *in, void *out, unsigned long frames,
 
 /* --- device sink: opening and closing --------------------------------- */
 
-/* ALSA and JACK print dozens of lines while PortAudio probes; the kiosk's
- * own log is on the main thread, which is the thread doing the probing. */
-static int quiet_begin(void)
-{
-	fflush(stderr);
-	int saved = dup(STDERR_FILENO);
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (saved >= 0 && null >= 0)
-		dup2(null, STDERR_FILENO);
-	if (null >= 0)
-		close(null);
-	return saved;
-}
-
-static void quiet_end(int saved)
-{
-	if (saved < 0)
-		return;
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-}
-
 static PaDeviceIndex find_device(const char *name)
 {
 	if (!strcmp(name, "default"))
@@ -476,7 +453,7 @@ static const char *prepare(struct audio *a, kt_ms now)
 
 static void close_stream(struct audio *a, bool abort)
 {
-	int q = quiet_begin();
+	int q = log_quiet_begin();
 	if (a->stream) {
 		if (abort)
 			Pa_AbortStream(a->stream);
@@ -486,7 +463,7 @@ static void close_stream(struct audio *a, bool abort)
 		a->stream = NULL;
 	}
 	pa_down(a);
-	quiet_end(q);
+	log_quiet_end(q);
 	if (a->mix) {
 		add_mixer_stats(a, &a->past);
 		mixer_free(a->mix);
@@ -498,9 +475,9 @@ static void close_stream(struct audio *a, bool abort)
  * kiosk without a speaker says so once instead of every five seconds. */
 static int try_open(struct audio *a, kt_ms now, bool log_failure)
 {
-	int q = quiet_begin();
+	int q = log_quiet_begin();
 	const char *why = prepare(a, now);
-	quiet_end(q);
+	log_quiet_end(q);
 	if (why) {
 		close_stream(a, true);
 		a->retry_at = now + RETRY_MS;

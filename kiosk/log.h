@@ -9,4 +9,11 @@
 
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Libraries that print their own chatter while probing devices (ALSA and
+ * JACK under PortAudio, Wayland under SDL) are called between these two:
+ * stderr goes to /dev/null meanwhile. Their errors still reach us as
+ * return values, and the kiosk logs those itself. */
+int log_quiet_begin(void);
+void log_quiet_end(int saved);
+
 #endif

@@ -72,19 +72,43 @@ struct video {
 
 /* ---- opening ---- */
 
+static int init_video(void)
+{
+	int q = log_quiet_begin();
+	int rc = SDL_InitSubSystem(SDL_INIT_VIDEO);
+	log_quiet_end(q);
+	return rc;
+}
+
+/* SDL falls back to drawing in memory when it finds no display; nobody
+ * would see that, so unless asked for by name it counts as no display. */
+static bool nobody_sees(void)
+{
+	const char *d = SDL_GetCurrentVideoDriver();
+	return d && (!strcmp(d, "offscreen") || !strcmp(d, "dummy")) &&
+	       !getenv("SDL_VIDEODRIVER");
+}
+
 static int init_sdl(const struct video_config *c)
 {
 	/* The kiosk owns its signals (signalfd); SDL must not take them. */
 	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
-	if (SDL_InitSubSystem(SDL_INIT_VIDEO) == 0)
+	const char *why = NULL;
+	if (init_video() < 0) {
+		why = SDL_GetError();
+	} else if (nobody_sees()) {
+		why = "only an off-screen driver";
+		SDL_QuitSubSystem(SDL_INIT_VIDEO);
+	} else {
 		return 0;
-	log_msg("video: no display (%s)%s", SDL_GetError(),
+	}
+	log_msg("video: no display (%s)%s", why,
 		c->screenshots ? "; drawing off-screen for the screenshots"
 			       : "; the kiosk goes on with its voice");
 	if (!c->screenshots)
 		return -1;
 	SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
-	if (SDL_InitSubSystem(SDL_INIT_VIDEO) == 0)
+	if (init_video() == 0)
 		return 0;
 	log_msg("video: no off-screen driver either (%s)", SDL_GetError());
 	return -1;

@@ -7,7 +7,7 @@ set -eu
 # Build: compiler and libraries. Run: the speech data and a font. Test: sox
 # (the audio tests cross-check their WAV analysis with it).
 PACKAGES="gcc make pkg-config libinih-dev libcmocka-dev
-	libespeak-ng-dev espeak-ng-data portaudio19-dev
+	libespeak-ng-dev espeak-ng-data espeak-ng portaudio19-dev
 	libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core sox"
 
 missing=""
