@@ -132,6 +132,19 @@ static void test_bad_usage_exits_2(void **state)
 	assert_int_equal(run(cmd), 2);
 	snprintf(cmd, sizeof cmd, "%s --audio loud 2>/dev/null", kiosk());
 	assert_int_equal(run(cmd), 2);
+	snprintf(cmd, sizeof cmd, "%s --window 100 2>/dev/null", kiosk());
+	assert_int_equal(run(cmd), 2);
+	/* Virtual time cannot drive a sound card: silent unless a WAV. */
+	snprintf(cmd, sizeof cmd,
+		 "%s --input script:/dev/null --clock virtual --audio "
+		 "portaudio 2>/dev/null",
+		 kiosk());
+	assert_int_equal(run(cmd), 2);
+	snprintf(cmd, sizeof cmd,
+		 "%s --input script:/dev/null --clock virtual --video none "
+		 "2>/dev/null",
+		 kiosk());
+	assert_int_equal(run(cmd), 0);
 	snprintf(cmd, sizeof cmd, "%s --help | grep -c -- '--' >/dev/null",
 		 kiosk());
 	assert_int_equal(run(cmd), 0);
