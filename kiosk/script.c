@@ -154,7 +154,9 @@ int script_parse(const char *text, size_t len, struct script *s,
 		script_free(s);
 		return -1;
 	}
-	qsort(s->event, (size_t)s->count, sizeof *s->event, by_time);
+	/* An empty script has no array at all, and qsort wants one. */
+	if (s->count)
+		qsort(s->event, (size_t)s->count, sizeof *s->event, by_time);
 	return 0;
 }
 
