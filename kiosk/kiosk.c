@@ -418,30 +418,26 @@ static int load(struct kiosk *k)
 	if (path) {
 		diags_init(&d, path);
 		k->routine = load_routine(path, assets, &d);
-		bool bad_voice = false;
-		struct speech *fallback = NULL;
+		struct speech *builtin_voice = NULL;
 		if (k->routine && want_voice) {
-			k->speech =
-			    load_voice(k->routine, &d, &bad_voice, &fallback);
+			k->speech = load_voice(k->routine, &d, &builtin_voice);
 			want_voice = false; /* tried: don't log twice */
 		}
-		if (!k->routine || bad_voice) {
+		if (!k->routine || builtin_voice) {
 			refuse_file(k, path, &d);
 			routine_free(k->routine);
 			k->routine = NULL;
-			k->speech = fallback;
-			want_voice = !fallback;
+			k->speech = builtin_voice;
 		}
 		diags_free(&d);
 	}
 	if (!k->routine) {
 		k->routine = load_builtin(assets);
 		if (k->routine && want_voice) {
-			bool bad_voice;
-			struct speech *unused;
+			struct speech
+			    *unused; /* the built-in voice is itself */
 			diags_init(&d, CONFIG_BUILTIN_NAME);
-			k->speech =
-			    load_voice(k->routine, &d, &bad_voice, &unused);
+			k->speech = load_voice(k->routine, &d, &unused);
 			diags_free(&d);
 		}
 	}

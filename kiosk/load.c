@@ -44,11 +44,10 @@ static struct speech *open_voice(const struct settings *s, char *err, size_t n)
 }
 
 struct speech *load_voice(const struct routine *r, struct diags *d,
-			  bool *bad_voice, struct speech **fallback)
+			  struct speech **builtin_voice)
 {
 	char err[256], probe_err[256];
-	*bad_voice = false;
-	*fallback = NULL;
+	*builtin_voice = NULL;
 	struct speech *sp = open_voice(&r->settings, err, sizeof err);
 	if (sp)
 		return sp;
@@ -58,8 +57,7 @@ struct speech *load_voice(const struct routine *r, struct diags *d,
 	struct speech *probe =
 	    open_voice(&builtin, probe_err, sizeof probe_err);
 	if (probe) {
-		*bad_voice = true;
-		*fallback = probe;
+		*builtin_voice = probe;
 		diag_add(d, r->settings.voice_line, "%s", err);
 	} else {
 		log_msg("speech: eSpeak NG cannot start (%s); every line is "

@@ -24,11 +24,12 @@ struct routine *load_routine(const char *path, const char *assets,
  * NULL only when out of memory. */
 struct routine *load_builtin(const char *assets);
 
-/* eSpeak NG speaking with the routine's voice. NULL when it cannot: then
- * *bad_voice says whether the voice is to blame (a message was added to
- * `d` at the line that chose it; `*fallback` is then a speech object with
- * the built-in routine's voice, or NULL) or eSpeak NG itself (logged). */
+/* eSpeak NG speaking with the routine's voice. NULL when it cannot. If the
+ * voice is to blame, a message is added to `d` at the line that chose it
+ * and *builtin_voice is eSpeak NG with the built-in routine's voice; if
+ * eSpeak NG itself cannot start, that is logged and *builtin_voice is
+ * NULL too. */
 struct speech *load_voice(const struct routine *r, struct diags *d,
-			  bool *bad_voice, struct speech **fallback);
+			  struct speech **builtin_voice);
 
 #endif

@@ -30,12 +30,11 @@ static void print_summary(const char *file, const struct routine *r)
  * which voices exist; the file's checker does not. */
 static struct routine *check_voice(struct routine *r, struct diags *d)
 {
-	bool bad_voice;
-	struct speech *fallback = NULL;
-	speech_close(load_voice(r, d, &bad_voice, &fallback));
-	speech_close(fallback);
-	if (!bad_voice)
-		return r;
+	struct speech *builtin_voice;
+	speech_close(load_voice(r, d, &builtin_voice));
+	if (!builtin_voice)
+		return r; /* good, or eSpeak NG cannot tell here (logged) */
+	speech_close(builtin_voice);
 	routine_free(r);
 	return NULL;
 }

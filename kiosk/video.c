@@ -204,15 +204,13 @@ void video_close(struct video *v)
 {
 	if (!v)
 		return;
-	if (v->stats.frames) {
-		video_stats(v, &v->stats);
+	struct video_stats st;
+	video_stats(v, &st);
+	if (st.frames)
 		log_msg("video: %d frames, render mean %.2f ms, max %.2f ms; "
 			"shown p50 %.1f ms, p99 %.1f ms after due",
-			v->stats.frames,
-			v->stats.render_ms_total / v->stats.frames,
-			v->stats.render_ms_max, v->stats.shown_p50_ms,
-			v->stats.shown_p99_ms);
-	}
+			st.frames, st.render_ms_total / st.frames,
+			st.render_ms_max, st.shown_p50_ms, st.shown_p99_ms);
 	painter_free(v->painter);
 	if (v->renderer)
 		SDL_DestroyRenderer(v->renderer);
