@@ -1003,13 +1003,19 @@ static void countdown_with_picture(struct frame *f, const char *label,
 	split(f, share, &main_box, &side);
 	f->area = main_box;
 	para_top(f, label, BOLD, f->big * 3 / 4, 1, CENTER, TEAL, NAVY);
-	int below_h = 0;
 	struct para pa;
 	if (below && *below) {
 		para_fit(f, &pa, below, BOLD, f->title, f->area.w,
 			 f->area.h / 3, 3);
-		below_h = pa.height;
-		SDL_Rect b = cut_bottom(&f->area, below_h, f->gap / 2);
+		/* With no countdown (no rest between exercises), what comes
+		 * next takes its place in the middle rather than leave it
+		 * empty. */
+		SDL_Rect b =
+		    seconds > 0
+			? cut_bottom(&f->area, pa.height, f->gap / 2)
+			: (SDL_Rect){f->area.x,
+				     f->area.y + (f->area.h - pa.height) / 2,
+				     f->area.w, pa.height};
 		para_draw(f, &pa, b, CENTER, WHITE, NAVY);
 	}
 	if (seconds > 0) {
