@@ -40,18 +40,36 @@ LDFLAGS += $(SAN_FLAGS)
 
 # Every library comes from Debian, found with pkg-config.
 PKGS := inih espeak-ng portaudio-2.0 sdl2 SDL2_ttf SDL2_image
+
+# GPIO: the backend for the libgpiod API found (kiosk/gpio_backend.h):
+# v1 for 1.x (Debian 12), v2 for 2.x (Debian 13, bookworm-backports),
+# none without libgpiod. A libgpiod outside /usr (make check-gpiod2) is
+# found at run time through an rpath.
+GPIOD_VERSION := $(shell $(PKG_CONFIG) --modversion libgpiod 2>/dev/null)
+ifeq ($(GPIOD_VERSION),)
+GPIO_BACKEND := none
+else
+GPIO_BACKEND := $(if $(filter 1,$(firstword $(subst ., ,$(GPIOD_VERSION)))),v1,v2)
+PKGS += libgpiod
+GPIOD_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir libgpiod)
+ifneq ($(filter-out /usr/lib%,$(GPIOD_LIBDIR)),)
+LDFLAGS += -Wl,-rpath,$(GPIOD_LIBDIR)
+endif
+endif
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread -lm
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
-CORE_SRC := $(filter-out kiosk/main.c,$(wildcard kiosk/*.c))
+CORE_SRC := $(filter-out kiosk/main.c kiosk/gpio_v1.c kiosk/gpio_v2.c \
+	kiosk/gpio_none.c,$(wildcard kiosk/*.c)) kiosk/gpio_$(GPIO_BACKEND).c
 CORE_OBJ := $(CORE_SRC:kiosk/%.c=$(BUILD)/%.o) $(BUILD)/builtin.o
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
 E2E_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e*.c))
 BENCH := $(BUILD)/tests/bench
 
-.PHONY: all check test demo bench deps install uninstall clean format
+.PHONY: all check check-gpiod2 test demo bench deps install uninstall clean \
+	format
 all: $(BUILD)/kiosk
 
 $(BUILD)/%.o: kiosk/%.c | $(BUILD)
@@ -84,6 +102,14 @@ check: deps
 
 test: $(BUILD)/kiosk $(UNIT_TESTS) $(E2E_TESTS)
 	KIOSK=$(BUILD)/kiosk KIOSK_OUT=$(BUILD) tests/run-tests $(UNIT_TESTS) $(E2E_TESTS)
+
+# The same tests built against libgpiod 2.x (its v2 backend), fetched from
+# bookworm-backports into a local prefix: Debian 12 itself ships 1.6.
+GPIOD2 := build-gpiod2
+check-gpiod2: deps
+	scripts/fetch-libgpiod2.sh $(GPIOD2)/libgpiod
+	PKG_CONFIG_PATH=$(CURDIR)/$(GPIOD2)/libgpiod/pkgconfig \
+		$(MAKE) test BUILD=$(GPIOD2)
 
 bench: deps
 	$(MAKE) $(BUILD)/kiosk $(BENCH) $(BUILD)/tests/bench_floor
@@ -122,6 +148,6 @@ format:
 	clang-format -i kiosk/*.c kiosk/*.h tests/*.c tests/*.h
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san $(GPIOD2)
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d)

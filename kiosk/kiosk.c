@@ -32,6 +32,7 @@
 #include "config.h"
 #include "engine.h"
 #include "gesture.h"
+#include "gpio.h"
 #include "keyboard.h"
 #include "load.h"
 #include "log.h"
@@ -58,6 +59,7 @@ struct kiosk {
 	kt_ms engine_wake;
 
 	struct gestures gestures;
+	struct gpio *gpio;
 	struct script script;
 	struct keyboard *keyboard;
 	bool keyboard_mat; /* the mat as the keyboard's m key leaves it */
@@ -206,6 +208,50 @@ static void drain_gestures(struct kiosk *k, kt_ms now)
 			gesture_to_engine(k, g[i].gesture);
 }
 
+static void log_wiring(bool button, bool mat)
+{
+	if (button && mat)
+		log_msg("inputs: the button and the mat");
+	else if (button)
+		log_msg("inputs: the button only: parts that start on the "
+			"mat wait for a press");
+	else if (mat)
+		log_msg("inputs: the mat only: lying down starts a session, "
+			"and parts that wait for a press start by "
+			"themselves");
+	else
+		log_msg("inputs: no GPIO line: the keys only");
+}
+
+/* What the engine may count on: the lines held, or with none at all the
+ * keyboard in their place (its m key is the mat). */
+static void wiring(const struct kiosk *k, bool *button, bool *mat)
+{
+	*button = gpio_state(k->gpio, LINE_BUTTON) == GPIO_HELD;
+	*mat = gpio_state(k->gpio, LINE_MAT) == GPIO_HELD;
+	if (k->gpio)
+		log_wiring(*button, *mat);
+	if (!*button && !*mat)
+		*button = *mat = true;
+}
+
+static void read_gpio(struct kiosk *k, kt_ms now)
+{
+	struct gpio_event ev[16];
+	bool rewired = false;
+	int n;
+	while ((n = gpio_poll(k->gpio, now, ev, 16)) > 0)
+		for (int i = 0; i < n; i++) {
+			gpio_to_gestures(k->gpio, &ev[i], &k->gestures);
+			rewired |= ev[i].kind != GPIO_EDGE;
+		}
+	if (rewired && k->engine) {
+		bool button, mat;
+		wiring(k, &button, &mat);
+		engine_set_wiring(k->engine, button, mat);
+	}
+}
+
 static void run_script(struct kiosk *k, kt_ms now)
 {
 	while (script_next_at(&k->script) <= now) {
@@ -299,6 +345,7 @@ static kt_ms next_deadline(const struct kiosk *k)
 	    k->engine_wake == KT_NEVER ? KT_NEVER : k->engine_wake - k->lead;
 	due = kt_min(due, gestures_wake(&k->gestures));
 	due = kt_min(due, script_next_at(&k->script));
+	due = kt_min(due, gpio_wake(k->gpio));
 	if (k->video)
 		due = kt_min(due, video_wake(k->video));
 	/* Virtual time need not stop for the sound: it is written as time
@@ -308,7 +355,7 @@ static kt_ms next_deadline(const struct kiosk *k)
 	return due;
 }
 
-enum { FD_SIGNAL, FD_KEYBOARD, FD_WINDOW, FD_SPEECH, FD_COUNT };
+enum { FD_SIGNAL, FD_KEYBOARD, FD_WINDOW, FD_SPEECH, FD_GPIO, FD_COUNT };
 
 /* Sleep (real clock) or jump (virtual clock) until something is due. */
 static void wait_for_work(struct kiosk *k)
@@ -322,6 +369,9 @@ static void wait_for_work(struct kiosk *k)
 	    (struct pollfd){.fd = video_fd(k->video), .events = POLLIN};
 	fds[FD_SPEECH] = (struct pollfd){
 	    .fd = k->speech ? speech_fd(k->speech) : -1, .events = POLLIN};
+	/* Edges are read in step(), whatever woke us. */
+	fds[FD_GPIO] =
+	    (struct pollfd){.fd = gpio_fd(k->gpio), .events = POLLIN};
 	kt_ms due = next_deadline(k);
 	int timeout = 0;
 	if (k->clock.is_virtual) {
@@ -364,6 +414,8 @@ static bool finished(const struct kiosk *k)
 static void step(struct kiosk *k, kt_ms mono)
 {
 	run_script(k, mono);
+	if (k->gpio)
+		read_gpio(k, mono);
 	drain_gestures(k, mono);
 	kt_ms now = kiosk_now(k);
 	if (k->engine_wake <= now) {
@@ -470,8 +522,16 @@ static int setup_inputs(struct kiosk *k)
 		diags_free(&d);
 		return rc;
 	}
-	if (o->input == SOURCE_GPIO)
-		log_msg("GPIO input is not built in yet; using the keyboard");
+	if (o->input == SOURCE_GPIO) {
+		struct gpio_config gc;
+		gpio_config_init(&gc, s, kclock_origin_ns(&k->clock));
+		log_msg("GPIO: %s", gpio_library());
+		k->gpio = gpio_open(&gc, kclock_now(&k->clock));
+		if (!k->gpio)
+			log_msg("GPIO: cannot start: %s", strerror(errno));
+	}
+	/* Keys work beside the lines: for staff at a desk, and in place of
+	 * any line that is missing. */
 	k->keyboard = keyboard_open(STDIN_FILENO);
 	if (!k->keyboard && !k->video)
 		log_msg("no terminal to read keys from: running without "
@@ -490,7 +550,7 @@ static void prepare_line(void *ctx, const struct action *a)
 static void prepare_speech(struct kiosk *k)
 {
 	const struct settings *s = &k->routine->settings;
-	struct engine_options eo = {.have_mat = true};
+	struct engine_options eo = {.have_button = true, .have_mat = true};
 	routine_walk(k->routine, &eo, prepare_line, k->speech);
 	for (int i = 0; i < PHRASE_COUNT; i++)
 		if (!strchr(s->phrase[i], '{'))
@@ -616,7 +676,8 @@ int kiosk_run(const struct options *o)
 	setup_video(&k);
 	if (setup_inputs(&k) < 0 || setup_outputs(&k) < 0)
 		goto out;
-	struct engine_options eo = {.have_mat = true};
+	struct engine_options eo = {0};
+	wiring(&k, &eo.have_button, &eo.have_mat);
 	if (k.speech) {
 		eo.speech_length = speech_length;
 		eo.speech_ctx = k.speech;
@@ -637,6 +698,7 @@ out:
 	caption_close(k.caption);
 	record_close(k.record);
 	keyboard_close(k.keyboard);
+	gpio_close(k.gpio);
 	script_free(&k.script);
 	if (k.signal_fd >= 0)
 		close(k.signal_fd);

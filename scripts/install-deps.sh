@@ -8,7 +8,8 @@ set -eu
 # (the audio tests cross-check their WAV analysis with it).
 PACKAGES="gcc make pkg-config libinih-dev libcmocka-dev
 	libespeak-ng-dev espeak-ng-data espeak-ng portaudio19-dev
-	libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core sox"
+	libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libgpiod-dev gpiod
+	fonts-dejavu-core sox"
 
 missing=""
 for p in $PACKAGES; do
