@@ -14,7 +14,7 @@
 
 static void print_summary(const char *file, const struct routine *r)
 {
-	struct engine_options eo = {.have_mat = true};
+	struct engine_options eo = {.have_button = true, .have_mat = true};
 	kt_ms total = routine_estimate(r, &eo);
 	int secs = (int)((total + 500) / 1000);
 	printf("%s: OK. Routine \"%s\": %d exercise%s (", file, r->name,

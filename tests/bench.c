@@ -96,7 +96,7 @@ static double engine_sessions_per_second(void)
 	struct routine *r = builtin_routine();
 	if (!r)
 		return 0;
-	struct engine_options o = {.have_mat = true};
+	struct engine_options o = {.have_button = true, .have_mat = true};
 	int n = 0;
 	double t0 = now_ms(), t1;
 	do {
@@ -369,7 +369,7 @@ static int voice(void)
 {
 	static struct said l;
 	struct routine *r = builtin_routine();
-	struct engine_options eo = {.have_mat = true};
+	struct engine_options eo = {.have_button = true, .have_mat = true};
 	routine_walk(r, &eo, collect_line, &l);
 	struct speech_voice v = {"en", "", 150, 50};
 	char err[256];
