@@ -9,6 +9,7 @@ BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/kiosk
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc/kiosk
+STATEDIR ?= /var/lib/kiosk
 DESTDIR ?=
 
 CC ?= cc
@@ -33,6 +34,7 @@ endif
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CPPFLAGS += -D_GNU_SOURCE -MMD -MP -Ikiosk \
 	-DKIOSK_DATADIR='"$(DATADIR)"' -DKIOSK_SYSCONF='"$(SYSCONFDIR)/kiosk.conf"' \
+	-DKIOSK_STATEDIR='"$(STATEDIR)"' \
 	-DKIOSK_VERSION='"$(VERSION)"'
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 $(WARN) $(SAN_FLAGS)
