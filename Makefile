@@ -10,6 +10,12 @@ DATADIR ?= $(PREFIX)/share/kiosk
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc/kiosk
 STATEDIR ?= /var/lib/kiosk
+# systemd reads units from /usr/local/lib/systemd too, so they follow
+# PREFIX (and /etc/systemd/system stays the administrator's); udev reads
+# only /etc, /run and /usr/lib, so the rule goes to /etc.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
+UDEVRULESDIR ?= /etc/udev/rules.d
 DESTDIR ?=
 
 CC ?= cc
@@ -111,13 +117,28 @@ install: $(BUILD)/kiosk
 	install -m 644 assets/examples/*.conf $(DESTDIR)$(DATADIR)/examples/
 	install -m 644 man/kiosk.8 $(DESTDIR)$(MANDIR)/man8/kiosk.8
 	install -m 644 man/kiosk.conf.5 $(DESTDIR)$(MANDIR)/man5/kiosk.conf.5
+	@# The units name the program where this install puts it.
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR) \
+		$(DESTDIR)$(UDEVRULESDIR)
+	sed 's|^ExecStart=/usr/local/bin/kiosk$$|ExecStart=$(BINDIR)/kiosk|' \
+		systemd/kiosk.service > $(DESTDIR)$(UNITDIR)/kiosk.service
+	sed 's|^ExecStart=/usr/local/bin/kiosk$$|ExecStart=$(BINDIR)/kiosk|' \
+		systemd/kiosk-user.service > \
+		$(DESTDIR)$(USERUNITDIR)/kiosk-user.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/kiosk.service \
+		$(DESTDIR)$(USERUNITDIR)/kiosk-user.service
+	install -m 644 systemd/60-kiosk-gpio.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/60-kiosk-gpio.rules
 	@# The staff's routine is theirs: never overwrite it.
 	test -e $(DESTDIR)$(SYSCONFDIR)/kiosk.conf || \
 		install -m 644 assets/kiosk.conf $(DESTDIR)$(SYSCONFDIR)/kiosk.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/kiosk $(DESTDIR)$(MANDIR)/man8/kiosk.8 \
-		$(DESTDIR)$(MANDIR)/man5/kiosk.conf.5
+		$(DESTDIR)$(MANDIR)/man5/kiosk.conf.5 \
+		$(DESTDIR)$(UNITDIR)/kiosk.service \
+		$(DESTDIR)$(USERUNITDIR)/kiosk-user.service \
+		$(DESTDIR)$(UDEVRULESDIR)/60-kiosk-gpio.rules
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:
