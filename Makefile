@@ -9,6 +9,13 @@ BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/kiosk
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc/kiosk
+STATEDIR ?= /var/lib/kiosk
+# systemd reads units from /usr/local/lib/systemd too, so they follow
+# PREFIX (and /etc/systemd/system stays the administrator's); udev reads
+# only /etc, /run and /usr/lib, so the rule goes to /etc.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
+UDEVRULESDIR ?= /etc/udev/rules.d
 DESTDIR ?=
 
 CC ?= cc
@@ -33,6 +40,7 @@ endif
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CPPFLAGS += -D_GNU_SOURCE -MMD -MP -Ikiosk \
 	-DKIOSK_DATADIR='"$(DATADIR)"' -DKIOSK_SYSCONF='"$(SYSCONFDIR)/kiosk.conf"' \
+	-DKIOSK_STATEDIR='"$(STATEDIR)"' \
 	-DKIOSK_VERSION='"$(VERSION)"'
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 $(WARN) $(SAN_FLAGS)
@@ -135,13 +143,28 @@ install: $(BUILD)/kiosk
 	install -m 644 assets/examples/*.conf $(DESTDIR)$(DATADIR)/examples/
 	install -m 644 man/kiosk.8 $(DESTDIR)$(MANDIR)/man8/kiosk.8
 	install -m 644 man/kiosk.conf.5 $(DESTDIR)$(MANDIR)/man5/kiosk.conf.5
+	@# The units name the program where this install puts it.
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR) \
+		$(DESTDIR)$(UDEVRULESDIR)
+	sed 's|^ExecStart=/usr/local/bin/kiosk$$|ExecStart=$(BINDIR)/kiosk|' \
+		systemd/kiosk.service > $(DESTDIR)$(UNITDIR)/kiosk.service
+	sed 's|^ExecStart=/usr/local/bin/kiosk$$|ExecStart=$(BINDIR)/kiosk|' \
+		systemd/kiosk-user.service > \
+		$(DESTDIR)$(USERUNITDIR)/kiosk-user.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/kiosk.service \
+		$(DESTDIR)$(USERUNITDIR)/kiosk-user.service
+	install -m 644 systemd/60-kiosk-gpio.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/60-kiosk-gpio.rules
 	@# The staff's routine is theirs: never overwrite it.
 	test -e $(DESTDIR)$(SYSCONFDIR)/kiosk.conf || \
 		install -m 644 assets/kiosk.conf $(DESTDIR)$(SYSCONFDIR)/kiosk.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/kiosk $(DESTDIR)$(MANDIR)/man8/kiosk.8 \
-		$(DESTDIR)$(MANDIR)/man5/kiosk.conf.5
+		$(DESTDIR)$(MANDIR)/man5/kiosk.conf.5 \
+		$(DESTDIR)$(UNITDIR)/kiosk.service \
+		$(DESTDIR)$(USERUNITDIR)/kiosk-user.service \
+		$(DESTDIR)$(UDEVRULESDIR)/60-kiosk-gpio.rules
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:

@@ -1,9 +1,11 @@
 /*
  * main.c - the kiosk's entry point: the one-shot commands (--help,
- * --version, --print-config, --check) and otherwise the kiosk itself.
+ * --version, --print-config, --check, --stats) and otherwise the kiosk
+ * itself.
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "config.h"
@@ -11,6 +13,7 @@
 #include "kiosk.h"
 #include "load.h"
 #include "speech.h"
+#include "stats.h"
 
 static void print_summary(const char *file, const struct routine *r)
 {
@@ -77,5 +80,8 @@ int main(int argc, char **argv)
 	}
 	if (o.check)
 		return check(&o);
+	if (o.stats)
+		return stats_print(stdout, stderr, cli_state_dir(&o),
+				   time(NULL));
 	return kiosk_run(&o);
 }
