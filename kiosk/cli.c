@@ -26,6 +26,7 @@ enum {
 	OPT_VERSION,
 	OPT_STATS,
 	OPT_STATE_DIR,
+	OPT_SELF_TEST,
 };
 
 static const struct option long_options[] = {
@@ -44,6 +45,7 @@ static const struct option long_options[] = {
     {"version", no_argument, NULL, OPT_VERSION},
     {"stats", no_argument, NULL, OPT_STATS},
     {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"self-test", no_argument, NULL, OPT_SELF_TEST},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -100,6 +102,11 @@ void cli_help(FILE *out)
 	    "(drawn\n"
 	    "                        off-screen when there is no display)\n"
 	    "  --exit-after-session  quit when the first session has ended\n"
+	    "\n"
+	    "Wiring:\n"
+	    "  --self-test           report the button and mat lines found, "
+	    "then show\n"
+	    "                        every press and mat change until Ctrl-C\n"
 	    "\n"
 	    "Session record:\n"
 	    "  --stats               summarise the sessions recorded (per day, "
@@ -208,6 +215,9 @@ int cli_parse(int argc, char **argv, struct options *o, FILE *err)
 			break;
 		case OPT_STATS:
 			o->stats = true;
+			break;
+		case OPT_SELF_TEST:
+			o->self_test = true;
 			break;
 		case OPT_STATE_DIR:
 			if (!*v)

@@ -17,7 +17,7 @@ enum audio_out { AUDIO_PORTAUDIO, AUDIO_WAV, AUDIO_NONE };
 
 struct options {
 	const char *config; /* NULL: the system file, else the built-in */
-	bool check, print_config, help, version, stats;
+	bool check, print_config, help, version, stats, self_test;
 	const char *state_dir; /* --state-dir; NULL: see cli_state_dir */
 	enum input_source input;
 	const char *script;

@@ -1,7 +1,7 @@
 /*
  * main.c - the kiosk's entry point: the one-shot commands (--help,
- * --version, --print-config, --check, --stats) and otherwise the kiosk
- * itself.
+ * --version, --print-config, --check, --stats, --self-test) and otherwise
+ * the kiosk itself.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "kiosk.h"
 #include "load.h"
+#include "selftest.h"
 #include "speech.h"
 #include "stats.h"
 
@@ -80,6 +81,8 @@ int main(int argc, char **argv)
 	}
 	if (o.check)
 		return check(&o);
+	if (o.self_test)
+		return selftest_run(&o);
 	if (o.stats)
 		return stats_print(stdout, stderr, cli_state_dir(&o),
 				   time(NULL));
