@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audio.h"
@@ -36,8 +37,10 @@
 #include "keyboard.h"
 #include "load.h"
 #include "log.h"
+#include "notify.h"
 #include "record.h"
 #include "script.h"
+#include "sessionlog.h"
 #include "speech.h"
 #include "video.h"
 
@@ -76,6 +79,14 @@ struct kiosk {
 	struct record *record;
 	struct caption *caption;
 	int signal_fd;
+
+	struct notify *notify;	     /* NULL: not under systemd */
+	struct sessionlog *sessions; /* NULL: no session record */
+	bool in_session;	     /* begun in the session record */
+	struct {
+		int index;
+		char name[ROUTINE_NAME_BYTES];
+	} exercise; /* the one going on, for the record and STATUS */
 
 	bool quit;
 	bool session_ended;
@@ -121,10 +132,50 @@ static void say(struct kiosk *k, const struct action *a, kt_ms at)
 	}
 }
 
+/* One line for `systemctl status`: what the kiosk is doing now. */
+static void tell_status(struct kiosk *k, enum kiosk_state st)
+{
+	char status[256];
+	if (st == STATE_ATTRACT || !k->exercise.index)
+		snprintf(status, sizeof status, "%s: %s",
+			 st == STATE_ATTRACT ? "Waiting" : state_name(st),
+			 k->routine->name);
+	else
+		snprintf(status, sizeof status, "%s: exercise %d of %d, %s",
+			 state_name(st), k->exercise.index,
+			 k->routine->exercises, k->exercise.name);
+	notify_status(k->notify, status);
+}
+
+/* Sessions are kept for staff (kiosk --stats): begun when the engine
+ * leaves the attract screen, ended with its result. */
+static void keep_session(struct kiosk *k, const struct action *a, kt_ms at)
+{
+	if (a->kind == ACTION_STATE && !k->in_session &&
+	    engine_in_session(k->engine)) {
+		k->in_session = true;
+		sessionlog_begin(k->sessions, time(NULL), at);
+	} else if (a->kind == ACTION_EXERCISE) {
+		k->exercise.index = a->u.exercise.index;
+		snprintf(k->exercise.name, sizeof k->exercise.name, "%s",
+			 a->u.exercise.name);
+	} else if (a->kind == ACTION_SESSION && k->in_session) {
+		k->in_session = false;
+		sessionlog_end(k->sessions, at, a->u.session.result,
+			       a->u.session.quit, a->u.session.index,
+			       a->u.session.index ? k->exercise.name : "",
+			       k->routine->name);
+		k->exercise.index = 0;
+	}
+	if (a->kind == ACTION_STATE)
+		tell_status(k, a->u.state);
+}
+
 static void output(struct kiosk *k, const struct action *a, kt_ms at)
 {
 	record_action(k->record, at, a);
 	caption_action(k->caption, a);
+	keep_session(k, a, at);
 	switch (a->kind) {
 	case ACTION_SAY:
 		say(k, a, at);
@@ -352,7 +403,7 @@ static kt_ms next_deadline(const struct kiosk *k)
 	 * moves on, and there is no device to retry. */
 	if (k->audio && !k->clock.is_virtual)
 		due = kt_min(due, audio_wake(k->audio));
-	return due;
+	return kt_min(due, notify_wake(k->notify));
 }
 
 enum { FD_SIGNAL, FD_KEYBOARD, FD_WINDOW, FD_SPEECH, FD_GPIO, FD_COUNT };
@@ -426,6 +477,9 @@ static void step(struct kiosk *k, kt_ms mono)
 		video_update(k->video, mono);
 	if (k->audio)
 		audio_advance(k->audio, mono);
+	/* The watchdog is fed from the loop itself: a stuck loop is
+	 * restarted by systemd. */
+	notify_tick(k->notify, mono);
 	record_flush(k->record);
 }
 
@@ -434,10 +488,12 @@ static void run_loop(struct kiosk *k)
 	engine_start(k->engine, kiosk_now(k), &k->actions);
 	dispatch(k, kiosk_now(k));
 	step(k, kclock_now(&k->clock));
+	notify_ready(k->notify, NULL);
 	while (!finished(k)) {
 		wait_for_work(k);
 		step(k, kclock_now(&k->clock));
 	}
+	notify_stopping(k->notify);
 	if (engine_in_session(k->engine))
 		engine_do(k, INPUT_QUIT, kiosk_now(k));
 	step(k, kclock_now(&k->clock));
@@ -618,6 +674,10 @@ static int setup_outputs(struct kiosk *k)
 	const struct options *o = k->opt;
 	if (setup_sound(k) < 0)
 		return -1;
+	/* Simulated runs keep no session record unless asked to: tests
+	 * must not write to the machine's. */
+	if (!k->clock.is_virtual || o->state_dir)
+		k->sessions = sessionlog_open(cli_state_dir(o), 0);
 	if (o->events) {
 		k->record = record_open(o->events);
 		if (!k->record) {
@@ -666,6 +726,7 @@ int kiosk_run(const struct options *o)
 	struct kiosk k = {.opt = o, .signal_fd = -1};
 	int status = 1;
 	kclock_init(&k.clock, o->virtual_clock);
+	k.notify = notify_open(kclock_now(&k.clock));
 	if (load(&k) < 0)
 		goto out;
 	k.signal_fd = open_signals();
@@ -697,6 +758,8 @@ out:
 	speech_close(k.speech);
 	caption_close(k.caption);
 	record_close(k.record);
+	sessionlog_close(k.sessions);
+	notify_close(k.notify);
 	keyboard_close(k.keyboard);
 	gpio_close(k.gpio);
 	script_free(&k.script);
