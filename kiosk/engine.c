@@ -1011,10 +1011,12 @@ void engine_input(struct engine *e, enum engine_input in, kt_ms now,
 	finish(e, now, out);
 }
 
-void engine_set_wiring(struct engine *e, bool have_button, bool have_mat)
+void engine_set_wiring(struct engine *e, bool have_button, bool have_mat,
+		       bool mat_on)
 {
 	e->opt.have_button = have_button;
 	e->opt.have_mat = have_mat;
+	e->mat_on = have_mat && mat_on;
 }
 
 void engine_set_routine(struct engine *e, const struct routine *r)

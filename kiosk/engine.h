@@ -164,8 +164,11 @@ void engine_input(struct engine *e, enum engine_input in, kt_ms now,
 /* A deadline passed: call when now >= the last actions' wake. */
 void engine_tick(struct engine *e, kt_ms now, struct actions *out);
 
-/* The wiring changed (a line was found or lost): from now on. */
-void engine_set_wiring(struct engine *e, bool have_button, bool have_mat);
+/* The wiring changed (a line was found or lost): from now on. mat_on is
+ * the mat's level as found, taken without acting on it (someone already
+ * on it at start is not a reason to begin a session). */
+void engine_set_wiring(struct engine *e, bool have_button, bool have_mat,
+		       bool mat_on);
 
 /* Use this routine from the next session on (the current one is kept). */
 void engine_set_routine(struct engine *e, const struct routine *r);

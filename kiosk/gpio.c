@@ -352,6 +352,11 @@ enum gpio_state gpio_state(const struct gpio *g, enum gesture_line l)
 	return g ? g->line[l].state : GPIO_UNWIRED;
 }
 
+bool gpio_active(const struct gpio *g, enum gesture_line l)
+{
+	return g && g->line[l].state == GPIO_HELD && g->line[l].level;
+}
+
 bool gpio_kernel_debounce(const struct gpio *g, enum gesture_line l)
 {
 	return g && g->line[l].state == GPIO_HELD &&

@@ -79,6 +79,8 @@ int gpio_poll(struct gpio *g, kt_ms now, struct gpio_event *out, int n);
 kt_ms gpio_wake(const struct gpio *g);
 
 enum gpio_state gpio_state(const struct gpio *g, enum gesture_line l);
+/* Held, and its level last read is active. */
+bool gpio_active(const struct gpio *g, enum gesture_line l);
 bool gpio_kernel_debounce(const struct gpio *g, enum gesture_line l);
 
 /* One line on the line's state, as logged: "GPIO17 is gpiochip0 line 17

@@ -3,7 +3,7 @@
  *
  * The kernel debounces each line for us (for a line without hardware
  * debounce it does so in software), so a chattering mat does not wake
- * the kiosk at all; gesture.c still settles what comes through.
+ * the kiosk at all, and gesture.c adds no settle time of its own.
  */
 #include "gpio_backend.h"
 

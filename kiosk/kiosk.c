@@ -299,7 +299,8 @@ static void read_gpio(struct kiosk *k, kt_ms now)
 	if (rewired && k->engine) {
 		bool button, mat;
 		wiring(k, &button, &mat);
-		engine_set_wiring(k->engine, button, mat);
+		engine_set_wiring(k->engine, button, mat,
+				  gpio_active(k->gpio, LINE_MAT));
 	}
 }
 

@@ -1071,7 +1071,9 @@ static void draw_waiting(struct frame *f)
 		  sizeof more),
 	     REGULAR, f->body, 3, WHITE},
 	};
-	stack(f, main_box, it, 2, f->portrait ? CENTER : LEFT, NULL, NULL);
+	/* lie_down_more offers the button as the other way in. */
+	stack(f, main_box, it, mat && s->no_button ? 1 : 2,
+	      f->portrait ? CENTER : LEFT, NULL, NULL);
 }
 
 /* The hold: the time left is the biggest thing on the screen, with the

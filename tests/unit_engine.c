@@ -455,11 +455,12 @@ static void test_wiring_can_change(void **state)
 	(void)state;
 	struct sim *s = sim_new(test_routine, true);
 	sim_input(s, INPUT_PRESS, 0);
-	engine_set_wiring(s->e, true, false); /* the mat's chip went away */
+	engine_set_wiring(s->e, true, false,
+			  false); /* the mat's chip went away */
 	sim_until_state(s, STATE_WAITING, 600000);
 	assert_int_equal(last(s, ACTION_SHOW)->a.u.screen.trigger,
 			 START_BUTTON);
-	engine_set_wiring(s->e, false, true); /* now only the mat */
+	engine_set_wiring(s->e, false, true, false); /* now only the mat */
 	sim_input(s, INPUT_MAT_ON, s->now + 1000);
 	assert_int_not_equal(engine_state(s->e), STATE_WAITING);
 	sim_free(s);
