@@ -2,8 +2,8 @@
 # tests need (scripts/install-deps.sh) and runs every test; `make demo` runs
 # the kiosk with keys for the button and the mat. SANITIZER=address,undefined
 # builds and tests under the sanitizers in build-san/; WERROR=1 turns
-# warnings into errors. `make fuzz-build` builds libFuzzer (clang) targets
-# for the routine file and script parsers in build-fuzz/.
+# warnings into errors. `make fuzz` fuzzes the routine file and script
+# parsers with libFuzzer (clang) in build-fuzz/, FUZZ_SECONDS each.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -53,7 +53,7 @@ E2E_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e*.c))
 BENCH := $(BUILD)/tests/bench
 
 .PHONY: all check test demo bench deps install uninstall clean format \
-	fuzz-build
+	fuzz fuzz-build
 all: $(BUILD)/kiosk
 
 $(BUILD)/%.o: kiosk/%.c | $(BUILD)
@@ -107,6 +107,7 @@ deps:
 # parsers need is linked (and inih): nothing of SDL, eSpeak NG or PortAudio.
 FUZZ_CC ?= clang
 FUZZ_BUILD := build-fuzz
+FUZZ_SECONDS ?= 600
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_CFLAGS = -std=c11 -O1 -g $(WARN) $(FUZZ_SAN) \
@@ -135,6 +136,13 @@ $(FUZZ_BUILD):
 	mkdir -p $@
 
 fuzz-build: $(FUZZ_TARGETS)
+
+# Each target in turn (the machines are small), FUZZ_SECONDS each; new
+# inputs stay in build-fuzz/, crashes go to build-fuzz/findings/.
+fuzz:
+	scripts/install-deps.sh fuzz
+	$(MAKE) fuzz-build
+	tests/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS) config script
 
 install: $(BUILD)/kiosk
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/illustrations \
