@@ -2,7 +2,8 @@
 # tests need (scripts/install-deps.sh) and runs every test; `make demo` runs
 # the kiosk with keys for the button and the mat. SANITIZER=address,undefined
 # builds and tests under the sanitizers in build-san/; WERROR=1 turns
-# warnings into errors.
+# warnings into errors. `make fuzz` fuzzes the routine file and script
+# parsers with libFuzzer (clang) in build-fuzz/, FUZZ_SECONDS each.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -77,7 +78,7 @@ E2E_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e*.c))
 BENCH := $(BUILD)/tests/bench
 
 .PHONY: all check check-gpiod2 test demo bench deps install uninstall clean \
-	format
+	format fuzz fuzz-build
 all: $(BUILD)/kiosk
 
 $(BUILD)/%.o: kiosk/%.c | $(BUILD)
@@ -133,6 +134,50 @@ demo: deps
 deps:
 	scripts/install-deps.sh
 
+# ---- fuzzing ----
+# libFuzzer is clang's, so the parsers are compiled again with clang and the
+# fuzzer's coverage hooks, apart from the gcc build. Only what the two
+# parsers need is linked (and inih): nothing of SDL, eSpeak NG or PortAudio.
+FUZZ_CC ?= clang
+FUZZ_BUILD := build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=c11 -O1 -g $(WARN) $(FUZZ_SAN) \
+	$(shell $(PKG_CONFIG) --cflags inih)
+FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs inih)
+FUZZ_OBJ := $(patsubst %,$(FUZZ_BUILD)/%.o,config routine text diag script \
+	linespec) \
+	$(FUZZ_BUILD)/builtin.o
+FUZZ_TARGETS := $(FUZZ_BUILD)/fuzz_config $(FUZZ_BUILD)/fuzz_script
+
+$(FUZZ_BUILD)/%.o: kiosk/%.c | $(FUZZ_BUILD)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+		-c -o $@ $<
+
+$(FUZZ_BUILD)/builtin.o: kiosk/builtin.S assets/kiosk.conf | $(FUZZ_BUILD)
+	$(FUZZ_CC) -c -o $@ $<
+
+# An archive, so each harness links only the objects its parser uses.
+$(FUZZ_BUILD)/libparsers.a: $(FUZZ_OBJ)
+	$(AR) rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libparsers.a
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_BUILD)/libparsers.a $(FUZZ_LIBS)
+
+$(FUZZ_BUILD):
+	mkdir -p $@
+
+fuzz-build: $(FUZZ_TARGETS)
+
+# Each target in turn (the machines are small), FUZZ_SECONDS each; new
+# inputs stay in build-fuzz/, crashes go to build-fuzz/findings/.
+fuzz:
+	scripts/install-deps.sh fuzz
+	$(MAKE) fuzz-build
+	tests/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS) config script
+
 install: $(BUILD)/kiosk
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/illustrations \
 		$(DESTDIR)$(DATADIR)/examples \
@@ -168,9 +213,9 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:
-	clang-format -i kiosk/*.c kiosk/*.h tests/*.c tests/*.h
+	clang-format -i kiosk/*.c kiosk/*.h tests/*.c tests/*.h tests/fuzz/*.c
 
 clean:
-	rm -rf build build-san $(GPIOD2)
+	rm -rf build build-san build-fuzz $(GPIOD2)
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(FUZZ_BUILD)/*.d)

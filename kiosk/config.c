@@ -388,8 +388,12 @@ static const char *find_file(struct parser *p, const char *v)
 	char path[PATH_MAX];
 	const char *dirs[] = {p->base_dir, p->assets_dir};
 	struct stat st;
+	/* v lives in inih's line buffer, which the next line overwrites:
+	 * an absolute path is kept as a copy, like one found in a folder. */
 	if (v[0] == '/')
-		return stat(v, &st) == 0 && S_ISREG(st.st_mode) ? v : NULL;
+		return stat(v, &st) == 0 && S_ISREG(st.st_mode)
+			   ? arena_strdup(p, v)
+			   : NULL;
 	for (int i = 0; i < 2; i++) {
 		if (!dirs[i])
 			continue;
