@@ -5,10 +5,12 @@
 set -eu
 
 # Build: compiler and libraries. Run: the speech data and a font. Test: sox
-# (the audio tests cross-check their WAV analysis with it).
+# (the audio tests cross-check their WAV analysis with it) and valgrind
+# (`make valgrind`).
 PACKAGES="gcc make pkg-config libinih-dev libcmocka-dev
 	libespeak-ng-dev espeak-ng-data espeak-ng portaudio19-dev
-	libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core sox"
+	libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core sox
+	valgrind"
 
 missing=""
 for p in $PACKAGES; do
