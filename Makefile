@@ -4,6 +4,7 @@
 # builds and tests under the sanitizers in build-san/; WERROR=1 turns
 # warnings into errors. `make fuzz` fuzzes the routine file and script
 # parsers with libFuzzer (clang) in build-fuzz/, FUZZ_SECONDS each.
+# `make soak` and `make valgrind`: see below.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -78,7 +79,7 @@ E2E_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e*.c))
 BENCH := $(BUILD)/tests/bench
 
 .PHONY: all check check-gpiod2 test demo bench deps install uninstall clean \
-	format fuzz fuzz-build
+	format fuzz fuzz-build soak soak-run valgrind valgrind-run
 all: $(BUILD)/kiosk
 
 $(BUILD)/%.o: kiosk/%.c | $(BUILD)
@@ -123,6 +124,29 @@ check-gpiod2: deps
 bench: deps
 	$(MAKE) $(BUILD)/kiosk $(BENCH) $(BUILD)/tests/bench_floor
 	$(BENCH) $(BUILD)/kiosk $(BUILD)/tests/bench_floor
+
+# The soak (tests/e2e_soak.c) at length, under the sanitizers: thousands
+# of seeded sessions; `make check` runs a short one. SOAK_SESSIONS sets the
+# length, SOAK_SEED repeats a soak.
+SOAK_SESSIONS ?= 5000
+SOAK_SANITIZER ?= address,undefined
+soak: deps
+	$(MAKE) SANITIZER=$(SOAK_SANITIZER) soak-run
+
+soak-run: $(BUILD)/kiosk $(BUILD)/tests/e2e_soak
+	SOAK_SESSIONS=$(SOAK_SESSIONS) KIOSK=$(BUILD)/kiosk KIOSK_OUT=$(BUILD) \
+		tests/run-tests $(BUILD)/tests/e2e_soak
+
+# A few whole sessions, with screens and sound and without, under
+# valgrind's memcheck: any error fails. Not with the sanitizers.
+VALGRIND ?= valgrind --tool=memcheck --error-exitcode=1 --leak-check=full \
+	--suppressions=tests/valgrind.supp
+valgrind: deps
+	$(MAKE) SANITIZER= valgrind-run
+
+valgrind-run: $(BUILD)/kiosk $(BUILD)/tests/e2e_soak
+	SOAK_WRAP="$(VALGRIND)" KIOSK=$(BUILD)/kiosk KIOSK_OUT=$(BUILD) \
+		tests/run-tests $(BUILD)/tests/e2e_soak
 
 # The kiosk with keys for the button and the mat: in a window on a
 # desktop, full screen on a console, captions in this terminal when there

@@ -738,6 +738,9 @@ static void resume_session(struct engine *e, kt_ms now, struct actions *out)
 	say_phrase(e, now, PHRASE_RESUMED, out);
 	e->talk_at = e->said_until + TALK_GAP;
 	tick_state(e, now, out);
+	/* A timed part only redraws on its seconds: without this the
+	 * paused screen would stay up until the next one. */
+	show(e, now, out);
 }
 
 /* ---- per-state work when time passes ---- */

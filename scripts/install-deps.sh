@@ -6,11 +6,13 @@
 set -eu
 
 # Build: compiler and libraries. Run: the speech data and a font. Test: sox
-# (the audio tests cross-check their WAV analysis with it).
+# (the audio tests cross-check their WAV analysis with it) and valgrind
+# (`make valgrind`).
 PACKAGES="gcc make pkg-config libinih-dev libcmocka-dev
 	libespeak-ng-dev espeak-ng-data espeak-ng portaudio19-dev
 	libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libgpiod-dev gpiod
-	fonts-dejavu-core sox"
+	fonts-dejavu-core sox
+	valgrind"
 # Fuzzing: clang, and its compiler-rt for libFuzzer and the sanitizers
 # (only recommended by clang, and recommends are not installed). Asked for
 # separately: a kiosk that only runs does not need a second compiler.

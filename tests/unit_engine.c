@@ -270,6 +270,24 @@ static void test_pause_freezes_and_shifts_the_end(void **state)
 	sim_free(s);
 }
 
+/* Found by the soak (tests/e2e_soak.c): carrying on in the middle of a
+ * second left the paused screen up until the next second came round. */
+static void test_resume_shows_the_countdown_at_once(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(test_routine, true);
+	sim_input(s, INPUT_PRESS, 0);
+	kt_ms start = sim_until_state(s, STATE_RUNNING, 600000);
+	sim_input(s, INPUT_PRESS, start + 3500); /* pause */
+	sim_input(s, INPUT_PRESS, start + 6200); /* carry on, mid-second */
+	assert_int_equal(engine_state(s->e), STATE_RUNNING);
+	const struct logged *shown = last(s, ACTION_SHOW);
+	assert_int_equal(shown->t, start + 6200);
+	assert_int_equal(shown->a.u.screen.kind, SCREEN_HOLD);
+	assert_int_equal(shown->a.u.screen.remaining, 7);
+	sim_free(s);
+}
+
 static void test_long_press_stops(void **state)
 {
 	(void)state;
@@ -554,6 +572,7 @@ int main(void)
 	    cmocka_unit_test(test_full_session_walks_every_state),
 	    cmocka_unit_test(test_hold_ends_exactly_on_time),
 	    cmocka_unit_test(test_pause_freezes_and_shifts_the_end),
+	    cmocka_unit_test(test_resume_shows_the_countdown_at_once),
 	    cmocka_unit_test(test_long_press_stops),
 	    cmocka_unit_test(test_waiting_too_long_abandons),
 	    cmocka_unit_test(test_pause_too_long_abandons),
