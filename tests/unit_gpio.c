@@ -478,7 +478,7 @@ static void test_self_test_echoes_presses(void **state)
 	fake_script_pending = false;
 
 	char *report = read_file(out, &len);
-	printf("%s", report);
+	fputs(report ? report : "(nothing)\n", stdout);
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(report, "button: GPIO17 (gpiochip0 line 17), "
 				       "active-low, pull-up"));
