@@ -117,3 +117,9 @@ const char *gesture_name(enum gesture x)
 	static const char *const n[] = {"press", "long", "on", "off"};
 	return x <= GESTURE_MAT_OFF ? n[x] : "?";
 }
+
+enum gesture_line gesture_line(enum gesture x)
+{
+	return x == GESTURE_MAT_ON || x == GESTURE_MAT_OFF ? LINE_MAT
+							   : LINE_BUTTON;
+}

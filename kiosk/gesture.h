@@ -75,4 +75,7 @@ kt_ms gestures_wake(const struct gestures *g);
 
 const char *gesture_name(enum gesture x);
 
+/* The line a gesture came from. */
+enum gesture_line gesture_line(enum gesture x);
+
 #endif

@@ -24,7 +24,6 @@
 #define PENDING	     (2 * LINE_COUNT)
 
 struct line {
-	enum gesture_line role;
 	const char *setting; /* as configured, for messages */
 	struct linespec spec;
 	struct gpio_want want;
@@ -214,8 +213,7 @@ static void try_line(struct gpio *g, enum gesture_line l, kt_ms now)
 		}
 		return;
 	}
-	*ln = (struct line){.role = l,
-			    .setting = ln->setting,
+	*ln = (struct line){.setting = ln->setting,
 			    .spec = ln->spec,
 			    .want = ln->want,
 			    .state = GPIO_HELD,
@@ -238,6 +236,7 @@ static void lose_line(struct gpio *g, enum gesture_line l, int error, kt_ms now)
 	ln->level = false;
 	log_line(g, l);
 	push(g, GPIO_LOST, l, false, now);
+	g->retry_at = kt_min(g->retry_at, now + GPIO_RETRY_MS);
 }
 
 static void schedule_retry(struct gpio *g, kt_ms now)
@@ -304,13 +303,12 @@ struct gpio *gpio_open(const struct gpio_config *c, kt_ms now)
 	for (int l = 0; l < LINE_COUNT; l++) {
 		struct line *ln = &g->line[l];
 		const char *why = NULL;
-		ln->role = (enum gesture_line)l;
 		ln->setting = c->line[l] ? c->line[l] : "none";
 		/* The config checker has refused a bad setting already. */
 		if (linespec_parse(ln->setting, &ln->spec, &why) < 0 ||
 		    ln->spec.kind == LINESPEC_NONE) {
 			ln->state = GPIO_UNWIRED;
-			log_line(g, ln->role);
+			log_line(g, (enum gesture_line)l);
 			continue;
 		}
 		ln->want = (struct gpio_want){
@@ -321,7 +319,7 @@ struct gpio *gpio_open(const struct gpio_config *c, kt_ms now)
 		    .active_low = c->active_low[l],
 		    .debounce = c->debounce[l],
 		};
-		try_line(g, ln->role, now);
+		try_line(g, (enum gesture_line)l, now);
 	}
 	schedule_retry(g, now);
 	return g;
@@ -409,7 +407,7 @@ static int read_line(struct gpio *g, enum gesture_line l, kt_ms now,
 					     from_kernel(g, raw[i].ns, now)};
 		ln->level = raw[i].active;
 	}
-	if (got < want && got < n) {
+	if (got < want) { /* drained, and room for one more */
 		int level = gpiob_level(ln->req);
 		if (level >= 0 && (bool)level != ln->level) {
 			ln->level = level;
@@ -438,9 +436,5 @@ int gpio_poll(struct gpio *g, kt_ms now, struct gpio_event *out, int n)
 		else if (ev[i].events & (EPOLLERR | EPOLLHUP))
 			lose_line(g, l, ENODEV, now);
 	}
-	if (g->npending) {
-		k += give(g, out + k, n - k);
-		schedule_retry(g, now);
-	}
-	return k;
+	return k + give(g, out + k, n - k); /* lines lost on the way */
 }

@@ -243,9 +243,8 @@ static void gesture_to_engine(struct kiosk *k, enum gesture gesture)
 	    [GESTURE_MAT_ON] = INPUT_MAT_ON,
 	    [GESTURE_MAT_OFF] = INPUT_MAT_OFF,
 	};
-	bool mat = gesture == GESTURE_MAT_ON || gesture == GESTURE_MAT_OFF;
 	kt_ms now = kiosk_now(k);
-	record_input(k->record, now, mat ? "mat" : "button",
+	record_input(k->record, now, gpio_line_role(gesture_line(gesture)),
 		     gesture_name(gesture));
 	engine_do(k, map[gesture], now);
 }
@@ -275,18 +274,20 @@ static void log_wiring(bool button, bool mat)
 }
 
 /* What the engine may count on: the lines held, or with none at all the
- * keyboard in their place (its m key is the mat). */
-static void wiring(const struct kiosk *k, bool *button, bool *mat)
+ * keyboard in their place (its m key is the mat). Logged, for staff. */
+static void rewire(struct kiosk *k)
 {
-	*button = gpio_state(k->gpio, LINE_BUTTON) == GPIO_HELD;
-	*mat = gpio_state(k->gpio, LINE_MAT) == GPIO_HELD;
-	if (k->gpio)
-		log_wiring(*button, *mat);
-	if (!*button && !*mat)
-		*button = *mat = true;
+	bool button = gpio_state(k->gpio, LINE_BUTTON) == GPIO_HELD;
+	bool mat = gpio_state(k->gpio, LINE_MAT) == GPIO_HELD;
+	log_wiring(button, mat);
+	if (!button && !mat)
+		button = mat = true;
+	engine_set_wiring(k->engine, button, mat,
+			  gpio_active(k->gpio, LINE_MAT));
 }
 
-static void read_gpio(struct kiosk *k, kt_ms now)
+/* Edges to the gestures; true when a line was found or lost. */
+static bool read_gpio(struct kiosk *k, kt_ms now)
 {
 	struct gpio_event ev[16];
 	bool rewired = false;
@@ -296,12 +297,7 @@ static void read_gpio(struct kiosk *k, kt_ms now)
 			gpio_to_gestures(k->gpio, &ev[i], &k->gestures);
 			rewired |= ev[i].kind != GPIO_EDGE;
 		}
-	if (rewired && k->engine) {
-		bool button, mat;
-		wiring(k, &button, &mat);
-		engine_set_wiring(k->engine, button, mat,
-				  gpio_active(k->gpio, LINE_MAT));
-	}
+	return rewired;
 }
 
 static void run_script(struct kiosk *k, kt_ms now)
@@ -466,8 +462,8 @@ static bool finished(const struct kiosk *k)
 static void step(struct kiosk *k, kt_ms mono)
 {
 	run_script(k, mono);
-	if (k->gpio)
-		read_gpio(k, mono);
+	if (k->gpio && read_gpio(k, mono))
+		rewire(k);
 	drain_gestures(k, mono);
 	kt_ms now = kiosk_now(k);
 	if (k->engine_wake <= now) {
@@ -738,8 +734,7 @@ int kiosk_run(const struct options *o)
 	setup_video(&k);
 	if (setup_inputs(&k) < 0 || setup_outputs(&k) < 0)
 		goto out;
-	struct engine_options eo = {0};
-	wiring(&k, &eo.have_button, &eo.have_mat);
+	struct engine_options eo = {.have_button = true, .have_mat = true};
 	if (k.speech) {
 		eo.speech_length = speech_length;
 		eo.speech_ctx = k.speech;
@@ -748,6 +743,12 @@ int kiosk_run(const struct options *o)
 	if (!k.engine) {
 		log_msg("cannot start: %s", strerror(errno));
 		goto out;
+	}
+	/* The lines found at start (their levels) and what they leave the
+	 * engine to count on: said once. */
+	if (k.gpio) {
+		read_gpio(&k, kclock_now(&k.clock));
+		rewire(&k);
 	}
 	run_loop(&k);
 	status = 0;

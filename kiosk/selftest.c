@@ -64,10 +64,7 @@ static void echo_gesture(struct selftest *t, const struct gesture_event *g)
 	    [GESTURE_MAT_ON] = "MAT ON",
 	    [GESTURE_MAT_OFF] = "MAT OFF",
 	};
-	enum gesture_line l =
-	    g->gesture == GESTURE_MAT_ON || g->gesture == GESTURE_MAT_OFF
-		? LINE_MAT
-		: LINE_BUTTON;
+	enum gesture_line l = gesture_line(g->gesture);
 	t->gestures_seen[g->gesture]++;
 	printf("%9.3f  %-6s -> %s, from %d raw edge%s\n", g->at / 1000.0,
 	       gpio_line_role(l), what[g->gesture], t->edges[l],
