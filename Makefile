@@ -2,13 +2,22 @@
 # tests need (scripts/install-deps.sh) and runs every test; `make demo` runs
 # the kiosk with keys for the button and the mat. SANITIZER=address,undefined
 # builds and tests under the sanitizers in build-san/; WERROR=1 turns
-# warnings into errors. `make soak` and `make valgrind`: see below.
+# warnings into errors. `make fuzz` fuzzes the routine file and script
+# parsers with libFuzzer (clang) in build-fuzz/, FUZZ_SECONDS each.
+# `make soak` and `make valgrind`: see below.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/kiosk
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc/kiosk
+STATEDIR ?= /var/lib/kiosk
+# systemd reads units from /usr/local/lib/systemd too, so they follow
+# PREFIX (and /etc/systemd/system stays the administrator's); udev reads
+# only /etc, /run and /usr/lib, so the rule goes to /etc.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
+UDEVRULESDIR ?= /etc/udev/rules.d
 DESTDIR ?=
 
 CC ?= cc
@@ -33,6 +42,7 @@ endif
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CPPFLAGS += -D_GNU_SOURCE -MMD -MP -Ikiosk \
 	-DKIOSK_DATADIR='"$(DATADIR)"' -DKIOSK_SYSCONF='"$(SYSCONFDIR)/kiosk.conf"' \
+	-DKIOSK_STATEDIR='"$(STATEDIR)"' \
 	-DKIOSK_VERSION='"$(VERSION)"'
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 $(WARN) $(SAN_FLAGS)
@@ -40,19 +50,36 @@ LDFLAGS += $(SAN_FLAGS)
 
 # Every library comes from Debian, found with pkg-config.
 PKGS := inih espeak-ng portaudio-2.0 sdl2 SDL2_ttf SDL2_image
+
+# GPIO: the backend for the libgpiod API found (kiosk/gpio_backend.h):
+# v1 for 1.x (Debian 12), v2 for 2.x (Debian 13, bookworm-backports),
+# none without libgpiod. A libgpiod outside /usr (make check-gpiod2) is
+# found at run time through an rpath.
+GPIOD_VERSION := $(shell $(PKG_CONFIG) --modversion libgpiod 2>/dev/null)
+ifeq ($(GPIOD_VERSION),)
+GPIO_BACKEND := none
+else
+GPIO_BACKEND := $(if $(filter 1,$(firstword $(subst ., ,$(GPIOD_VERSION)))),v1,v2)
+PKGS += libgpiod
+GPIOD_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir libgpiod)
+ifneq ($(filter-out /usr/lib%,$(GPIOD_LIBDIR)),)
+LDFLAGS += -Wl,-rpath,$(GPIOD_LIBDIR)
+endif
+endif
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread -lm
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
-CORE_SRC := $(filter-out kiosk/main.c,$(wildcard kiosk/*.c))
+CORE_SRC := $(filter-out kiosk/main.c kiosk/gpio_v1.c kiosk/gpio_v2.c \
+	kiosk/gpio_none.c,$(wildcard kiosk/*.c)) kiosk/gpio_$(GPIO_BACKEND).c
 CORE_OBJ := $(CORE_SRC:kiosk/%.c=$(BUILD)/%.o) $(BUILD)/builtin.o
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
 E2E_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e*.c))
 BENCH := $(BUILD)/tests/bench
 
-.PHONY: all check test demo bench deps install uninstall clean format \
-	soak soak-run valgrind valgrind-run
+.PHONY: all check check-gpiod2 test demo bench deps install uninstall clean \
+	format fuzz fuzz-build soak soak-run valgrind valgrind-run
 all: $(BUILD)/kiosk
 
 $(BUILD)/%.o: kiosk/%.c | $(BUILD)
@@ -85,6 +112,14 @@ check: deps
 
 test: $(BUILD)/kiosk $(UNIT_TESTS) $(E2E_TESTS)
 	KIOSK=$(BUILD)/kiosk KIOSK_OUT=$(BUILD) tests/run-tests $(UNIT_TESTS) $(E2E_TESTS)
+
+# The same tests built against libgpiod 2.x (its v2 backend), fetched from
+# bookworm-backports into a local prefix: Debian 12 itself ships 1.6.
+GPIOD2 := build-gpiod2
+check-gpiod2: deps
+	scripts/fetch-libgpiod2.sh $(GPIOD2)/libgpiod
+	PKG_CONFIG_PATH=$(CURDIR)/$(GPIOD2)/libgpiod/pkgconfig \
+		$(MAKE) test BUILD=$(GPIOD2)
 
 bench: deps
 	$(MAKE) $(BUILD)/kiosk $(BENCH) $(BUILD)/tests/bench_floor
@@ -123,6 +158,50 @@ demo: deps
 deps:
 	scripts/install-deps.sh
 
+# ---- fuzzing ----
+# libFuzzer is clang's, so the parsers are compiled again with clang and the
+# fuzzer's coverage hooks, apart from the gcc build. Only what the two
+# parsers need is linked (and inih): nothing of SDL, eSpeak NG or PortAudio.
+FUZZ_CC ?= clang
+FUZZ_BUILD := build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=c11 -O1 -g $(WARN) $(FUZZ_SAN) \
+	$(shell $(PKG_CONFIG) --cflags inih)
+FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs inih)
+FUZZ_OBJ := $(patsubst %,$(FUZZ_BUILD)/%.o,config routine text diag script \
+	linespec) \
+	$(FUZZ_BUILD)/builtin.o
+FUZZ_TARGETS := $(FUZZ_BUILD)/fuzz_config $(FUZZ_BUILD)/fuzz_script
+
+$(FUZZ_BUILD)/%.o: kiosk/%.c | $(FUZZ_BUILD)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+		-c -o $@ $<
+
+$(FUZZ_BUILD)/builtin.o: kiosk/builtin.S assets/kiosk.conf | $(FUZZ_BUILD)
+	$(FUZZ_CC) -c -o $@ $<
+
+# An archive, so each harness links only the objects its parser uses.
+$(FUZZ_BUILD)/libparsers.a: $(FUZZ_OBJ)
+	$(AR) rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libparsers.a
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_BUILD)/libparsers.a $(FUZZ_LIBS)
+
+$(FUZZ_BUILD):
+	mkdir -p $@
+
+fuzz-build: $(FUZZ_TARGETS)
+
+# Each target in turn (the machines are small), FUZZ_SECONDS each; new
+# inputs stay in build-fuzz/, crashes go to build-fuzz/findings/.
+fuzz:
+	scripts/install-deps.sh fuzz
+	$(MAKE) fuzz-build
+	tests/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS) config script
+
 install: $(BUILD)/kiosk
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/illustrations \
 		$(DESTDIR)$(DATADIR)/examples \
@@ -133,19 +212,34 @@ install: $(BUILD)/kiosk
 	install -m 644 assets/examples/*.conf $(DESTDIR)$(DATADIR)/examples/
 	install -m 644 man/kiosk.8 $(DESTDIR)$(MANDIR)/man8/kiosk.8
 	install -m 644 man/kiosk.conf.5 $(DESTDIR)$(MANDIR)/man5/kiosk.conf.5
+	@# The units name the program where this install puts it.
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR) \
+		$(DESTDIR)$(UDEVRULESDIR)
+	sed 's|^ExecStart=/usr/local/bin/kiosk$$|ExecStart=$(BINDIR)/kiosk|' \
+		systemd/kiosk.service > $(DESTDIR)$(UNITDIR)/kiosk.service
+	sed 's|^ExecStart=/usr/local/bin/kiosk$$|ExecStart=$(BINDIR)/kiosk|' \
+		systemd/kiosk-user.service > \
+		$(DESTDIR)$(USERUNITDIR)/kiosk-user.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/kiosk.service \
+		$(DESTDIR)$(USERUNITDIR)/kiosk-user.service
+	install -m 644 systemd/60-kiosk-gpio.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/60-kiosk-gpio.rules
 	@# The staff's routine is theirs: never overwrite it.
 	test -e $(DESTDIR)$(SYSCONFDIR)/kiosk.conf || \
 		install -m 644 assets/kiosk.conf $(DESTDIR)$(SYSCONFDIR)/kiosk.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/kiosk $(DESTDIR)$(MANDIR)/man8/kiosk.8 \
-		$(DESTDIR)$(MANDIR)/man5/kiosk.conf.5
+		$(DESTDIR)$(MANDIR)/man5/kiosk.conf.5 \
+		$(DESTDIR)$(UNITDIR)/kiosk.service \
+		$(DESTDIR)$(USERUNITDIR)/kiosk-user.service \
+		$(DESTDIR)$(UDEVRULESDIR)/60-kiosk-gpio.rules
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:
-	clang-format -i kiosk/*.c kiosk/*.h tests/*.c tests/*.h
+	clang-format -i kiosk/*.c kiosk/*.h tests/*.c tests/*.h tests/fuzz/*.c
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz $(GPIOD2)
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(FUZZ_BUILD)/*.d)

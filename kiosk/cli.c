@@ -24,6 +24,9 @@ enum {
 	OPT_EXIT_AFTER_SESSION,
 	OPT_WINDOW,
 	OPT_VERSION,
+	OPT_STATS,
+	OPT_STATE_DIR,
+	OPT_SELF_TEST,
 };
 
 static const struct option long_options[] = {
@@ -40,6 +43,9 @@ static const struct option long_options[] = {
     {"exit-after-session", no_argument, NULL, OPT_EXIT_AFTER_SESSION},
     {"window", required_argument, NULL, OPT_WINDOW},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"stats", no_argument, NULL, OPT_STATS},
+    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"self-test", no_argument, NULL, OPT_SELF_TEST},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -97,11 +103,24 @@ void cli_help(FILE *out)
 	    "                        off-screen when there is no display)\n"
 	    "  --exit-after-session  quit when the first session has ended\n"
 	    "\n"
+	    "Wiring:\n"
+	    "  --self-test           report the button and mat lines found, "
+	    "then show\n"
+	    "                        every press and mat change until Ctrl-C\n"
+	    "\n"
+	    "Session record:\n"
+	    "  --stats               summarise the sessions recorded (per day, "
+	    "how\n"
+	    "                        they ended, where people stop) and exit\n"
+	    "  --state-dir DIR       where sessions are recorded (default: "
+	    "$STATE_DIRECTORY,\n"
+	    "                        else %s)\n"
+	    "\n"
 	    "  -h, --help            show this help\n"
 	    "      --version         show the version\n"
 	    "\n"
 	    "See kiosk(8) and kiosk.conf(5).\n",
-	    KIOSK_SYSCONF, KIOSK_DATADIR);
+	    KIOSK_SYSCONF, KIOSK_DATADIR, KIOSK_STATEDIR);
 }
 
 static int bad(FILE *err, const char *opt, const char *value,
@@ -194,6 +213,17 @@ int cli_parse(int argc, char **argv, struct options *o, FILE *err)
 		case OPT_VERSION:
 			o->version = true;
 			break;
+		case OPT_STATS:
+			o->stats = true;
+			break;
+		case OPT_SELF_TEST:
+			o->self_test = true;
+			break;
+		case OPT_STATE_DIR:
+			if (!*v)
+				return bad(err, "--state-dir", v, "a folder");
+			o->state_dir = v;
+			break;
 		case 'h':
 			o->help = true;
 			break;
@@ -234,6 +264,23 @@ const char *cli_config_path(const struct options *o)
 	if (o->config)
 		return o->config;
 	return access(KIOSK_SYSCONF, F_OK) == 0 ? KIOSK_SYSCONF : NULL;
+}
+
+const char *cli_state_dir(const struct options *o)
+{
+	static char first[PATH_MAX];
+	if (o->state_dir)
+		return o->state_dir;
+	const char *env = getenv("STATE_DIRECTORY");
+	if (env && *env) {
+		size_t len = strcspn(env, ":");
+		if (len < sizeof first) {
+			memcpy(first, env, len);
+			first[len] = '\0';
+			return first;
+		}
+	}
+	return KIOSK_STATEDIR;
 }
 
 static bool has_illustrations(const char *dir)

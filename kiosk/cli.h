@@ -17,7 +17,8 @@ enum audio_out { AUDIO_PORTAUDIO, AUDIO_WAV, AUDIO_NONE };
 
 struct options {
 	const char *config; /* NULL: the system file, else the built-in */
-	bool check, print_config, help, version;
+	bool check, print_config, help, version, stats, self_test;
+	const char *state_dir; /* --state-dir; NULL: see cli_state_dir */
 	enum input_source input;
 	const char *script;
 	bool virtual_clock;
@@ -44,11 +45,19 @@ const char *cli_config_path(const struct options *o);
  * folder compiled in. The first that holds illustrations/ wins. */
 const char *cli_assets_dir(const struct options *o);
 
+/* Where the kiosk keeps its session record: --state-dir, else
+ * $STATE_DIRECTORY (systemd's StateDirectory=; the first of a
+ * colon-separated list), else the folder compiled in. */
+const char *cli_state_dir(const struct options *o);
+
 #ifndef KIOSK_SYSCONF
 #define KIOSK_SYSCONF "/etc/kiosk/kiosk.conf"
 #endif
 #ifndef KIOSK_DATADIR
 #define KIOSK_DATADIR "/usr/local/share/kiosk"
+#endif
+#ifndef KIOSK_STATEDIR
+#define KIOSK_STATEDIR "/var/lib/kiosk"
 #endif
 #ifndef KIOSK_VERSION
 #define KIOSK_VERSION "0.1.0"

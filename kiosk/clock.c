@@ -25,3 +25,8 @@ void kclock_jump(struct kclock *c, kt_ms to)
 	if (c->is_virtual && to > c->virtual_now)
 		c->virtual_now = to;
 }
+
+int64_t kclock_origin_ns(const struct kclock *c)
+{
+	return (int64_t)c->origin.tv_sec * 1000000000 + c->origin.tv_nsec;
+}

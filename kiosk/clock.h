@@ -10,6 +10,7 @@
 #define KIOSK_CLOCK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "ktime.h"
@@ -22,6 +23,9 @@ struct kclock {
 
 void kclock_init(struct kclock *c, bool is_virtual);
 kt_ms kclock_now(const struct kclock *c);
+
+/* CLOCK_MONOTONIC at time 0, in ns: to place the kernel's timestamps. */
+int64_t kclock_origin_ns(const struct kclock *c);
 
 /* Virtual clock only: move time forward to `to` (never back). */
 void kclock_jump(struct kclock *c, kt_ms to);

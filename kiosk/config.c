@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "linespec.h"
 #include "text.h"
 
 enum section {
@@ -54,7 +55,8 @@ enum type {
 	T_START,
 	T_BREATH,
 	T_CUES,
-	T_WORD,	  /* language, voice, GPIO line: a short token */
+	T_WORD,	  /* language, voice: a short token */
+	T_LINE,	  /* a GPIO line: see linespec.h */
 	T_DEVICE, /* audio device name: any short text */
 	T_PATH,
 };
@@ -105,8 +107,12 @@ static const struct keydef keys[] = {
     {SEC_SETTINGS, "done_time", T_SECONDS, S(done_time), 3, 600, 0, 0, false},
     {SEC_SETTINGS, "frame_rate", T_INT, S(frame_rate), 5, 60, 0, 0, false},
     {SEC_SETTINGS, "animation", T_BOOL, S(animation), 0, 0, 0, 0, false},
-    {SEC_SETTINGS, "button_line", T_WORD, S(button_line), 0, 32, 0, 0, true},
-    {SEC_SETTINGS, "mat_line", T_WORD, S(mat_line), 0, 32, 0, 0, true},
+    {SEC_SETTINGS, "button_line", T_LINE, S(button_line), 0, 0, 0, 0, true},
+    {SEC_SETTINGS, "mat_line", T_LINE, S(mat_line), 0, 0, 0, 0, true},
+    {SEC_SETTINGS, "button_active_low", T_BOOL, S(button_active_low), 0, 0, 0,
+     0, false},
+    {SEC_SETTINGS, "mat_active_low", T_BOOL, S(mat_active_low), 0, 0, 0, 0,
+     false},
 
     {SEC_ROUTINE, "name", T_NAME, R(name), 0, 0, 0, 0, false},
     {SEC_ROUTINE, "intro", T_LINES, R(intro), 0, 0, 0, 0, false},
@@ -382,8 +388,12 @@ static const char *find_file(struct parser *p, const char *v)
 	char path[PATH_MAX];
 	const char *dirs[] = {p->base_dir, p->assets_dir};
 	struct stat st;
+	/* v lives in inih's line buffer, which the next line overwrites:
+	 * an absolute path is kept as a copy, like one found in a folder. */
 	if (v[0] == '/')
-		return stat(v, &st) == 0 && S_ISREG(st.st_mode) ? v : NULL;
+		return stat(v, &st) == 0 && S_ISREG(st.st_mode)
+			   ? arena_strdup(p, v)
+			   : NULL;
 	for (int i = 0; i < 2; i++) {
 		if (!dirs[i])
 			continue;
@@ -532,6 +542,19 @@ static void set_value(struct parser *p, const struct keydef *k, void *base,
 				     : "'%s' must be %g to %g characters, "
 				       "got '%s'",
 				 k->name, k->min, k->max, v);
+		else
+			*(const char **)f = arena_strdup(p, v);
+		break;
+	}
+	case T_LINE: {
+		struct linespec spec;
+		const char *why;
+		if (linespec_parse(v, &spec, &why) < 0)
+			diag_add(p->d, p->line,
+				 "'%s' must be a line name like GPIO17, "
+				 "CHIP:LINE like gpiochip0:17, or none; "
+				 "got '%s': %s",
+				 k->name, v, why);
 		else
 			*(const char **)f = arena_strdup(p, v);
 		break;

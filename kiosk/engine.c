@@ -338,7 +338,16 @@ static void screen_fill_part(const struct engine *e, kt_ms elapsed,
 static enum start_trigger effective_trigger(const struct engine *e)
 {
 	enum start_trigger t = cur(e)->start;
-	return t == START_MAT && !e->opt.have_mat ? START_BUTTON : t;
+	if (t == START_MAT && !e->opt.have_mat)
+		t = START_BUTTON;
+	return t == START_BUTTON && !e->opt.have_button ? START_AUTO : t;
+}
+
+/* Lying on the mat starts a session: when staff say so, and always when
+ * the mat is all there is. */
+static bool mat_starts(const struct engine *e)
+{
+	return e->opt.have_mat && (cfg(e)->mat_start || !e->opt.have_button);
 }
 
 static void build_screen(const struct engine *e, enum kiosk_state st, kt_ms now,
@@ -349,6 +358,7 @@ static void build_screen(const struct engine *e, enum kiosk_state st, kt_ms now,
 	memset(sc, 0, sizeof *sc);
 	text_copy(sc->title, sizeof sc->title, e->r->name);
 	text_copy(sc->caption, sizeof sc->caption, e->caption);
+	sc->no_button = !e->opt.have_button;
 	if (cur(e) && st != STATE_ATTRACT && st != STATE_DONE &&
 	    st != STATE_SAFETY)
 		screen_fill_exercise(e, e->ex, sc);
@@ -356,7 +366,7 @@ static void build_screen(const struct engine *e, enum kiosk_state st, kt_ms now,
 	case STATE_ATTRACT:
 		sc->kind = SCREEN_ATTRACT;
 		sc->minutes = e->minutes;
-		sc->mat_start = cfg(e)->mat_start && e->opt.have_mat;
+		sc->mat_start = mat_starts(e);
 		break;
 	case STATE_SAFETY:
 		sc->kind = SCREEN_SAFETY;
@@ -952,7 +962,7 @@ static void on_mat(struct engine *e, bool on, kt_ms now, struct actions *out)
 	e->mat_on = on;
 	switch (e->state) {
 	case STATE_ATTRACT:
-		if (on && cfg(e)->mat_start && e->opt.have_mat)
+		if (on && mat_starts(e))
 			begin_session(e, now, out);
 		break;
 	case STATE_WAITING:
@@ -1002,6 +1012,14 @@ void engine_input(struct engine *e, enum engine_input in, kt_ms now,
 		break;
 	}
 	finish(e, now, out);
+}
+
+void engine_set_wiring(struct engine *e, bool have_button, bool have_mat,
+		       bool mat_on)
+{
+	e->opt.have_button = have_button;
+	e->opt.have_mat = have_mat;
+	e->mat_on = have_mat && mat_on;
 }
 
 void engine_set_routine(struct engine *e, const struct routine *r)

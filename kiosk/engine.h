@@ -74,6 +74,7 @@ struct screen {
 	enum pause_reason reason;   /* paused */
 	int minutes;		    /* attract: routine length */
 	bool mat_start;		    /* attract: lying down starts */
+	bool no_button;		    /* no button is wired: don't offer it */
 	int elapsed;		    /* done: session length, seconds */
 };
 
@@ -142,7 +143,10 @@ typedef kt_ms (*speech_length_fn)(void *ctx, const char *text, int rate);
 struct engine_options {
 	speech_length_fn speech_length; /* NULL: text_speech_estimate */
 	void *speech_ctx;
-	bool have_mat; /* false: mat-started parts wait for the button */
+	/* What is wired. No mat: mat-started parts wait for the button.
+	 * No button: button-started parts start by themselves and lying on
+	 * the mat starts a session whatever mat_start says. */
+	bool have_button, have_mat;
 };
 
 struct engine;
@@ -159,6 +163,12 @@ void engine_input(struct engine *e, enum engine_input in, kt_ms now,
 
 /* A deadline passed: call when now >= the last actions' wake. */
 void engine_tick(struct engine *e, kt_ms now, struct actions *out);
+
+/* The wiring changed (a line was found or lost): from now on. mat_on is
+ * the mat's level as found, taken without acting on it (someone already
+ * on it at start is not a reason to begin a session). */
+void engine_set_wiring(struct engine *e, bool have_button, bool have_mat,
+		       bool mat_on);
 
 /* Use this routine from the next session on (the current one is kept). */
 void engine_set_routine(struct engine *e, const struct routine *r);

@@ -14,6 +14,11 @@ void gestures_init(struct gestures *g, kt_ms button_settle, kt_ms mat_settle,
 	g->long_press = long_press;
 }
 
+void gestures_set_settle(struct gestures *g, enum gesture_line l, kt_ms settle)
+{
+	g->line[l].settle = settle;
+}
+
 void gestures_set_level(struct gestures *g, enum gesture_line l, bool active)
 {
 	g->line[l].stable = g->line[l].raw = active;

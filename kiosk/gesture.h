@@ -55,6 +55,9 @@ struct gestures {
 void gestures_init(struct gestures *g, kt_ms button_settle, kt_ms mat_settle,
 		   kt_ms long_press);
 
+/* Change a line's settle time (0 when the kernel debounces it already). */
+void gestures_set_settle(struct gestures *g, enum gesture_line l, kt_ms settle);
+
 /* Set a line's level without producing a gesture (its level at start). */
 void gestures_set_level(struct gestures *g, enum gesture_line l, bool active);
 

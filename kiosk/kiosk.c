@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audio.h"
@@ -32,11 +33,14 @@
 #include "config.h"
 #include "engine.h"
 #include "gesture.h"
+#include "gpio.h"
 #include "keyboard.h"
 #include "load.h"
 #include "log.h"
+#include "notify.h"
 #include "record.h"
 #include "script.h"
+#include "sessionlog.h"
 #include "speech.h"
 #include "video.h"
 
@@ -58,6 +62,7 @@ struct kiosk {
 	kt_ms engine_wake;
 
 	struct gestures gestures;
+	struct gpio *gpio;
 	struct script script;
 	struct keyboard *keyboard;
 	bool keyboard_mat; /* the mat as the keyboard's m key leaves it */
@@ -74,6 +79,14 @@ struct kiosk {
 	struct record *record;
 	struct caption *caption;
 	int signal_fd;
+
+	struct notify *notify;	     /* NULL: not under systemd */
+	struct sessionlog *sessions; /* NULL: no session record */
+	bool in_session;	     /* begun in the session record */
+	struct {
+		int index;
+		char name[ROUTINE_NAME_BYTES];
+	} exercise; /* the one going on, for the record and STATUS */
 
 	bool quit;
 	bool session_ended;
@@ -119,10 +132,50 @@ static void say(struct kiosk *k, const struct action *a, kt_ms at)
 	}
 }
 
+/* One line for `systemctl status`: what the kiosk is doing now. */
+static void tell_status(struct kiosk *k, enum kiosk_state st)
+{
+	char status[256];
+	if (st == STATE_ATTRACT || !k->exercise.index)
+		snprintf(status, sizeof status, "%s: %s",
+			 st == STATE_ATTRACT ? "Waiting" : state_name(st),
+			 k->routine->name);
+	else
+		snprintf(status, sizeof status, "%s: exercise %d of %d, %s",
+			 state_name(st), k->exercise.index,
+			 k->routine->exercises, k->exercise.name);
+	notify_status(k->notify, status);
+}
+
+/* Sessions are kept for staff (kiosk --stats): begun when the engine
+ * leaves the attract screen, ended with its result. */
+static void keep_session(struct kiosk *k, const struct action *a, kt_ms at)
+{
+	if (a->kind == ACTION_STATE && !k->in_session &&
+	    engine_in_session(k->engine)) {
+		k->in_session = true;
+		sessionlog_begin(k->sessions, time(NULL), at);
+	} else if (a->kind == ACTION_EXERCISE) {
+		k->exercise.index = a->u.exercise.index;
+		snprintf(k->exercise.name, sizeof k->exercise.name, "%s",
+			 a->u.exercise.name);
+	} else if (a->kind == ACTION_SESSION && k->in_session) {
+		k->in_session = false;
+		sessionlog_end(k->sessions, at, a->u.session.result,
+			       a->u.session.quit, a->u.session.index,
+			       a->u.session.index ? k->exercise.name : "",
+			       k->routine->name);
+		k->exercise.index = 0;
+	}
+	if (a->kind == ACTION_STATE)
+		tell_status(k, a->u.state);
+}
+
 static void output(struct kiosk *k, const struct action *a, kt_ms at)
 {
 	record_action(k->record, at, a);
 	caption_action(k->caption, a);
+	keep_session(k, a, at);
 	switch (a->kind) {
 	case ACTION_SAY:
 		say(k, a, at);
@@ -204,6 +257,51 @@ static void drain_gestures(struct kiosk *k, kt_ms now)
 	while ((n = gestures_poll(&k->gestures, now, g, GESTURE_QUEUE)) > 0)
 		for (int i = 0; i < n; i++)
 			gesture_to_engine(k, g[i].gesture);
+}
+
+static void log_wiring(bool button, bool mat)
+{
+	if (button && mat)
+		log_msg("inputs: the button and the mat");
+	else if (button)
+		log_msg("inputs: the button only: parts that start on the "
+			"mat wait for a press");
+	else if (mat)
+		log_msg("inputs: the mat only: lying down starts a session, "
+			"and parts that wait for a press start by "
+			"themselves");
+	else
+		log_msg("inputs: no GPIO line: the keys only");
+}
+
+/* What the engine may count on: the lines held, or with none at all the
+ * keyboard in their place (its m key is the mat). */
+static void wiring(const struct kiosk *k, bool *button, bool *mat)
+{
+	*button = gpio_state(k->gpio, LINE_BUTTON) == GPIO_HELD;
+	*mat = gpio_state(k->gpio, LINE_MAT) == GPIO_HELD;
+	if (k->gpio)
+		log_wiring(*button, *mat);
+	if (!*button && !*mat)
+		*button = *mat = true;
+}
+
+static void read_gpio(struct kiosk *k, kt_ms now)
+{
+	struct gpio_event ev[16];
+	bool rewired = false;
+	int n;
+	while ((n = gpio_poll(k->gpio, now, ev, 16)) > 0)
+		for (int i = 0; i < n; i++) {
+			gpio_to_gestures(k->gpio, &ev[i], &k->gestures);
+			rewired |= ev[i].kind != GPIO_EDGE;
+		}
+	if (rewired && k->engine) {
+		bool button, mat;
+		wiring(k, &button, &mat);
+		engine_set_wiring(k->engine, button, mat,
+				  gpio_active(k->gpio, LINE_MAT));
+	}
 }
 
 static void run_script(struct kiosk *k, kt_ms now)
@@ -299,16 +397,17 @@ static kt_ms next_deadline(const struct kiosk *k)
 	    k->engine_wake == KT_NEVER ? KT_NEVER : k->engine_wake - k->lead;
 	due = kt_min(due, gestures_wake(&k->gestures));
 	due = kt_min(due, script_next_at(&k->script));
+	due = kt_min(due, gpio_wake(k->gpio));
 	if (k->video)
 		due = kt_min(due, video_wake(k->video));
 	/* Virtual time need not stop for the sound: it is written as time
 	 * moves on, and there is no device to retry. */
 	if (k->audio && !k->clock.is_virtual)
 		due = kt_min(due, audio_wake(k->audio));
-	return due;
+	return kt_min(due, notify_wake(k->notify));
 }
 
-enum { FD_SIGNAL, FD_KEYBOARD, FD_WINDOW, FD_SPEECH, FD_COUNT };
+enum { FD_SIGNAL, FD_KEYBOARD, FD_WINDOW, FD_SPEECH, FD_GPIO, FD_COUNT };
 
 /* Sleep (real clock) or jump (virtual clock) until something is due. */
 static void wait_for_work(struct kiosk *k)
@@ -322,6 +421,9 @@ static void wait_for_work(struct kiosk *k)
 	    (struct pollfd){.fd = video_fd(k->video), .events = POLLIN};
 	fds[FD_SPEECH] = (struct pollfd){
 	    .fd = k->speech ? speech_fd(k->speech) : -1, .events = POLLIN};
+	/* Edges are read in step(), whatever woke us. */
+	fds[FD_GPIO] =
+	    (struct pollfd){.fd = gpio_fd(k->gpio), .events = POLLIN};
 	kt_ms due = next_deadline(k);
 	int timeout = 0;
 	if (k->clock.is_virtual) {
@@ -364,6 +466,8 @@ static bool finished(const struct kiosk *k)
 static void step(struct kiosk *k, kt_ms mono)
 {
 	run_script(k, mono);
+	if (k->gpio)
+		read_gpio(k, mono);
 	drain_gestures(k, mono);
 	kt_ms now = kiosk_now(k);
 	if (k->engine_wake <= now) {
@@ -374,6 +478,9 @@ static void step(struct kiosk *k, kt_ms mono)
 		video_update(k->video, mono);
 	if (k->audio)
 		audio_advance(k->audio, mono);
+	/* The watchdog is fed from the loop itself: a stuck loop is
+	 * restarted by systemd. */
+	notify_tick(k->notify, mono);
 	record_flush(k->record);
 }
 
@@ -382,10 +489,12 @@ static void run_loop(struct kiosk *k)
 	engine_start(k->engine, kiosk_now(k), &k->actions);
 	dispatch(k, kiosk_now(k));
 	step(k, kclock_now(&k->clock));
+	notify_ready(k->notify, NULL);
 	while (!finished(k)) {
 		wait_for_work(k);
 		step(k, kclock_now(&k->clock));
 	}
+	notify_stopping(k->notify);
 	if (engine_in_session(k->engine))
 		engine_do(k, INPUT_QUIT, kiosk_now(k));
 	step(k, kclock_now(&k->clock));
@@ -470,8 +579,16 @@ static int setup_inputs(struct kiosk *k)
 		diags_free(&d);
 		return rc;
 	}
-	if (o->input == SOURCE_GPIO)
-		log_msg("GPIO input is not built in yet; using the keyboard");
+	if (o->input == SOURCE_GPIO) {
+		struct gpio_config gc;
+		gpio_config_init(&gc, s, kclock_origin_ns(&k->clock));
+		log_msg("GPIO: %s", gpio_library());
+		k->gpio = gpio_open(&gc, kclock_now(&k->clock));
+		if (!k->gpio)
+			log_msg("GPIO: cannot start: %s", strerror(errno));
+	}
+	/* Keys work beside the lines: for staff at a desk, and in place of
+	 * any line that is missing. */
 	k->keyboard = keyboard_open(STDIN_FILENO);
 	if (!k->keyboard && !k->video)
 		log_msg("no terminal to read keys from: running without "
@@ -490,7 +607,7 @@ static void prepare_line(void *ctx, const struct action *a)
 static void prepare_speech(struct kiosk *k)
 {
 	const struct settings *s = &k->routine->settings;
-	struct engine_options eo = {.have_mat = true};
+	struct engine_options eo = {.have_button = true, .have_mat = true};
 	routine_walk(k->routine, &eo, prepare_line, k->speech);
 	for (int i = 0; i < PHRASE_COUNT; i++)
 		if (!strchr(s->phrase[i], '{'))
@@ -558,6 +675,10 @@ static int setup_outputs(struct kiosk *k)
 	const struct options *o = k->opt;
 	if (setup_sound(k) < 0)
 		return -1;
+	/* Simulated runs keep no session record unless asked to: tests
+	 * must not write to the machine's. */
+	if (!k->clock.is_virtual || o->state_dir)
+		k->sessions = sessionlog_open(cli_state_dir(o), 0);
 	if (o->events) {
 		k->record = record_open(o->events);
 		if (!k->record) {
@@ -606,6 +727,7 @@ int kiosk_run(const struct options *o)
 	struct kiosk k = {.opt = o, .signal_fd = -1};
 	int status = 1;
 	kclock_init(&k.clock, o->virtual_clock);
+	k.notify = notify_open(kclock_now(&k.clock));
 	if (load(&k) < 0)
 		goto out;
 	k.signal_fd = open_signals();
@@ -616,7 +738,8 @@ int kiosk_run(const struct options *o)
 	setup_video(&k);
 	if (setup_inputs(&k) < 0 || setup_outputs(&k) < 0)
 		goto out;
-	struct engine_options eo = {.have_mat = true};
+	struct engine_options eo = {0};
+	wiring(&k, &eo.have_button, &eo.have_mat);
 	if (k.speech) {
 		eo.speech_length = speech_length;
 		eo.speech_ctx = k.speech;
@@ -636,7 +759,10 @@ out:
 	speech_close(k.speech);
 	caption_close(k.caption);
 	record_close(k.record);
+	sessionlog_close(k.sessions);
+	notify_close(k.notify);
 	keyboard_close(k.keyboard);
+	gpio_close(k.gpio);
 	script_free(&k.script);
 	if (k.signal_fd >= 0)
 		close(k.signal_fd);

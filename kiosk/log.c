@@ -8,14 +8,23 @@
 #include <stdio.h>
 #include <unistd.h>
 
+static FILE *log_stream;
+
+void log_to(FILE *stream)
+{
+	log_stream = stream;
+}
+
 void log_msg(const char *fmt, ...)
 {
+	FILE *out = log_stream ? log_stream : stderr;
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("kiosk: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fputs("kiosk: ", out);
+	vfprintf(out, fmt, ap);
+	fputc('\n', out);
 	va_end(ap);
+	fflush(out);
 }
 
 int log_quiet_begin(void)

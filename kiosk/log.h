@@ -2,12 +2,17 @@
  * log.h - one-line messages for people running or looking after the kiosk.
  *
  * Everything goes to stderr as "kiosk: message" (journald adds the rest
- * under systemd). Call from the main thread only.
+ * under systemd), or to the stream log_to chose. Main thread only.
  */
 #ifndef KIOSK_LOG_H
 #define KIOSK_LOG_H
 
+#include <stdio.h>
+
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Where log_msg writes from now on (the self-test's report is its log). */
+void log_to(FILE *stream);
 
 /* Libraries that print their own chatter while probing devices (ALSA and
  * JACK under PortAudio, Wayland under SDL) are called between these two:

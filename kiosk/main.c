@@ -1,20 +1,24 @@
 /*
  * main.c - the kiosk's entry point: the one-shot commands (--help,
- * --version, --print-config, --check) and otherwise the kiosk itself.
+ * --version, --print-config, --check, --stats, --self-test) and otherwise
+ * the kiosk itself.
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "config.h"
 #include "engine.h"
 #include "kiosk.h"
 #include "load.h"
+#include "selftest.h"
 #include "speech.h"
+#include "stats.h"
 
 static void print_summary(const char *file, const struct routine *r)
 {
-	struct engine_options eo = {.have_mat = true};
+	struct engine_options eo = {.have_button = true, .have_mat = true};
 	kt_ms total = routine_estimate(r, &eo);
 	int secs = (int)((total + 500) / 1000);
 	printf("%s: OK. Routine \"%s\": %d exercise%s (", file, r->name,
@@ -77,5 +81,10 @@ int main(int argc, char **argv)
 	}
 	if (o.check)
 		return check(&o);
+	if (o.self_test)
+		return selftest_run(&o);
+	if (o.stats)
+		return stats_print(stdout, stderr, cli_state_dir(&o),
+				   time(NULL));
 	return kiosk_run(&o);
 }

@@ -103,6 +103,8 @@ void settings_defaults(struct settings *s)
 	    .animation = true,
 	    .button_line = "GPIO17",
 	    .mat_line = "GPIO27",
+	    .button_active_low = true,
+	    .mat_active_low = true,
 	};
 	for (int i = 0; i < PHRASE_COUNT; i++)
 		s->phrase[i] = phrases[i].text;

@@ -136,7 +136,8 @@ struct settings {
 	unsigned cues;	/* enum cue bits */
 	int frame_rate; /* screen animation, frames a second at most */
 	bool animation; /* attract animation and breath pacer motion */
-	const char *button_line, *mat_line;
+	const char *button_line, *mat_line; /* see linespec.h */
+	bool button_active_low, mat_active_low;
 	const char *phrase[PHRASE_COUNT];
 	const char *word[WORD_COUNT];
 };

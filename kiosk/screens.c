@@ -930,12 +930,15 @@ static void draw_attract(struct frame *f)
 	const struct item it[] = {
 	    {s->title, BOLD, f->big, 2, WHITE},
 	    {word(f, WORD_ABOUT, line, sizeof line), REGULAR, f->body, 3, SOFT},
-	    {word(f, WORD_START, start, sizeof start), BOLD, f->title, 3, TEAL},
+	    /* With no button the mat is the way in, said as an order. */
+	    {word(f, s->no_button ? WORD_LIE_DOWN : WORD_START, start,
+		  sizeof start),
+	     BOLD, f->title, 3, TEAL},
 	    {word(f, WORD_START_MAT, mat, sizeof mat), REGULAR, f->body, 2,
 	     WHITE},
 	};
-	stack(f, text, it, s->mat_start ? 4 : 3, f->portrait ? CENTER : LEFT,
-	      NULL, NULL);
+	stack(f, text, it, s->mat_start && !s->no_button ? 4 : 3,
+	      f->portrait ? CENTER : LEFT, NULL, NULL);
 }
 
 static void draw_safety(struct frame *f)
@@ -946,8 +949,11 @@ static void draw_safety(struct frame *f)
 	char before[ROUTINE_TEXT_BYTES], hint[ROUTINE_TEXT_BYTES];
 	para_top(f, word(f, WORD_BEFORE, before, sizeof before), BOLD, f->title,
 		 2, LEFT, WHITE, NAVY);
-	para_fit(f, &pa, word(f, WORD_STOP_HINT, hint, sizeof hint), REGULAR,
-		 f->small, f->area.w, f->area.h / 4, 3);
+	para_fit(f, &pa,
+		 f->v->screen.no_button
+		     ? ""
+		     : word(f, WORD_STOP_HINT, hint, sizeof hint),
+		 REGULAR, f->small, f->area.w, f->area.h / 4, 3);
 	SDL_Rect foot = cut_bottom(&f->area, pa.height, f->gap);
 	para_draw(f, &pa, foot, LEFT, SOFT, NAVY);
 	const char *c = caption_of(f->v);
@@ -1065,7 +1071,9 @@ static void draw_waiting(struct frame *f)
 		  sizeof more),
 	     REGULAR, f->body, 3, WHITE},
 	};
-	stack(f, main_box, it, 2, f->portrait ? CENTER : LEFT, NULL, NULL);
+	/* lie_down_more offers the button as the other way in. */
+	stack(f, main_box, it, mat && s->no_button ? 1 : 2,
+	      f->portrait ? CENTER : LEFT, NULL, NULL);
 }
 
 /* The hold: the time left is the biggest thing on the screen, with the
@@ -1158,7 +1166,7 @@ static void draw_paused(struct frame *f)
 	     2, SOFT},
 	};
 	int icon = f->big * 3 / 2, y;
-	stack(f, f->area, it, 4, CENTER, &icon, &y);
+	stack(f, f->area, it, s->no_button ? 3 : 4, CENTER, &icon, &y);
 	if (icon) {
 		float bw = icon * 0.24f, cx = f->area.x + f->area.w / 2.0f;
 		float rr = bw / 2;

@@ -2,6 +2,7 @@
 # Install the Debian packages the kiosk needs to build, test and run its
 # demo, skipping those already installed. Uses sudo when not root. Safe to
 # run again and again: it does nothing when everything is there.
+# `install-deps.sh fuzz` adds what make fuzz needs.
 set -eu
 
 # Build: compiler and libraries. Run: the speech data and a font. Test: sox
@@ -9,8 +10,15 @@ set -eu
 # (`make valgrind`).
 PACKAGES="gcc make pkg-config libinih-dev libcmocka-dev
 	libespeak-ng-dev espeak-ng-data espeak-ng portaudio19-dev
-	libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core sox
+	libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libgpiod-dev gpiod
+	fonts-dejavu-core sox
 	valgrind"
+# Fuzzing: clang, and its compiler-rt for libFuzzer and the sanitizers
+# (only recommended by clang, and recommends are not installed). Asked for
+# separately: a kiosk that only runs does not need a second compiler.
+if [ "${1:-}" = fuzz ]; then
+	PACKAGES="$PACKAGES clang libclang-rt-dev"
+fi
 
 missing=""
 for p in $PACKAGES; do

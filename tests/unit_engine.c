@@ -61,7 +61,7 @@ static void take(struct sim *s)
 }
 
 static struct sim *sim_make(const char *text, size_t len, const char *assets,
-			    bool have_mat)
+			    bool have_button, bool have_mat)
 {
 	struct sim *s = calloc(1, sizeof *s);
 	struct diags d;
@@ -70,7 +70,8 @@ static struct sim *sim_make(const char *text, size_t len, const char *assets,
 	diags_print(&d, stderr);
 	diags_free(&d);
 	assert_non_null(s->r);
-	struct engine_options o = {.have_mat = have_mat};
+	struct engine_options o = {.have_button = have_button,
+				   .have_mat = have_mat};
 	s->e = engine_new(s->r, &o);
 	s->log = calloc(LOG_MAX, sizeof *s->log);
 	engine_start(s->e, 0, &s->out);
@@ -80,14 +81,14 @@ static struct sim *sim_make(const char *text, size_t len, const char *assets,
 
 static struct sim *sim_new(const char *text, bool have_mat)
 {
-	return sim_make(text, strlen(text), NULL, have_mat);
+	return sim_make(text, strlen(text), NULL, true, have_mat);
 }
 
 static struct sim *sim_builtin(void)
 {
 	size_t len;
 	const char *text = config_builtin(&len);
-	return sim_make(text, len, "assets", true);
+	return sim_make(text, len, "assets", true, true);
 }
 
 static void sim_free(struct sim *s)
@@ -411,6 +412,78 @@ static void test_no_mat_means_button(void **state)
 	sim_free(s);
 }
 
+/* The routine with mat_start = no: a mat alone must start it anyway. */
+static struct sim *sim_mat_only(void)
+{
+	char text[2048];
+	snprintf(text, sizeof text, "%s", test_routine);
+	char *p = strstr(text, "[settings]\n") + strlen("[settings]\n");
+	memmove(p + 13, p, strlen(p) + 1);
+	memcpy(p, "mat_start=no\n", 13);
+	return sim_make(text, strlen(text), NULL, false, true);
+}
+
+static enum session_result session_result(const struct sim *s)
+{
+	const struct logged *end = last(s, ACTION_SESSION);
+	assert_non_null(end);
+	return end->a.u.session.result;
+}
+
+/* Hands-free at home: lie down, and the whole routine runs. */
+static void test_mat_only_session_lying_down(void **state)
+{
+	(void)state;
+	struct sim *s = sim_mat_only();
+	sim_input(s, INPUT_MAT_ON, 1000);
+	assert_int_equal(engine_state(s->e), STATE_SAFETY);
+	const struct logged *show = last(s, ACTION_SHOW);
+	assert_true(show->a.u.screen.no_button);
+	sim_until_state(s, STATE_DONE, 600000);
+	/* Every part, the button-started one too, started by itself. */
+	assert_int_equal(count(s, ACTION_PART), 2 * 3);
+	for (int i = 0; i < s->n; i++)
+		if (s->log[i].a.kind == ACTION_STATE)
+			assert_int_not_equal(s->log[i].a.u.state,
+					     STATE_WAITING);
+	assert_int_equal(session_result(s), RESULT_COMPLETED);
+	sim_free(s);
+}
+
+/* Getting off pauses a mat hold; staying away ends the session. */
+static void test_mat_only_absence_abandons(void **state)
+{
+	(void)state;
+	struct sim *s = sim_mat_only();
+	sim_input(s, INPUT_MAT_ON, 0);
+	sim_until_state(s, STATE_INTRO, 600000);
+	sim_until_state(s, STATE_RUNNING, 600000);
+	sim_until_state(s, STATE_REST, 600000);
+	kt_ms run = sim_until_state(s, STATE_RUNNING, 600000); /* mat one */
+	sim_input(s, INPUT_MAT_OFF, run + 3000);
+	assert_int_equal(engine_state(s->e), STATE_PAUSED);
+	sim_until_state(s, STATE_ATTRACT, run + 3000 + 120000);
+	assert_int_equal(session_result(s), RESULT_ABANDONED);
+	sim_free(s);
+}
+
+/* A line found or lost mid-session changes what the engine waits for. */
+static void test_wiring_can_change(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(test_routine, true);
+	sim_input(s, INPUT_PRESS, 0);
+	engine_set_wiring(s->e, true, false,
+			  false); /* the mat's chip went away */
+	sim_until_state(s, STATE_WAITING, 600000);
+	assert_int_equal(last(s, ACTION_SHOW)->a.u.screen.trigger,
+			 START_BUTTON);
+	engine_set_wiring(s->e, false, true, false); /* now only the mat */
+	sim_input(s, INPUT_MAT_ON, s->now + 1000);
+	assert_int_not_equal(engine_state(s->e), STATE_WAITING);
+	sim_free(s);
+}
+
 /* Over a whole default session nothing is said over something else. */
 static void test_builtin_lines_never_overlap(void **state)
 {
@@ -445,7 +518,7 @@ static void test_estimate_matches_a_session(void **state)
 	sim_input(s, INPUT_PRESS, 0);
 	sim_cooperate(s, 3600000);
 	kt_ms end = find(s, ACTION_SESSION, 0)->t;
-	struct engine_options o = {.have_mat = true};
+	struct engine_options o = {.have_button = true, .have_mat = true};
 	assert_int_equal(routine_estimate(s->r, &o), end);
 	assert_true(end > 5 * 60000 && end < 9 * 60000);
 	sim_free(s);
@@ -508,6 +581,9 @@ int main(void)
 	    cmocka_unit_test(test_already_on_the_mat_counts),
 	    cmocka_unit_test(test_mat_start_can_be_off),
 	    cmocka_unit_test(test_no_mat_means_button),
+	    cmocka_unit_test(test_mat_only_session_lying_down),
+	    cmocka_unit_test(test_mat_only_absence_abandons),
+	    cmocka_unit_test(test_wiring_can_change),
 	    cmocka_unit_test(test_builtin_lines_never_overlap),
 	    cmocka_unit_test(test_estimate_matches_a_session),
 	    cmocka_unit_test(test_reps_say_cues_on_the_breath),

@@ -1,0 +1,120 @@
+/*
+ * sessionlog.h - the kiosk's own record of sessions, for staff.
+ *
+ * One line per session in STATE_DIR/sessions.tsv (tab-separated text):
+ *
+ *   2026-11-21T14:03:07+01:00 <TAB> 312 <TAB> completed <TAB> 6
+ *     <TAB> Standing wall stretch <TAB> Mid-back mobility
+ *
+ * when it started (local time, ISO 8601 with the UTC offset), how many
+ * seconds it lasted, how it ended (completed, stopped, abandoned, or
+ * shutdown: the kiosk itself was stopped mid-session), the exercise
+ * reached (1-based; 0 and an empty name before the first) and the
+ * routine's name. Lines starting with '#' are comments.
+ *
+ * Writing: each line is appended with one write() under O_APPEND, then
+ * fdatasync. A line that cannot be written (full disk, read-only or
+ * missing folder) is kept in memory, up to SESSIONLOG_PENDING_MAX, and
+ * written before the next one; the oldest is dropped beyond that. One log
+ * line when writing starts failing and one when it works again: the kiosk
+ * never stops for its record. Past max_bytes the file is cut to its
+ * newest half, through a temporary file and rename().
+ *
+ * Reading (kiosk --stats): damaged lines (torn by a power cut, edited by
+ * hand) are skipped and counted.
+ *
+ * Ownership: the caller owns the struct sessionlog and the history, and
+ * frees them with sessionlog_close and session_history_free. The
+ * sessionlog copies the folder name. Main thread only; no threads inside.
+ */
+#ifndef KIOSK_SESSIONLOG_H
+#define KIOSK_SESSIONLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "engine.h"
+#include "ktime.h"
+#include "routine.h"
+
+#define SESSIONLOG_FILE	       "sessions.tsv"
+#define SESSIONLOG_MAX_BYTES   (1024 * 1024) /* about 10 000 sessions */
+#define SESSIONLOG_PENDING_MAX 32
+
+enum logged_result {
+	LOGGED_COMPLETED,
+	LOGGED_STOPPED,
+	LOGGED_ABANDONED,
+	LOGGED_SHUTDOWN, /* the kiosk was stopped during the session */
+	LOGGED_COUNT
+};
+
+struct logged_session {
+	time_t start;  /* wall clock */
+	int start_day; /* read back: the local date written, days since
+			  1970-01-01 */
+	int seconds;   /* how long it lasted */
+	enum logged_result result;
+	int index; /* exercise reached, 1-based; 0 before the first */
+	char exercise[ROUTINE_NAME_BYTES];
+	char routine[ROUTINE_NAME_BYTES];
+};
+
+const char *logged_result_name(enum logged_result r);
+
+/* The engine's ending, as the record words it. */
+enum logged_result logged_result_of(enum session_result r, bool quit);
+
+/* ---- writing ---- */
+
+struct sessionlog;
+
+/* The record in `dir` (created if missing, one level). max_bytes 0: the
+ * default. Never NULL unless out of memory: a folder that cannot be
+ * written is logged and tried again at every session. */
+struct sessionlog *sessionlog_open(const char *dir, size_t max_bytes);
+
+/* Writes what is still pending, then frees. */
+void sessionlog_close(struct sessionlog *l);
+
+/* A session began: `wall` is the wall-clock time, `now` the kiosk's
+ * monotonic time (the length comes from the latter, so setting the clock
+ * mid-session does not change it). */
+void sessionlog_begin(struct sessionlog *l, time_t wall, kt_ms now);
+
+/* The session begun last ended at `now`. exercise may be NULL or "" with
+ * index 0. Returns 0 when it is on disk, -1 when it is kept in memory
+ * (or there was no begin: a bug, logged). */
+int sessionlog_end(struct sessionlog *l, kt_ms now, enum session_result r,
+		   bool quit, int index, const char *exercise,
+		   const char *routine);
+
+/* Append one session as given (sessionlog_end uses it; tests too). */
+int sessionlog_add(struct sessionlog *l, const struct logged_session *s);
+
+/* Sessions waiting in memory, and those dropped for lack of room. */
+int sessionlog_pending(const struct sessionlog *l);
+int sessionlog_dropped(const struct sessionlog *l);
+
+/* ---- reading ---- */
+
+struct session_history {
+	struct logged_session *session; /* in file order */
+	size_t count, cap;
+	int damaged;	   /* lines skipped */
+	int first_damaged; /* line number of the first, 0 if none */
+};
+
+/* Every session in the file at `path`. 0, or -1 with errno (ENOENT: no
+ * session recorded yet). */
+int sessionlog_read(const char *path, struct session_history *h);
+void session_history_free(struct session_history *h);
+
+/* Parse one line (without its newline). false: damaged. */
+bool sessionlog_parse(const char *line, struct logged_session *s);
+
+/* "DIR/sessions.tsv" into out. -1 if it does not fit. */
+int sessionlog_path(const char *dir, char *out, size_t size);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * fuzz_script.c - libFuzzer target for the scripted-input parser: any
+ * bytes through script_parse.
+ *
+ * Besides crashes and sanitizer reports, what script.h promises is
+ * checked: either events and no messages, or -1, messages and nothing
+ * owned; events in time order, each from a real line, with a known kind,
+ * and a press's or hold's up never before its down. A broken promise
+ * aborts, which libFuzzer records as a crash.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "script.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static FILE *null_out;
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "fuzz_script: broken promise: %s\n",   \
+				#cond);                                        \
+			abort();                                               \
+		}                                                              \
+	} while (0)
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	/* Diagnostics are printed too, as the kiosk would, but to nowhere. */
+	null_out = fopen("/dev/null", "w");
+	if (!null_out)
+		exit(2);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct script s;
+	struct diags d;
+	size_t lines = 1;
+	for (size_t i = 0; i < size; i++)
+		lines += data[i] == '\n';
+	diags_init(&d, "fuzz.script");
+	/* The bytes exactly as given, not NUL-terminated: a read past the
+	 * end is the sanitizer's to catch. */
+	int rc = script_parse((const char *)data, size, &s, &d);
+	CHECK(rc == 0 || rc == -1);
+	CHECK((rc == 0) == (d.count == 0 && d.dropped == 0));
+	CHECK(d.count >= 0 && d.count <= DIAGS_MAX);
+	for (int i = 0; i < d.count; i++) {
+		CHECK(d.item[i].message && *d.item[i].message);
+		CHECK(d.item[i].line >= 1 && (size_t)d.item[i].line <= lines);
+	}
+	if (rc)
+		CHECK(s.event == NULL && s.count == 0);
+	CHECK(s.count >= 0 && s.next == 0);
+	CHECK(s.count == 0 || s.event != NULL);
+	/* Balance of button edges from each line: a press or hold gives a
+	 * down first, then its up. */
+	for (int i = 0; i < s.count; i++) {
+		const struct script_event *e = &s.event[i];
+		CHECK(e->kind >= SCRIPT_DOWN && e->kind <= SCRIPT_QUIT);
+		CHECK(e->at >= 0 && e->at <= 2 * (86400 * 1000 + 999));
+		CHECK(e->line >= 1 && (size_t)e->line <= lines);
+		if (i > 0)
+			CHECK(s.event[i - 1].at <= e->at);
+		if (e->kind == SCRIPT_UP)
+			for (int j = i + 1; j < s.count; j++)
+				CHECK(s.event[j].line != e->line ||
+				      s.event[j].kind != SCRIPT_DOWN);
+	}
+	CHECK(script_next_at(&s) == (s.count ? s.event[0].at : KT_NEVER));
+	diags_print(&d, null_out);
+	diags_free(&d);
+	script_free(&s);
+	CHECK(s.event == NULL && s.count == 0);
+	return 0;
+}
