@@ -511,8 +511,17 @@ struct sample {
 	int fds, fonts;	      /* open descriptors; of them, to font files */
 };
 
+/* A session as the event record ends it: what the session record (the
+ * staff's sessions.tsv) must say of it. */
+struct ended {
+	int seconds, index;
+	const char *result;
+};
+
 struct run_result {
 	int episodes, status;
+	struct ended *ended;
+	int n_ended;
 	long events; /* in the script: what it costs to hold */
 	double seconds;
 	long peak_kb; /* VmHWM: start-up, or the sessions, whichever is more */
@@ -521,7 +530,8 @@ struct run_result {
 	int ns;
 	struct sample first, at8, last; /* after session 1, 1/8 and the end */
 	int fd_max;
-	int vg_errors; /* from valgrind's ERROR SUMMARY, -1: none */
+	int kept_first, kept_last; /* descriptors held, fonts left out */
+	int vg_errors;		   /* from valgrind's ERROR SUMMARY, -1: none */
 };
 
 static bool is_font(const char *dir, const char *name)
@@ -582,7 +592,7 @@ static bool sample_proc(pid_t pid, long session, struct sample *out)
 
 /* The words of SOAK_WRAP, then the kiosk's own arguments. */
 static int build_argv(const char **argv, int max, char *wrap,
-		      const char *script, const char *wav,
+		      const char *script, const char *wav, const char *state,
 		      const struct run_spec *sp)
 {
 	int n = 0;
@@ -611,6 +621,9 @@ static int build_argv(const char **argv, int max, char *wrap,
 		argv[n++] = "--config";
 		argv[n++] = sp->r->config;
 	}
+	/* The session record too, on the virtual clock only when asked. */
+	argv[n++] = "--state-dir";
+	argv[n++] = state;
 	argv[n] = NULL;
 	return n;
 }
@@ -624,6 +637,66 @@ static int valgrind_errors(const char *stderr_path)
 		n = atoi(p + strlen("ERROR SUMMARY: "));
 	free(text);
 	return n;
+}
+
+static void note_ended(struct run_result *res, const struct soak_check *c,
+		       const char *line)
+{
+	char v[16] = "";
+	struct ended e = {.index = -1};
+	sk_int(line, "index", &e.index);
+	e.seconds = (int)((c->t - c->session_t + 500) / 1000);
+	json_get(line, "result", v, sizeof v);
+	e.result = json_get(line, "quit", v, sizeof v) ? "shutdown"
+		   : !strcmp(v, "completed")	       ? "completed"
+		   : !strcmp(v, "stopped")	       ? "stopped"
+						       : "abandoned";
+	res->ended = realloc(res->ended,
+			     sizeof *res->ended * (size_t)(res->n_ended + 1));
+	assert_non_null(res->ended);
+	res->ended[res->n_ended++] = e;
+}
+
+/* The staff's record of sessions (sessions.tsv) is a second witness:
+ * one line per session, in order, with the same ending, length and
+ * exercise as the event record gives. */
+static void compare_session_record(struct run_result *res, const char *dir,
+				   const char *label)
+{
+	char path[700];
+	snprintf(path, sizeof path, "%s/sessions.tsv", dir);
+	char *text = read_file(path, NULL);
+	int k = 0, bad = 0;
+	for (char *save = NULL, *l = text ? strtok_r(text, "\n", &save) : NULL;
+	     l; l = strtok_r(NULL, "\n", &save)) {
+		if (l[0] == '#')
+			continue;
+		char result[16] = "";
+		int seconds = -1, index = -1;
+		bool ok = sscanf(l, "%*[^\t]\t%d\t%15[^\t]\t%d", &seconds,
+				 result, &index) == 3 &&
+			  k < res->n_ended &&
+			  seconds == res->ended[k].seconds &&
+			  !strcmp(result, res->ended[k].result) &&
+			  index == res->ended[k].index;
+		if (!ok && bad++ < 5)
+			printf("soak: %s: session record line %d is '%s'; the "
+			       "event record's session %d was %s after %d s "
+			       "at exercise %d\n",
+			       label, k + 1, l, k + 1,
+			       k < res->n_ended ? res->ended[k].result : "-",
+			       k < res->n_ended ? res->ended[k].seconds : -1,
+			       k < res->n_ended ? res->ended[k].index : -1);
+		k++;
+	}
+	free(text);
+	if (k != res->n_ended) {
+		printf("soak: %s: %d sessions in the session record, %d in the "
+		       "event record\n",
+		       label, k, res->n_ended);
+		bad++;
+	}
+	res->c.violations += bad;
 }
 
 /* AddressSanitizer holds freed memory back in a quarantine of up to 256
@@ -642,6 +715,18 @@ static void quarantine_off(void)
 #endif
 }
 
+/* Descriptors held through a stretch of samples: the fewest open, fonts
+ * left out. One open for a moment (the session record's, while a line is
+ * appended) is in one sample; one that leaked is in every one after. */
+static int held(const struct sample *s, int n)
+{
+	int least = s[0].fds - s[0].fonts;
+	for (int i = 1; i < n; i++)
+		if (s[i].fds - s[i].fonts < least)
+			least = s[i].fds - s[i].fonts;
+	return least;
+}
+
 static void run_one(const struct run_spec *sp, uint64_t seed,
 		    struct run_result *res)
 {
@@ -657,10 +742,14 @@ static void run_one(const struct run_spec *sp, uint64_t seed,
 	/* The mixer renders every sample; where they go is not what is
 	 * soaked (e2e_media judges the WAV), and a day of them is 3.8 GB. */
 	const char *wav = "/dev/null";
-	char script[600], err[600], keep[600], label[96];
+	char script[600], err[600], keep[600], state[600], label[96];
 	snprintf(script, sizeof script, "%s/run-%d.script", out_dir, sp->index);
 	snprintf(err, sizeof err, "%s/run-%d.stderr", out_dir, sp->index);
 	snprintf(keep, sizeof keep, "%s/run-%d.jsonl", out_dir, sp->index);
+	snprintf(state, sizeof state, "%s/run-%d.state", out_dir, sp->index);
+	char rm[700];
+	snprintf(rm, sizeof rm, "rm -rf %s", state);
+	assert_int_equal(run(rm), 0);
 	snprintf(label, sizeof label, "seed %llu run %d (%s%s)",
 		 (unsigned long long)seed, sp->index, sp->r->label,
 		 sp->media ? ", screens and sound" : "");
@@ -682,7 +771,7 @@ static void run_one(const struct run_spec *sp, uint64_t seed,
 
 	char *wrap = getenv("SOAK_WRAP") ? strdup(getenv("SOAK_WRAP")) : NULL;
 	const char *argv[64];
-	build_argv(argv, 64, wrap, script, wav, sp);
+	build_argv(argv, 64, wrap, script, wav, state, sp);
 	int fds[2];
 	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
 	double t0 = now_s();
@@ -717,6 +806,8 @@ static void run_one(const struct run_spec *sp, uint64_t seed,
 			line[len - 1] = '\0';
 		soak_check_line(c, line);
 		long now_ended = c->results[0] + c->results[1] + c->results[2];
+		if (now_ended != ended)
+			note_ended(res, c, line);
 		struct sample s;
 		if (now_ended != ended && sample_proc(pid, now_ended, &s)) {
 			if (!res->ns && sp->live_rss)
@@ -758,6 +849,8 @@ static void run_one(const struct run_spec *sp, uint64_t seed,
 		       "the record beside it\n",
 		       label, script, (unsigned long long)seed);
 
+	compare_session_record(res, state, label);
+
 	while (res->ns > 1 && bytes - res->s[res->ns - 1].offset < TAIL_BYTES)
 		res->ns--;
 	if (res->ns) {
@@ -770,6 +863,10 @@ static void run_one(const struct run_spec *sp, uint64_t seed,
 		res->peak_kb = res->first.hwm_kb > res->last.hwm_kb
 				   ? res->first.hwm_kb
 				   : res->last.hwm_kb;
+		res->kept_first = held(res->s, res->ns < 3 ? res->ns : 3);
+		res->kept_last =
+		    held(res->s + res->ns - (res->ns < 3 ? res->ns : 3),
+			 res->ns < 3 ? res->ns : 3);
 		for (int i = 0; i < res->ns; i++) {
 			if (res->s[i].fds > res->fd_max)
 				res->fd_max = res->s[i].fds;
@@ -786,6 +883,7 @@ static void free_result(struct run_result *res)
 {
 	free((char *)res->c.label);
 	free(res->s);
+	free(res->ended);
 }
 
 static void print_result(const struct run_spec *sp,
@@ -794,13 +892,13 @@ static void print_result(const struct run_spec *sp,
 	const struct soak_check *c = &res->c;
 	printf("  run %2d %-8s %-6s %5ld sessions (%ld done, %ld stopped, "
 	       "%ld abandoned)%s %8ld lines %6.2f s  peak %6ld KiB  fds "
-	       "%d->%d (max %d; fonts %d->%d; end at session %ld)  RSS "
-	       "%ld->%ld KiB  %d violations\n",
+	       "held %d->%d, fonts %d->%d (max open %d; end at session %ld)  "
+	       "RSS %ld->%ld KiB  %d violations\n",
 	       sp->index, sp->r->label, sp->media ? "media" : "none",
 	       c->sessions, c->results[SK_COMPLETED], c->results[SK_STOPPED],
 	       c->results[SK_ABANDONED], sp->quit ? " quit" : "     ", c->lines,
-	       res->seconds, res->peak_kb, res->first.fds, res->last.fds,
-	       res->fd_max, res->first.fonts, res->last.fonts,
+	       res->seconds, res->peak_kb, res->kept_first, res->kept_last,
+	       res->first.fonts, res->last.fonts, res->fd_max,
 	       res->last.session, res->at8.rss_kb, res->last.rss_kb,
 	       c->violations);
 }
@@ -876,15 +974,14 @@ static void add_totals(struct totals *t, const struct run_spec *sp,
 	/* Descriptors do not come and go between sessions: whatever is open
 	 * after the first session is all there is at the end, but for the
 	 * painter's bounded font cache. */
-	if (res->ns && (res->last.fds - res->last.fonts >
-			    res->first.fds - res->first.fonts ||
-			res->last.fonts > FONT_FDS_MAX)) {
-		printf("soak: seed %llu run %d: open descriptors grew from %d "
-		       "(%d fonts, session %ld) to %d (%d fonts, session "
-		       "%ld)\n",
-		       (unsigned long long)soak_seed, sp->index, res->first.fds,
-		       res->first.fonts, res->first.session, res->last.fds,
-		       res->last.fonts, res->last.session);
+	if (res->ns && (res->kept_last > res->kept_first ||
+			res->fd_max - res->kept_last > FONT_FDS_MAX + 1)) {
+		printf("soak: seed %llu run %d: descriptors held grew from %d "
+		       "(session %ld) to %d (session %ld), or more than %d "
+		       "fonts were open (%d open at most)\n",
+		       (unsigned long long)soak_seed, sp->index,
+		       res->kept_first, res->first.session, res->kept_last,
+		       res->last.session, FONT_FDS_MAX, res->fd_max);
 		t->fds_grew = true;
 	}
 }
@@ -1045,13 +1142,14 @@ static void flat_pair(const struct routine_info *r, bool media, long n)
 	       "sessions, %ld KiB over %ld: x%.3f, %+ld KiB (bound %+ld); "
 	       "whole process %ld and %ld KiB: x%.3f; in the long run RSS "
 	       "%ld KiB at session %ld, %ld KiB at session %ld (%+ld); open "
-	       "descriptors %d and %d (%d and %d fonts)\n",
+	       "descriptors held %d and %d (and %d and %d fonts)\n",
 	       r->label, media ? ", screens and sound" : "", a->last.hwm_kb,
 	       a->c.sessions, b->last.hwm_kb, b->c.sessions,
 	       (double)b->last.hwm_kb / (double)a->last.hwm_kb, growth, slack,
 	       a->peak_kb, b->peak_kb, (double)b->peak_kb / (double)a->peak_kb,
 	       b->at8.rss_kb, b->at8.session, b->last.rss_kb, b->last.session,
-	       inside, a->last.fds, b->last.fds, a->last.fonts, b->last.fonts);
+	       inside, a->kept_last, b->kept_last, a->last.fonts,
+	       b->last.fonts);
 	printf("soak: flat (%s%s): RSS of the long run by session:", r->label,
 	       media ? ", screens and sound" : "");
 	for (int k = 1, i = 0; k <= 8 && b->ns; k++) {
@@ -1063,8 +1161,7 @@ static void flat_pair(const struct routine_info *r, bool media, long n)
 	printf(" KiB\n");
 	bool sampled = a->ns > 0 && b->ns > 0 && a->last.hwm_kb > 0;
 	bool longer = b->c.sessions >= 4 * a->c.sessions;
-	bool same_fds =
-	    b->last.fds - b->last.fonts == a->last.fds - a->last.fonts;
+	bool same_fds = b->kept_last == a->kept_last;
 	for (int i = 0; i < 2; i++)
 		free_result(&res[i]);
 	assert_int_equal(t.violations, 0);

@@ -117,7 +117,7 @@ struct soak_check {
 	bool quit_seen;
 
 	bool in_session;
-	long session_line;
+	long session_line, session_t; /* where and when the last one began */
 	int closed_as; /* result of the last session, -1: none yet */
 	int exercise, of;
 	long start_t, long_t; /* last press or mat on; last long press */
@@ -254,6 +254,7 @@ static inline void sk_state_line(struct soak_check *c, const char *line, long t)
 				"that moment");
 		c->in_session = true;
 		c->session_line = c->line;
+		c->session_t = t;
 		c->sessions++;
 		c->closed_as = -1;
 		c->exercise = 0;
