@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "linespec.h"
 #include "text.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -176,8 +177,13 @@ static void check_routine(const struct routine *r)
 	check_token(s->language, 1, 32);
 	check_token(s->voice, 0, 64);
 	check_token(s->audio_device, 1, 100);
-	check_token(s->button_line, 0, 32);
-	check_token(s->mat_line, 0, 32);
+	/* The GPIO adapter opens what linespec_parse makes of these. */
+	struct linespec spec;
+	const char *why;
+	check_token(s->button_line, 0, 100);
+	check_token(s->mat_line, 0, 100);
+	CHECK(linespec_parse(s->button_line, &spec, &why) == 0);
+	CHECK(linespec_parse(s->mat_line, &spec, &why) == 0);
 	CHECK(s->rate >= 80 && s->rate <= 450);
 	CHECK(s->pitch >= 0 && s->pitch <= 99);
 	CHECK(s->volume >= 0 && s->volume <= 100);
