@@ -181,6 +181,7 @@ struct gen {
 	int in_n, in_cap;
 	long episode_t; /* where the last episode began */
 	int episodes;
+	bool calm; /* endings are forced: nothing in between to spoil them */
 };
 
 #if defined(__GNUC__)
@@ -414,8 +415,8 @@ static void episode(struct gen *g, enum end end)
 	} else {
 		press(g);
 	}
-	for (long n = end == END_DONE_PRESS ? 0 : rnd(&g->rng, 0, 10); n > 0;
-	     n--) {
+	for (long n = end == END_DONE_PRESS || g->calm ? 0 : rnd(&g->rng, 0, 10);
+	     n > 0; n--) {
 		wait_ms(g, log_rnd(&g->rng, 1, 40000));
 		action(g);
 	}
@@ -425,6 +426,9 @@ static void episode(struct gen *g, enum end end)
 		long_press(g);
 		break;
 	case END_ABANDON:
+		/* Walks away: a mat part pauses, a part that waits waits. */
+		if (g->mat)
+			mat_set(g, false);
 		wait_ms(g, longest_wait(r) + rnd(&g->rng, 1000, 10000));
 		break;
 	case END_FINISH:
@@ -730,7 +734,7 @@ static int held(const struct sample *s, int n)
 static void run_one(const struct run_spec *sp, uint64_t seed,
 		    struct run_result *res)
 {
-	struct gen g = {.rng = sp->seed, .r = sp->r};
+	struct gen g = {.rng = sp->seed, .r = sp->r, .calm = sp->ends};
 	for (int i = 0;
 	     i < sp->episodes && (i == 0 || g.t < DAY_MS - episode_max(sp->r));
 	     i++)
