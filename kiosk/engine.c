@@ -683,14 +683,18 @@ static void begin_session(struct engine *e, kt_ms now, struct actions *out)
 	tick_state(e, now, out);
 }
 
+static void adopt_pending(struct engine *e)
+{
+	if (!e->pending)
+		return;
+	e->r = e->pending;
+	e->pending = NULL;
+	e->minutes = (int)((routine_estimate(e->r, &e->opt) + 30000) / 60000);
+}
+
 static void enter_attract(struct engine *e, kt_ms now, struct actions *out)
 {
-	if (e->pending) {
-		e->r = e->pending;
-		e->pending = NULL;
-		e->minutes =
-		    (int)((routine_estimate(e->r, &e->opt) + 30000) / 60000);
-	}
+	adopt_pending(e);
 	e->ex = -1;
 	set_state(e, STATE_ATTRACT, out);
 	e->deadline = KT_NEVER;
@@ -1022,9 +1026,23 @@ void engine_set_wiring(struct engine *e, bool have_button, bool have_mat,
 	e->mat_on = have_mat && mat_on;
 }
 
-void engine_set_routine(struct engine *e, const struct routine *r)
+void engine_set_routine(struct engine *e, const struct routine *r, kt_ms now,
+			struct actions *out)
 {
+	begin(out);
 	e->pending = r;
+	/* Idle, the attract screen is the only thing the routine shapes: it
+	 * can change under nobody's feet. */
+	if (e->state == STATE_ATTRACT && !e->in_session) {
+		adopt_pending(e);
+		show(e, now, out);
+	}
+	finish(e, now, out);
+}
+
+const struct routine *engine_routine(const struct engine *e)
+{
+	return e->r;
 }
 
 enum kiosk_state engine_state(const struct engine *e)

@@ -170,8 +170,16 @@ void engine_tick(struct engine *e, kt_ms now, struct actions *out);
 void engine_set_wiring(struct engine *e, bool have_button, bool have_mat,
 		       bool mat_on);
 
-/* Use this routine from the next session on (the current one is kept). */
-void engine_set_routine(struct engine *e, const struct routine *r);
+/* Use this routine from the next session on: at once when idle (the
+ * attract screen is shown again), else when the session ends; never in
+ * the middle of one. A later call before then replaces `r`, which the
+ * engine then no longer borrows. */
+void engine_set_routine(struct engine *e, const struct routine *r, kt_ms now,
+			struct actions *out);
+
+/* The routine in use: the caller may free an older one once this is no
+ * longer it, nor the one last given to engine_set_routine. */
+const struct routine *engine_routine(const struct engine *e);
 
 enum kiosk_state engine_state(const struct engine *e);
 bool engine_in_session(const struct engine *e);

@@ -19,4 +19,9 @@ static inline kt_ms kt_min(kt_ms a, kt_ms b)
 	return a < b ? a : b;
 }
 
+static inline kt_ms kt_max(kt_ms a, kt_ms b)
+{
+	return a > b ? a : b;
+}
+
 #endif
