@@ -43,12 +43,14 @@ struct line {
 	enum line_state state;
 	struct clip clip; /* set once, before state becomes LINE_DONE */
 	size_t hash;
+	unsigned voice; /* which of the object's voices says it */
 	char text[];
 };
 
 /* A voice check the main thread hands to the speech thread. */
 struct voice_job {
 	const struct speech_voice *v;
+	bool keep; /* the voice from now on, not only a check */
 	char *why;
 	size_t n;
 	int result;
@@ -67,7 +69,8 @@ struct speech {
 	size_t buckets, count;
 	struct line *head, *tail; /* queue: head renders next */
 	struct voice_job *job;
-	int started; /* 0 starting, 1 running, -1 failed to start */
+	unsigned voice_gen; /* bumped by speech_set_voice */
+	int started;	    /* 0 starting, 1 running, -1 failed to start */
 	bool stop, blocking;
 	struct speech_stats stats;
 
@@ -101,7 +104,8 @@ static struct line *line_find(const struct speech *sp, const char *text)
 {
 	size_t h = hash_text(text);
 	for (struct line *l = sp->bucket[h % sp->buckets]; l; l = l->chain)
-		if (l->hash == h && !strcmp(l->text, text))
+		if (l->hash == h && l->voice == sp->voice_gen &&
+		    !strcmp(l->text, text))
 			return l;
 	return NULL;
 }
@@ -165,6 +169,7 @@ static struct line *line_want(struct speech *sp, const char *text, bool urgent)
 		return NULL;
 	memcpy(l->text, text, len + 1);
 	l->hash = hash_text(text);
+	l->voice = sp->voice_gen;
 	l->state = LINE_QUEUED;
 	if (sp->count >= sp->buckets * 2)
 		table_grow(sp);
@@ -478,9 +483,14 @@ static void run_job(struct speech *sp, struct voice_job *job)
 	char name[VOICE_NAME_MAX];
 	job->result =
 	    voice_resolve(job->v, name, sizeof name, job->why, job->n);
-	if (job->result == 0) {
+	if (job->result == 0)
 		job->result = voice_apply(name, job->v->rate, job->v->pitch,
 					  job->why, job->n);
+	if (job->result == 0 && job->keep) {
+		snprintf(sp->voice, sizeof sp->voice, "%s", name);
+		sp->rate = job->v->rate;
+		sp->pitch = job->v->pitch;
+	} else if (job->result == 0) {
 		char ignore[8];
 		voice_apply(sp->voice, sp->rate, sp->pitch, ignore,
 			    sizeof ignore);
@@ -634,10 +644,21 @@ void speech_close(struct speech *sp)
 	speech_free(sp);
 }
 
-int speech_voice_check(struct speech *sp, const struct speech_voice *v,
-		       char *why, size_t n)
+/* Lines still queued for the old voice would come out in the new one
+ * under the old one's name: drop them. Callers hold sp->lock. */
+static void drop_queue(struct speech *sp)
 {
-	struct voice_job job = {.v = v, .why = why, .n = n};
+	while (sp->head) {
+		struct line *l = sp->head;
+		queue_unlink(sp, l);
+		l->state = LINE_FAILED;
+	}
+}
+
+static int run_voice_job(struct speech *sp, const struct speech_voice *v,
+			 bool keep, char *why, size_t n)
+{
+	struct voice_job job = {.v = v, .keep = keep, .why = why, .n = n};
 	pthread_mutex_lock(&sp->lock);
 	while (sp->job)
 		pthread_cond_wait(&sp->cond, &sp->lock);
@@ -645,8 +666,24 @@ int speech_voice_check(struct speech *sp, const struct speech_voice *v,
 	pthread_cond_broadcast(&sp->cond);
 	while (!job.done)
 		pthread_cond_wait(&sp->cond, &sp->lock);
+	if (keep && job.result == 0) {
+		sp->voice_gen++;
+		drop_queue(sp);
+	}
 	pthread_mutex_unlock(&sp->lock);
 	return job.result;
+}
+
+int speech_voice_check(struct speech *sp, const struct speech_voice *v,
+		       char *why, size_t n)
+{
+	return run_voice_job(sp, v, false, why, n);
+}
+
+int speech_set_voice(struct speech *sp, const struct speech_voice *v, char *why,
+		     size_t n)
+{
+	return run_voice_job(sp, v, true, why, n);
 }
 
 void speech_prepare(struct speech *sp, const char *text)

@@ -63,6 +63,14 @@ void speech_close(struct speech *sp);
 int speech_voice_check(struct speech *sp, const struct speech_voice *v,
 		       char *why, size_t n);
 
+/* Speak with this voice from now on: the same as speech_voice_check, and
+ * if it works, lines asked for afterwards are rendered anew in it. Clips
+ * of the old voice stay valid (the mixer may still be playing one) and
+ * held until speech_close: a change of voice costs the memory of the
+ * lines said before it. */
+int speech_set_voice(struct speech *sp, const struct speech_voice *v,
+		     char *why, size_t n);
+
 /* Render this line in the background, after lines asked for earlier.
  * A line already cached or queued is not queued again. */
 void speech_prepare(struct speech *sp, const char *text);

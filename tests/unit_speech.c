@@ -253,6 +253,49 @@ static void test_voice_check_while_running(void **state)
 	close_voice();
 }
 
+/* A new voice (a routine read again): the same line comes out anew in it,
+ * lines queued for the old voice are not rendered in the new one under the
+ * old one's name, and the old clip stays as it was (the mixer may be
+ * playing it). A bad voice changes nothing. */
+static void test_set_voice_renders_anew(void **state)
+{
+	(void)state;
+	struct speech *sp = open_voice("en", "");
+	const char *line = "Let your shoulders drop away from your ears.";
+	const struct clip *old = speech_get(sp, line, true);
+	assert_non_null(old);
+	size_t old_frames = old->frames;
+	int16_t old_first = old->pcm[old_frames / 2];
+	speech_prepare(sp, "A line queued for the English voice.");
+	speech_prepare(sp, "Another line, to keep the queue busy.");
+	char why[256];
+	struct speech_voice fast = {"en", "", 300, 50};
+	assert_int_equal(speech_set_voice(sp, &fast, why, sizeof why), 0);
+	const struct clip *now = speech_get(sp, line, true);
+	assert_non_null(now);
+	printf("at 150 words a minute %zu frames, at 300 %zu\n", old_frames,
+	       now->frames);
+	assert_ptr_not_equal(now, old);
+	assert_true(now->frames < old_frames * 3 / 4);
+	assert_int_equal(old->frames, old_frames);
+	assert_int_equal(old->pcm[old_frames / 2], old_first);
+
+	struct speech_voice bad = {"xx", "", 150, 50};
+	assert_int_equal(speech_set_voice(sp, &bad, why, sizeof why), -1);
+	assert_non_null(strstr(why, "'xx'"));
+	assert_ptr_equal(speech_get(sp, line, true), now);
+	/* The line queued before the change comes out in the new voice:
+	 * back at 150 words a minute it is much longer. */
+	const char *queued = "A line queued for the English voice.";
+	size_t fast_frames = speech_get(sp, queued, true)->frames;
+	assert_int_equal(speech_set_voice(sp, &english, why, sizeof why), 0);
+	size_t slow_frames = speech_get(sp, queued, true)->frames;
+	printf("the queued line: %zu frames fast, %zu slow\n", fast_frames,
+	       slow_frames);
+	assert_true(slow_frames > fast_frames * 4 / 3);
+	close_voice();
+}
+
 static size_t first_loud(const struct clip *c)
 {
 	size_t i = 0;
@@ -372,6 +415,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_german_and_spanish, teardown),
 	    cmocka_unit_test_teardown(test_unknown_voices_are_named, teardown),
 	    cmocka_unit_test_teardown(test_voice_check_while_running, teardown),
+	    cmocka_unit_test_teardown(test_set_voice_renders_anew, teardown),
 	    cmocka_unit_test_teardown(test_trim_and_length, teardown),
 	    cmocka_unit_test_teardown(test_duplicates_render_once, teardown),
 	    cmocka_unit_test_teardown(test_urgent_line_skips_the_queue,
