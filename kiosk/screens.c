@@ -706,13 +706,15 @@ static const char *caption_of(const struct view *v)
 	return v->caption && *v->caption ? v->caption : NULL;
 }
 
-/* The staff banner: a strip across the top, above everything else. */
+/* The staff banner: a strip across the top of the idle screen. Only
+ * there: someone in the middle of an exercise has no use for it. */
 static void banner(struct frame *f)
 {
 	struct para pa;
 	int pad = f->gap / 2;
 	SDL_Rect inner = {f->margin, pad, f->w - 2 * f->margin, f->h / 4};
-	if (!f->v->banner || !*f->v->banner)
+	if (!f->v->banner || !*f->v->banner ||
+	    f->v->screen.kind != SCREEN_ATTRACT)
 		return;
 	para_fit(f, &pa, f->v->banner, BOLD, f->small, inner.w, inner.h, 3);
 	SDL_Rect strip = {0, 0, f->w, pa.height + 2 * pad};

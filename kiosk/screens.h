@@ -34,11 +34,12 @@
 #include "ktime.h"
 
 struct view {
-	struct screen screen;	  /* the engine's last SHOW */
-	kt_ms shown_at;		  /* when that SHOW was due */
-	const char *caption;	  /* the line being said, or NULL when none */
-	const char *banner;	  /* staff banner (config errors), or NULL */
-	const char *routine;	  /* the routine's name */
+	struct screen screen; /* the engine's last SHOW */
+	kt_ms shown_at;	      /* when that SHOW was due */
+	const char *caption;  /* the line being said, or NULL when none */
+	const char *banner;   /* staff banner (config errors) for the attract
+				 screen, or NULL */
+	const char *routine;  /* the routine's name */
 	const char *const *words; /* [screen] words (settings.word), or NULL
 				     for the English ones */
 	bool animate;		  /* attract animation and pacer motion */
