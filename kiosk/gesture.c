@@ -19,6 +19,11 @@ void gestures_set_settle(struct gestures *g, enum gesture_line l, kt_ms settle)
 	g->line[l].settle = settle;
 }
 
+void gestures_set_long_press(struct gestures *g, kt_ms long_press)
+{
+	g->long_press = long_press;
+}
+
 void gestures_set_level(struct gestures *g, enum gesture_line l, bool active)
 {
 	g->line[l].stable = g->line[l].raw = active;

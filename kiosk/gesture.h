@@ -58,6 +58,9 @@ void gestures_init(struct gestures *g, kt_ms button_settle, kt_ms mat_settle,
 /* Change a line's settle time (0 when the kernel debounces it already). */
 void gestures_set_settle(struct gestures *g, enum gesture_line l, kt_ms settle);
 
+/* Change the long-press time (a routine read again). */
+void gestures_set_long_press(struct gestures *g, kt_ms long_press);
+
 /* Set a line's level without producing a gesture (its level at start). */
 void gestures_set_level(struct gestures *g, enum gesture_line l, bool active);
 

@@ -2,9 +2,10 @@
  * kiosk.c - set-up, the main loop and tear-down.
  *
  * The loop sleeps in poll() on its file descriptors (signals, keyboard,
- * the window's display connection, the speech thread's "line ready") with
- * the timeout taken from the earliest deadline: the engine's, the
- * debouncer's, the script's, the screen's next frame, the sound's. On the
+ * the window's display connection, the speech thread's "line ready", the
+ * GPIO lines, the routine file's folder) with the timeout taken from the
+ * earliest deadline: the engine's, the debouncer's, the script's, the
+ * screen's next frame, the sound's, a reload's. On the
  * virtual clock it does not sleep at all: time jumps to that deadline.
  *
  * On the beat: on the real clock with a sound device, the engine runs a
@@ -43,6 +44,7 @@
 #include "sessionlog.h"
 #include "speech.h"
 #include "video.h"
+#include "watch.h"
 
 /* How far ahead of the clock the engine runs when a sound device plays:
  * the device's output latency plus room for a late wake-up, and short
@@ -51,6 +53,11 @@
 #define LEAD_MAX_MS   250
 /* A line whose synthesis was late is still worth saying this late. */
 #define LATE_LINE_MS 1500
+/* Editors save in several steps (write, rename, permissions): the file is
+ * read once they have been quiet this long. */
+#define RELOAD_SETTLE_MS 300
+/* However many SIGHUPs come, the file is read at most this often. */
+#define RELOAD_GAP_MS 1000
 
 struct kiosk {
 	const struct options *opt;
@@ -75,6 +82,17 @@ struct kiosk {
 		kt_ms at;
 	} late; /* a line said before eSpeak NG had it ready */
 	char banner[512];
+
+	/* The routine file, watched and read again while running. */
+	const char *config_path; /* --config or the system one */
+	struct watch *watch;	 /* NULL: only SIGHUP reloads */
+	bool builtin;		 /* k->routine is the built-in one */
+	kt_ms reload_at;	 /* KT_NEVER: no reload due */
+	bool reload_forced;	 /* SIGHUP: read it even if unchanged */
+	kt_ms reloaded_at;
+	uint64_t tried;	       /* fingerprint of the file last read */
+	struct routine *next;  /* accepted, waiting for the session to end */
+	char status_note[160]; /* why the file is not in use, for STATUS */
 
 	struct record *record;
 	struct caption *caption;
@@ -144,6 +162,11 @@ static void tell_status(struct kiosk *k, enum kiosk_state st)
 		snprintf(status, sizeof status, "%s: exercise %d of %d, %s",
 			 state_name(st), k->exercise.index,
 			 k->routine->exercises, k->exercise.name);
+	if (k->status_note[0]) {
+		size_t n = strlen(status);
+		snprintf(status + n, sizeof status - n, " (%s)",
+			 k->status_note);
+	}
 	notify_status(k->notify, status);
 }
 
@@ -201,6 +224,8 @@ static void output(struct kiosk *k, const struct action *a, kt_ms at)
 	}
 }
 
+static void adopt_routine(struct kiosk *k);
+
 static void dispatch(struct kiosk *k, kt_ms now)
 {
 	const struct actions *a = &k->actions;
@@ -210,6 +235,8 @@ static void dispatch(struct kiosk *k, kt_ms now)
 		log_msg("engine dropped %d actions (a bug: please report)",
 			a->dropped);
 	k->engine_wake = a->wake;
+	if (k->next && engine_routine(k->engine) == k->next)
+		adopt_routine(k);
 }
 
 /* eSpeak NG finished a line the engine had already said. */
@@ -375,13 +402,272 @@ static void read_signals(struct kiosk *k)
 	struct signalfd_siginfo si;
 	while (read(k->signal_fd, &si, sizeof si) == (ssize_t)sizeof si) {
 		if (si.ssi_signo == SIGHUP) {
-			log_msg("SIGHUP: reloading the routine is not "
-				"supported yet; keeping the current one");
+			k->reload_forced = true;
+			k->reload_at =
+			    kt_min(k->reload_at,
+				   kt_max(kclock_now(&k->clock),
+					  k->reloaded_at + RELOAD_GAP_MS));
 			continue;
 		}
 		log_msg("%s: stopping", strsignal((int)si.ssi_signo));
 		k->quit = true;
 	}
+}
+
+/* ---- the routine file: read at start, and again when it changes ---- */
+
+/* Every line the routine can say, queued for eSpeak NG in the order a
+ * session needs them, so each is ready before it is due. */
+static void prepare_line(void *ctx, const struct action *a)
+{
+	if (a->kind == ACTION_SAY)
+		speech_prepare(ctx, a->u.say.text);
+}
+
+static void prepare_speech(struct kiosk *k)
+{
+	const struct settings *s = &k->routine->settings;
+	struct engine_options eo = {.have_button = true, .have_mat = true};
+	routine_walk(k->routine, &eo, prepare_line, k->speech);
+	for (int i = 0; i < PHRASE_COUNT; i++)
+		if (!strchr(s->phrase[i], '{'))
+			speech_prepare(k->speech, s->phrase[i]);
+}
+
+/* A broken file never stops the kiosk: its errors go to the log, to a
+ * banner for staff and to STATUS, and `running` (what runs instead) goes
+ * on until it is fixed. */
+static void refuse_file(struct kiosk *k, const char *path,
+			const struct diags *d, const char *running)
+{
+	const char *s = d->count == 1 ? "" : "s";
+	diags_print(d, stderr);
+	log_msg("%s has %d error%s; %s until it is fixed", path, d->count, s,
+		running);
+	snprintf(k->banner, sizeof k->banner,
+		 "%s has %d error%s: %s. Staff: kiosk --check shows them.",
+		 path, d->count, s, running);
+	snprintf(k->status_note, sizeof k->status_note, "%s has %d error%s: %s",
+		 path, d->count, s, running);
+	if (k->video)
+		video_banner(k->video, k->banner);
+}
+
+static void clear_refusal(struct kiosk *k)
+{
+	k->banner[0] = k->status_note[0] = '\0';
+	if (k->video)
+		video_banner(k->video, NULL);
+}
+
+static struct speech_voice voice_of(const struct settings *s)
+{
+	return (struct speech_voice){.language = s->language,
+				     .voice = s->voice,
+				     .rate = s->rate,
+				     .pitch = s->pitch};
+}
+
+static bool same_voice(const struct settings *a, const struct settings *b)
+{
+	return !strcmp(a->language, b->language) &&
+	       !strcmp(a->voice, b->voice) && a->rate == b->rate &&
+	       a->pitch == b->pitch;
+}
+
+static bool same_wiring(const struct settings *a, const struct settings *b)
+{
+	return !strcmp(a->button_line, b->button_line) &&
+	       !strcmp(a->mat_line, b->mat_line) &&
+	       a->button_active_low == b->button_active_low &&
+	       a->mat_active_low == b->mat_active_low &&
+	       a->button_debounce == b->button_debounce &&
+	       a->mat_debounce == b->mat_debounce;
+}
+
+static void open_gpio(struct kiosk *k)
+{
+	struct gpio_config gc;
+	gpio_config_init(&gc, &k->routine->settings,
+			 kclock_origin_ns(&k->clock));
+	k->gpio = gpio_open(&gc, kclock_now(&k->clock));
+	if (!k->gpio)
+		log_msg("GPIO: cannot start: %s", strerror(errno));
+}
+
+/* New lines: the old ones are let go first (another program may be
+ * waiting for them), and until the new ones are found nothing is held
+ * down. */
+static void rewire_gpio(struct kiosk *k)
+{
+	gpio_close(k->gpio);
+	k->gpio = NULL;
+	for (int l = 0; l < LINE_COUNT; l++)
+		gestures_set_level(&k->gestures, (enum gesture_line)l, false);
+	log_msg("GPIO: the line settings changed: opening the lines again");
+	open_gpio(k);
+	if (k->gpio) {
+		read_gpio(k, kclock_now(&k->clock));
+		rewire(k);
+	}
+}
+
+/* A new sound device: its latency may need a longer lead, never a shorter
+ * one (kiosk time must not go back). */
+static void reopen_audio(struct kiosk *k)
+{
+	const struct settings *s = &k->routine->settings;
+	audio_close(k->audio, kclock_now(&k->clock));
+	k->audio = audio_open_device(s->audio_device, s->volume,
+				     kclock_now(&k->clock));
+	if (k->audio)
+		k->lead = kt_max(k->lead,
+				 kt_min(audio_latency(k->audio) + LEAD_SPARE_MS,
+					LEAD_MAX_MS));
+}
+
+/* What the adapters took from the routine's settings, changed to the new
+ * routine's (`was` is the old one's). The engine reads the rest itself. */
+static void apply_settings(struct kiosk *k, const struct settings *was)
+{
+	const struct settings *s = &k->routine->settings;
+	char why[256];
+	if (k->speech && !same_voice(s, was)) {
+		struct speech_voice v = voice_of(s);
+		if (speech_set_voice(k->speech, &v, why, sizeof why) < 0)
+			log_msg("speech: %s; keeping the voice in use", why);
+	}
+	if (k->speech)
+		prepare_speech(k);
+	gestures_set_settle(&k->gestures, LINE_BUTTON, s->button_debounce);
+	gestures_set_settle(&k->gestures, LINE_MAT, s->mat_debounce);
+	gestures_set_long_press(&k->gestures, s->long_press);
+	if (k->opt->input == SOURCE_GPIO && !same_wiring(s, was))
+		rewire_gpio(k);
+	if (k->opt->audio == AUDIO_PORTAUDIO &&
+	    strcmp(s->audio_device, was->audio_device))
+		reopen_audio(k);
+	else if (k->audio)
+		audio_set_volume(k->audio, s->volume);
+	if (k->video)
+		video_set_routine(k->video, k->routine->name, s->word,
+				  s->frame_rate,
+				  s->animation && !k->clock.is_virtual);
+}
+
+/* The engine has moved on to the routine it was given. */
+static void adopt_routine(struct kiosk *k)
+{
+	struct routine *old = k->routine;
+	k->routine = k->next;
+	k->next = NULL;
+	k->builtin = false;
+	apply_settings(k, &old->settings);
+	routine_free(old);
+	log_msg("routine: \"%s\" in use now", k->routine->name);
+	tell_status(k, engine_state(k->engine));
+}
+
+/* A good routine goes to the engine for its next session (at once when
+ * idle); one given earlier and not yet used is dropped. */
+static void offer_routine(struct kiosk *k, struct routine *r)
+{
+	struct routine *dropped = k->next;
+	kt_ms now = kiosk_now(k);
+	k->next = r;
+	engine_set_routine(k->engine, r, now, &k->actions);
+	routine_free(dropped); /* the engine no longer borrows it */
+	clear_refusal(k);
+	log_msg("%s read again: \"%s\", %d exercises%s", k->config_path,
+		r->name, r->exercises,
+		engine_in_session(k->engine)
+		    ? "; it starts with the next session"
+		    : "");
+	dispatch(k, now);
+}
+
+/* The voice a new routine asks for, tried before it is accepted: eSpeak
+ * NG alone knows which voices exist. */
+static void check_voice(struct kiosk *k, const struct routine *r,
+			struct diags *d)
+{
+	char why[256];
+	struct speech_voice v = voice_of(&r->settings);
+	if (k->speech && !same_voice(&r->settings, &k->routine->settings) &&
+	    speech_voice_check(k->speech, &v, why, sizeof why) < 0)
+		diag_add(d, r->settings.voice_line, "%s", why);
+}
+
+/* The file changed, or SIGHUP came: read it again. A good routine is used
+ * from the next session on; a bad one changes nothing but the banner. A
+ * file that is gone changes nothing either: deleting it by mistake must
+ * not swap the routine under the staff's feet. */
+static void reload(struct kiosk *k)
+{
+	bool forced = k->reload_forced;
+	const char *path = k->config_path;
+	k->reload_at = KT_NEVER;
+	k->reload_forced = false;
+	k->reloaded_at = kclock_now(&k->clock);
+	uint64_t sum;
+	if (watch_fingerprint(path, &sum) < 0 && errno == ENOENT) {
+		if (k->tried || forced)
+			log_msg("%s is gone: keeping the routine in use (a "
+				"restart would run the built-in one)",
+				path);
+		k->tried = 0;
+		return;
+	}
+	if (!forced && sum && sum == k->tried)
+		return; /* saved without a change, or touched */
+	k->tried = sum;
+	notify_reloading(k->notify);
+	struct diags d;
+	diags_init(&d, path);
+	struct routine *r = load_routine(path, cli_assets_dir(k->opt), &d);
+	if (r)
+		check_voice(k, r, &d);
+	if (!r || d.count) {
+		refuse_file(k, path, &d,
+			    k->builtin && !k->next
+				? "keeping the built-in routine"
+				: "keeping the routine in use");
+		routine_free(r);
+	} else {
+		offer_routine(k, r);
+	}
+	diags_free(&d);
+	notify_ready(k->notify, NULL);
+	tell_status(k, engine_state(k->engine));
+}
+
+/* An editor is saving: read the file once it has been quiet a moment. */
+static void notice_edit(struct kiosk *k)
+{
+	bool gone;
+	if (watch_changed(k->watch, &gone))
+		k->reload_at = kclock_now(&k->clock) + RELOAD_SETTLE_MS;
+	if (gone) {
+		log_msg("routine: the folder of %s went away: only SIGHUP "
+			"reloads it now",
+			k->config_path);
+		watch_close(k->watch);
+		k->watch = NULL;
+	}
+}
+
+/* Watched on the real clock only: a simulated run is a replay, and must
+ * not depend on when someone saves a file. SIGHUP works in both. */
+static void watch_file(struct kiosk *k)
+{
+	if (k->clock.is_virtual)
+		return;
+	k->watch = watch_open(k->config_path);
+	if (!k->watch)
+		log_msg("routine: cannot watch %s for changes (%s): after "
+			"editing it, reload with SIGHUP (systemctl reload "
+			"kiosk)",
+			k->config_path, strerror(errno));
 }
 
 /* ---- the loop ---- */
@@ -394,6 +680,7 @@ static kt_ms next_deadline(const struct kiosk *k)
 	due = kt_min(due, gestures_wake(&k->gestures));
 	due = kt_min(due, script_next_at(&k->script));
 	due = kt_min(due, gpio_wake(k->gpio));
+	due = kt_min(due, k->reload_at);
 	if (k->video)
 		due = kt_min(due, video_wake(k->video));
 	/* Virtual time need not stop for the sound: it is written as time
@@ -403,7 +690,15 @@ static kt_ms next_deadline(const struct kiosk *k)
 	return kt_min(due, notify_wake(k->notify));
 }
 
-enum { FD_SIGNAL, FD_KEYBOARD, FD_WINDOW, FD_SPEECH, FD_GPIO, FD_COUNT };
+enum {
+	FD_SIGNAL,
+	FD_KEYBOARD,
+	FD_WINDOW,
+	FD_SPEECH,
+	FD_GPIO,
+	FD_WATCH,
+	FD_COUNT
+};
 
 /* Sleep (real clock) or jump (virtual clock) until something is due. */
 static void wait_for_work(struct kiosk *k)
@@ -420,6 +715,8 @@ static void wait_for_work(struct kiosk *k)
 	/* Edges are read in step(), whatever woke us. */
 	fds[FD_GPIO] =
 	    (struct pollfd){.fd = gpio_fd(k->gpio), .events = POLLIN};
+	fds[FD_WATCH] =
+	    (struct pollfd){.fd = watch_fd(k->watch), .events = POLLIN};
 	kt_ms due = next_deadline(k);
 	int timeout = 0;
 	if (k->clock.is_virtual) {
@@ -438,6 +735,8 @@ static void wait_for_work(struct kiosk *k)
 		read_keyboard(k);
 	if (fds[FD_SPEECH].revents & POLLIN)
 		hear_late(k);
+	if (fds[FD_WATCH].revents & POLLIN)
+		notice_edit(k);
 	/* SDL is drained after every wake, whatever woke us: on a console
 	 * it has no descriptor to wake us with. */
 	if (k->video)
@@ -465,6 +764,8 @@ static void step(struct kiosk *k, kt_ms mono)
 	if (k->gpio && read_gpio(k, mono))
 		rewire(k);
 	drain_gestures(k, mono);
+	if (k->reload_at <= mono)
+		reload(k);
 	kt_ms now = kiosk_now(k);
 	if (k->engine_wake <= now) {
 		engine_tick(k->engine, now, &k->actions);
@@ -498,21 +799,6 @@ static void run_loop(struct kiosk *k)
 
 /* ---- set-up and tear-down ---- */
 
-/* A broken file never stops the kiosk: its errors go to the log and to a
- * banner for staff, and the built-in routine runs until it is fixed. */
-static void refuse_file(struct kiosk *k, const char *path,
-			const struct diags *d)
-{
-	diags_print(d, stderr);
-	log_msg("%s has errors; running the built-in routine until it is "
-		"fixed",
-		path);
-	snprintf(k->banner, sizeof k->banner,
-		 "%s has %d error%s: the built-in routine is running. "
-		 "Staff: kiosk --check shows them.",
-		 path, d->count, d->count == 1 ? "" : "s");
-}
-
 static int load(struct kiosk *k)
 {
 	const struct options *o = k->opt;
@@ -529,14 +815,17 @@ static int load(struct kiosk *k)
 			want_voice = false; /* tried: don't log twice */
 		}
 		if (!k->routine || builtin_voice) {
-			refuse_file(k, path, &d);
+			refuse_file(k, path, &d,
+				    "running the built-in routine");
 			routine_free(k->routine);
 			k->routine = NULL;
 			k->speech = builtin_voice;
 		}
 		diags_free(&d);
+		watch_fingerprint(path, &k->tried);
 	}
 	if (!k->routine) {
+		k->builtin = true;
 		k->routine = load_builtin(assets);
 		if (k->routine && want_voice) {
 			struct speech
@@ -576,12 +865,8 @@ static int setup_inputs(struct kiosk *k)
 		return rc;
 	}
 	if (o->input == SOURCE_GPIO) {
-		struct gpio_config gc;
-		gpio_config_init(&gc, s, kclock_origin_ns(&k->clock));
 		log_msg("GPIO: %s", gpio_library());
-		k->gpio = gpio_open(&gc, kclock_now(&k->clock));
-		if (!k->gpio)
-			log_msg("GPIO: cannot start: %s", strerror(errno));
+		open_gpio(k);
 	}
 	/* Keys work beside the lines: for staff at a desk, and in place of
 	 * any line that is missing. */
@@ -590,24 +875,6 @@ static int setup_inputs(struct kiosk *k)
 		log_msg("no terminal to read keys from: running without "
 			"input");
 	return 0;
-}
-
-/* Every line the routine can say, queued for eSpeak NG in the order a
- * session needs them, so each is ready before it is due. */
-static void prepare_line(void *ctx, const struct action *a)
-{
-	if (a->kind == ACTION_SAY)
-		speech_prepare(ctx, a->u.say.text);
-}
-
-static void prepare_speech(struct kiosk *k)
-{
-	const struct settings *s = &k->routine->settings;
-	struct engine_options eo = {.have_button = true, .have_mat = true};
-	routine_walk(k->routine, &eo, prepare_line, k->speech);
-	for (int i = 0; i < PHRASE_COUNT; i++)
-		if (!strchr(s->phrase[i], '{'))
-			speech_prepare(k->speech, s->phrase[i]);
 }
 
 static int setup_sound(struct kiosk *k)
@@ -720,7 +987,10 @@ static void log_figures(const struct kiosk *k)
 
 int kiosk_run(const struct options *o)
 {
-	struct kiosk k = {.opt = o, .signal_fd = -1};
+	struct kiosk k = {.opt = o,
+			  .signal_fd = -1,
+			  .reload_at = KT_NEVER,
+			  .config_path = o->config ? o->config : KIOSK_SYSCONF};
 	int status = 1;
 	kclock_init(&k.clock, o->virtual_clock);
 	k.notify = notify_open(kclock_now(&k.clock));
@@ -734,6 +1004,7 @@ int kiosk_run(const struct options *o)
 	setup_video(&k);
 	if (setup_inputs(&k) < 0 || setup_outputs(&k) < 0)
 		goto out;
+	watch_file(&k);
 	struct engine_options eo = {.have_button = true, .have_mat = true};
 	if (k.speech) {
 		eo.speech_length = speech_length;
@@ -764,10 +1035,12 @@ out:
 	notify_close(k.notify);
 	keyboard_close(k.keyboard);
 	gpio_close(k.gpio);
+	watch_close(k.watch);
 	script_free(&k.script);
 	if (k.signal_fd >= 0)
 		close(k.signal_fd);
 	engine_free(k.engine);
+	routine_free(k.next);
 	routine_free(k.routine);
 	return status;
 }

@@ -4,7 +4,9 @@
  * kiosk_run sets the parts up in order (routine, engine, inputs, outputs,
  * signals), runs the main loop until asked to stop, and tears everything
  * down through one cleanup path. A part that cannot start (no display, no
- * speaker, no GPIO) is logged and left out; only bad usage is fatal.
+ * speaker, no GPIO) is logged and left out; only bad usage is fatal. The
+ * routine file is read again when it is saved or on SIGHUP, and a good
+ * one is used from the next session on.
  * Main thread only.
  */
 #ifndef KIOSK_KIOSK_H
