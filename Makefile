@@ -77,6 +77,9 @@ CORE_OBJ := $(CORE_SRC:kiosk/%.c=$(BUILD)/%.o) $(BUILD)/builtin.o
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
 E2E_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e*.c))
 BENCH := $(BUILD)/tests/bench
+# An LD_PRELOAD library that moves the wall clock, for e2e_faults. Built
+# without the sanitizers: under ASan the test puts libasan before it.
+SHIM := $(BUILD)/tests/wallclock.so
 
 .PHONY: all check check-gpiod2 test demo bench deps install uninstall clean \
 	format fuzz fuzz-build soak soak-run valgrind valgrind-run
@@ -103,6 +106,9 @@ $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libkiosk.a | $(BUILD)/test
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -o $@ $< \
 		$(BUILD)/libkiosk.a $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
 
+$(SHIM): tests/wallclock_shim.c | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -std=c11 $(WARN) -O2 -fPIC -shared -o $@ $<
+
 $(BUILD) $(BUILD)/tests:
 	mkdir -p $@
 
@@ -110,7 +116,7 @@ $(BUILD) $(BUILD)/tests:
 check: deps
 	$(MAKE) test
 
-test: $(BUILD)/kiosk $(UNIT_TESTS) $(E2E_TESTS)
+test: $(BUILD)/kiosk $(UNIT_TESTS) $(E2E_TESTS) $(SHIM)
 	KIOSK=$(BUILD)/kiosk KIOSK_OUT=$(BUILD) tests/run-tests $(UNIT_TESTS) $(E2E_TESTS)
 
 # The same tests built against libgpiod 2.x (its v2 backend), fetched from

@@ -3,12 +3,17 @@
  */
 #include "record.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "log.h"
 
 struct record {
 	FILE *f;
 	bool owned;
+	bool failed; /* a write failed: logged once, nothing more written */
+	char path[256];
 };
 
 struct record *record_open(const char *path)
@@ -26,24 +31,41 @@ struct record *record_open(const char *path)
 		free(rec);
 		return NULL;
 	}
+	snprintf(rec->path, sizeof rec->path, "%s", path);
 	return rec;
+}
+
+/* A write failed (a full disk, a pipe's reader gone): said once, and the
+ * record ends there rather than going on with a hole in it. The kiosk
+ * itself goes on. */
+static void give_up(struct record *rec, int err)
+{
+	log_msg("cannot write the event record %s: %s; going on without it",
+		rec->path, strerror(err));
+	rec->failed = true;
+	if (rec->owned)
+		fclose(rec->f); /* its last try; fails again or ends it whole */
+	rec->f = NULL;
 }
 
 void record_close(struct record *rec)
 {
 	if (!rec)
 		return;
-	if (rec->owned)
-		fclose(rec->f);
-	else
-		fflush(rec->f);
+	if (!rec->failed) {
+		int rc = rec->owned ? fclose(rec->f) : fflush(rec->f);
+		if (rc != 0) {
+			rec->owned = false; /* closed already */
+			give_up(rec, errno);
+		}
+	}
 	free(rec);
 }
 
 void record_flush(struct record *rec)
 {
-	if (rec)
-		fflush(rec->f);
+	if (rec && !rec->failed && (fflush(rec->f) != 0 || ferror(rec->f)))
+		give_up(rec, errno ? errno : EIO);
 }
 
 void json_string(FILE *f, const char *s)
@@ -138,7 +160,7 @@ static void screen(struct record *rec, const struct screen *s)
 
 void record_action(struct record *rec, kt_ms t, const struct action *a)
 {
-	if (!rec)
+	if (!rec || rec->failed)
 		return;
 	switch (a->kind) {
 	case ACTION_STATE:
@@ -188,7 +210,7 @@ void record_action(struct record *rec, kt_ms t, const struct action *a)
 void record_input(struct record *rec, kt_ms t, const char *source,
 		  const char *gesture)
 {
-	if (!rec)
+	if (!rec || rec->failed)
 		return;
 	begin(rec, t, "input");
 	str(rec, "source", source);

@@ -5,8 +5,9 @@
  *
  * The record owns its FILE (unless it is stdout). Lines are written in
  * the order the kiosk acts and flushed after each wake of the main loop
- * (record_flush), so a reader tailing the file sees whole lines.
- * Main thread only.
+ * (record_flush), so a reader tailing the file sees whole lines. When a
+ * write fails (a full disk) that is logged once and the record ends
+ * there; the kiosk goes on. Main thread only.
  */
 #ifndef KIOSK_RECORD_H
 #define KIOSK_RECORD_H

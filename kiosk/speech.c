@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -611,7 +612,15 @@ struct speech *speech_open(const struct speech_voice *v, char *err,
 		speech_free(sp);
 		return NULL;
 	}
+	/* The thread takes no signals: it starts with every one blocked.
+	 * Otherwise a SIGTERM or SIGHUP sent to the process while the main
+	 * thread has it blocked (for its signalfd) is delivered here, and
+	 * its default action kills the whole kiosk. */
+	sigset_t all, was;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &was);
 	int e = pthread_create(&sp->thread, NULL, speech_main, sp);
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
 	if (e) {
 		snprintf(err, errlen, "speech: no thread: %s", strerror(e));
 		speech_free(sp);

@@ -14,6 +14,8 @@
  *
  * Threads: every function may be called from the main thread while the
  * speech thread works; none may be called concurrently with speech_close.
+ * The speech thread blocks every signal, so signals go to the threads
+ * that want them (the kiosk's main thread, through its signalfd).
  * The cache, queue and requests share one mutex, never held while eSpeak
  * NG synthesises.
  *

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <poll.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -408,6 +409,31 @@ static void test_one_object_at_a_time(void **state)
 	close_voice();
 }
 
+/* The kiosk blocks SIGINT, SIGTERM and SIGHUP in its main thread (to
+ * read them from a signalfd) after the voice is open. A signal sent to
+ * the process then must wait for the main thread, not go to the speech
+ * thread, whose default action would kill the process: before the fix a
+ * SIGTERM mid-session ended the kiosk with status 143, no record. */
+static void test_thread_takes_no_signals(void **state)
+{
+	(void)state;
+	open_voice("en", "");
+	sigset_t set, was;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	assert_int_equal(pthread_sigmask(SIG_BLOCK, &set, &was), 0);
+	const int sigs[] = {SIGHUP, SIGINT, SIGTERM};
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+		assert_int_equal(kill(getpid(), sigs[i]), 0);
+		struct timespec wait = {.tv_sec = 2};
+		assert_int_equal(sigtimedwait(&set, NULL, &wait), sigs[i]);
+	}
+	assert_int_equal(pthread_sigmask(SIG_SETMASK, &was, NULL), 0);
+	close_voice();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -421,6 +447,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_urgent_line_skips_the_queue,
 				      teardown),
 	    cmocka_unit_test_teardown(test_one_object_at_a_time, teardown),
+	    cmocka_unit_test_teardown(test_thread_takes_no_signals, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
