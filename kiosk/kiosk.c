@@ -409,7 +409,8 @@ static void read_signals(struct kiosk *k)
 					  k->reloaded_at + RELOAD_GAP_MS));
 			continue;
 		}
-		log_msg("%s: stopping", strsignal((int)si.ssi_signo));
+		if (!k->quit)
+			log_msg("%s: stopping", strsignal((int)si.ssi_signo));
 		k->quit = true;
 	}
 }
@@ -994,13 +995,15 @@ int kiosk_run(const struct options *o)
 	int status = 1;
 	kclock_init(&k.clock, o->virtual_clock);
 	k.notify = notify_open(kclock_now(&k.clock));
-	if (load(&k) < 0)
-		goto out;
+	/* Blocked before any thread starts, so that every thread inherits
+	 * the mask and only the signalfd ever takes them. */
 	k.signal_fd = open_signals();
 	if (k.signal_fd < 0) {
 		log_msg("cannot start: %s", strerror(errno));
 		goto out;
 	}
+	if (load(&k) < 0)
+		goto out;
 	setup_video(&k);
 	if (setup_inputs(&k) < 0 || setup_outputs(&k) < 0)
 		goto out;
