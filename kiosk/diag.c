@@ -70,9 +70,13 @@ void diags_print(const struct diags *d, FILE *to)
 		qsort(sorted, (size_t)d->count, sizeof *sorted, by_line);
 	}
 	const struct diag *list = sorted ? sorted : d->item;
+	/* Line 0 is the file as a whole (it cannot be opened, say). */
 	for (int i = 0; i < d->count; i++)
-		fprintf(to, "%s:%d: %s\n", d->file, list[i].line,
-			list[i].message);
+		if (list[i].line > 0)
+			fprintf(to, "%s:%d: %s\n", d->file, list[i].line,
+				list[i].message);
+		else
+			fprintf(to, "%s: %s\n", d->file, list[i].message);
 	if (d->dropped)
 		fprintf(to, "%s: %d more errors not shown; fix these first\n",
 			d->file, d->dropped);

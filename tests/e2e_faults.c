@@ -1141,7 +1141,7 @@ static void test_unreadable_routine_check_names_it(void **state)
 	assert_true(WIFEXITED(r.status));
 	assert_int_equal(WEXITSTATUS(r.status), 1);
 	char *err = run_file(&r, "err"), want[400];
-	snprintf(want, sizeof want, "%s:0: cannot open: Permission denied\n",
+	snprintf(want, sizeof want, "%s: cannot open: Permission denied\n",
 		 locked);
 	assert_string_equal(err, want);
 	free(err);
@@ -1171,7 +1171,7 @@ static void test_unreadable_routine_runs_the_builtin(void **state)
 	 * lines, nothing else). */
 	char *err = run_file(&r, "err"), want[800];
 	snprintf(want, sizeof want,
-		 "%s:0: cannot open: Permission denied\nkiosk: %s has ", locked,
+		 "%s: cannot open: Permission denied\nkiosk: %s has ", locked,
 		 locked);
 	assert_true(!strncmp(err, want, strlen(want)));
 	assert_non_null(strstr(err, "; running the built-in routine until it "
