@@ -461,7 +461,7 @@ static bool counted_before(const struct routine *r, int i, const char *key)
 int progress_completed(struct progress *p, const struct routine *r)
 {
 	if (!p || !r)
-		return -1;
+		return 0; /* no store: nothing to save */
 	progress_refresh(p);
 	bool any = false;
 	for (int i = 0; i < r->exercises; i++) {

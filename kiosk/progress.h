@@ -40,9 +40,18 @@
  * progress_completed refreshes before counting, so a reset made while the
  * kiosk runs is not written over.
  *
+ * How the kiosk uses it: progress_open at start; progress_apply to every
+ * routine it loads (at start and on each reload), before the engine or
+ * the speech walk sees it; progress_refresh then progress_apply when a
+ * session is about to start (an input on the idle screen), so a reset
+ * made meanwhile counts; progress_completed then progress_apply when a
+ * session completes; progress_close at exit. A simulated run keeps no
+ * store unless given --state-dir, like the session record.
+ *
  * Ownership: the caller owns the struct progress (progress_close). It
- * copies the folder name, and keeps no pointer into a routine. Main thread
- * only; no threads inside.
+ * copies the folder name, and keeps no pointer into a routine. A NULL
+ * store is allowed everywhere: no counts (apply sets every start value),
+ * nothing saved. Main thread only; no threads inside.
  */
 #ifndef KIOSK_PROGRESS_H
 #define KIOSK_PROGRESS_H

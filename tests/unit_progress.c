@@ -751,6 +751,23 @@ static void test_describe(void **state)
 	routine_free(r);
 }
 
+/* No store (a simulated run without --state-dir): every start value,
+ * nothing counted, nothing written, nothing printed. */
+static void test_without_a_store(void **state)
+{
+	(void)state;
+	struct routine *r = load(routine_text);
+	r->exercise[0].seconds = 99000;
+	assert_true(progress_apply(NULL, r));
+	assert_int_equal(r->exercise[0].seconds, 30000);
+	assert_int_equal(progress_completed(NULL, r), 0);
+	assert_false(progress_refresh(NULL));
+	assert_int_equal(progress_reset(NULL, NULL), 0);
+	assert_int_equal(progress_count(NULL, "Cat-cow"), 0);
+	progress_close(NULL);
+	routine_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -770,6 +787,7 @@ int main(void)
 	    cmocka_unit_test(test_reset_command),
 	    cmocka_unit_test(test_print),
 	    cmocka_unit_test(test_describe),
+	    cmocka_unit_test(test_without_a_store),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
