@@ -27,6 +27,7 @@ enum {
 	OPT_STATS,
 	OPT_STATE_DIR,
 	OPT_SELF_TEST,
+	OPT_RESET_PROGRESS,
 };
 
 static const struct option long_options[] = {
@@ -46,6 +47,7 @@ static const struct option long_options[] = {
     {"stats", no_argument, NULL, OPT_STATS},
     {"state-dir", required_argument, NULL, OPT_STATE_DIR},
     {"self-test", no_argument, NULL, OPT_SELF_TEST},
+    {"reset-progress", optional_argument, NULL, OPT_RESET_PROGRESS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -111,10 +113,18 @@ void cli_help(FILE *out)
 	    "Session record:\n"
 	    "  --stats               summarise the sessions recorded (per day, "
 	    "how\n"
-	    "                        they ended, where people stop) and exit\n"
-	    "  --state-dir DIR       where sessions are recorded (default: "
-	    "$STATE_DIRECTORY,\n"
-	    "                        else %s)\n"
+	    "                        they ended, where people stop) and how "
+	    "far each\n"
+	    "                        exercise has progressed, and exit\n"
+	    "  --reset-progress[=NAME]\n"
+	    "                        progression starts again: forget the "
+	    "completed\n"
+	    "                        sessions counted for every exercise, or "
+	    "for the\n"
+	    "                        one called NAME\n"
+	    "  --state-dir DIR       where sessions and progression are kept "
+	    "(default:\n"
+	    "                        $STATE_DIRECTORY, else %s)\n"
 	    "\n"
 	    "  -h, --help            show this help\n"
 	    "      --version         show the version\n"
@@ -218,6 +228,13 @@ int cli_parse(int argc, char **argv, struct options *o, FILE *err)
 			break;
 		case OPT_SELF_TEST:
 			o->self_test = true;
+			break;
+		case OPT_RESET_PROGRESS:
+			if (v && !*v)
+				return bad(err, "--reset-progress", v,
+					   "an exercise's name");
+			o->reset_progress = true;
+			o->reset_progress_name = v;
 			break;
 		case OPT_STATE_DIR:
 			if (!*v)

@@ -19,6 +19,8 @@ struct options {
 	const char *config; /* NULL: the system file, else the built-in */
 	bool check, print_config, help, version, stats, self_test;
 	const char *state_dir; /* --state-dir; NULL: see cli_state_dir */
+	bool reset_progress;   /* --reset-progress[=NAME] */
+	const char *reset_progress_name; /* NAME; NULL: every exercise */
 	enum input_source input;
 	const char *script;
 	bool virtual_clock;
@@ -45,7 +47,8 @@ const char *cli_config_path(const struct options *o);
  * folder compiled in. The first that holds illustrations/ wins. */
 const char *cli_assets_dir(const struct options *o);
 
-/* Where the kiosk keeps its session record: --state-dir, else
+/* Where the kiosk keeps its session record and progression counts:
+ * --state-dir, else
  * $STATE_DIRECTORY (systemd's StateDirectory=; the first of a
  * colon-separated list), else the folder compiled in. */
 const char *cli_state_dir(const struct options *o);

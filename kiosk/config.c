@@ -145,6 +145,14 @@ static const struct keydef keys[] = {
     {SEC_EXERCISE, "start", T_START, E(start), 0, 0, K_ALL, 0, false},
     {SEC_EXERCISE, "get_ready", T_WHOLE_SECONDS, E(get_ready), 0, 60, K_ALL, 0,
      false},
+    /* Progression: in the kind's unit (seconds, or reps); the limits that
+     * depend on the kind are checked in finish_progress. */
+    {SEC_EXERCISE, "progress_step", T_INT, E(progress.step), 1, 3600, K_ALL, 0,
+     false},
+    {SEC_EXERCISE, "progress_max", T_INT, E(progress.max), 1, 3600, K_ALL, 0,
+     false},
+    {SEC_EXERCISE, "progress_every", T_INT, E(progress.every), 1, 100, K_ALL, 0,
+     false},
 };
 
 #define KEY_COUNT (sizeof keys / sizeof *keys)
@@ -579,6 +587,69 @@ static void set_value(struct parser *p, const struct keydef *k, void *base,
 
 /* ---- sections ---- */
 
+static size_t key_at(enum section sec, const char *name)
+{
+	size_t i = 0;
+	while (i < KEY_COUNT - 1 &&
+	       (keys[i].sec != sec || strcmp(keys[i].name, name)))
+		i++;
+	return i;
+}
+
+/* Progression is all or nothing: a step needs a maximum, and a maximum or
+ * a pace without a step would do nothing, which is surely a mistake. The
+ * start is the exercise's own seconds or reps, so the maximum is judged
+ * against it and against the same limits. */
+static void finish_progress(struct parser *p, struct exercise *x,
+			    bool kind_known)
+{
+	struct progression *g = &x->progress;
+	int step_line = p->key_line[key_at(SEC_EXERCISE, "progress_step")];
+	int max_line = p->key_line[key_at(SEC_EXERCISE, "progress_max")];
+	int every_line = p->key_line[key_at(SEC_EXERCISE, "progress_every")];
+	if (!step_line) {
+		if (max_line)
+			diag_add(p->d, max_line,
+				 "'progress_max' does nothing without "
+				 "'progress_step' (how much to add each step)");
+		if (every_line)
+			diag_add(p->d, every_line,
+				 "'progress_every' does nothing without "
+				 "'progress_step' (how much to add each step)");
+		return;
+	}
+	if (!max_line) {
+		diag_add(p->d, step_line,
+			 "'progress_step' needs 'progress_max', the most "
+			 "this exercise may go up to");
+		return;
+	}
+	if (!kind_known || !g->step || !g->max)
+		return; /* a bad value, reported already */
+	bool reps = x->kind == KIND_REPS;
+	const struct keydef *unit_key =
+	    &keys[key_at(SEC_EXERCISE, reps ? "reps" : "seconds")];
+	int start = reps ? x->reps : (int)(x->seconds / 1000);
+	int start_line = p->key_line[unit_key - keys];
+	int limit = (int)unit_key->max;
+	if (g->step > limit)
+		diag_add(p->d, step_line,
+			 "'progress_step' must be at most %d for kind = %s, "
+			 "got %d",
+			 limit, kind_name(x->kind), g->step);
+	if (g->max > limit)
+		diag_add(p->d, max_line,
+			 "'progress_max' must be at most %d for kind = %s "
+			 "(the limit of '%s'), got %d",
+			 limit, kind_name(x->kind), unit_key->name, g->max);
+	else if (start && g->max < start)
+		diag_add(p->d, max_line,
+			 "'progress_max' is %d, less than where the exercise "
+			 "starts: '%s' = %d on line %d",
+			 g->max, unit_key->name, start, start_line);
+	g->start = start;
+}
+
 /* At the end of an [exercise]: what is missing, and what its kind
  * does not use (the kind may be written after the keys it governs). */
 static void finish_exercise(struct parser *p)
@@ -612,6 +683,7 @@ static void finish_exercise(struct parser *p)
 				 "needs",
 				 k->name, kind_name(x->kind));
 	}
+	finish_progress(p, x, kind_known);
 }
 
 static void begin_section(struct parser *p, const char *name)
@@ -655,6 +727,7 @@ static void begin_section(struct parser *p, const char *name)
 	x->rest = 10000;
 	x->encourage_every = 15000;
 	x->get_ready = -1;
+	x->progress.every = 1;
 	x->line = p->line;
 	p->ex = x;
 }

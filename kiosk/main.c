@@ -1,7 +1,7 @@
 /*
  * main.c - the kiosk's entry point: the one-shot commands (--help,
- * --version, --print-config, --check, --stats, --self-test) and otherwise
- * the kiosk itself.
+ * --version, --print-config, --check, --stats, --reset-progress,
+ * --self-test) and otherwise the kiosk itself.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "kiosk.h"
 #include "load.h"
+#include "progress.h"
 #include "selftest.h"
 #include "speech.h"
 #include "stats.h"
@@ -26,8 +27,19 @@ static void print_summary(const char *file, const struct routine *r)
 	for (int i = 0; i < r->exercises; i++)
 		printf("%s%s", i ? ", " : "", r->exercise[i].name);
 	printf("); a session takes about %d min %02d s when every part is "
-	       "started at once.\n",
+	       "started at once.",
 	       secs / 60, secs % 60);
+	/* Progression, as read: staff see the file meant what they meant. */
+	const char *sep = " Progression: ";
+	for (int i = 0; i < r->exercises; i++) {
+		char how[200];
+		progress_describe(&r->exercise[i], how, sizeof how);
+		if (!how[0])
+			continue;
+		printf("%s%s %s", sep, r->exercise[i].name, how);
+		sep = "; ";
+	}
+	printf("%s\n", sep[0] == ';' ? "." : "");
 }
 
 /* The voice is tried only once the file itself is good: eSpeak NG knows
@@ -60,6 +72,38 @@ static int check(const struct options *o)
 	return r ? 0 : 1;
 }
 
+/* --stats: the session record, then the progression of the routine the
+ * kiosk would run (its file, or the built-in one when there is none or it
+ * has errors, as the kiosk itself does). */
+static int stats(const struct options *o)
+{
+	const char *dir = cli_state_dir(o);
+	int status = stats_print(stdout, stderr, dir, time(NULL));
+	const char *path = cli_config_path(o);
+	const char *assets = cli_assets_dir(o);
+	struct routine *r = NULL;
+	if (path) {
+		struct diags d;
+		diags_init(&d, path);
+		r = load_routine(path, assets, &d);
+		diags_free(&d);
+	}
+	if (path && !r)
+		fprintf(stderr,
+			"kiosk: --stats: %s has errors (kiosk --check shows "
+			"them); the progression shown is the built-in "
+			"routine's, which the kiosk runs until it is fixed\n",
+			path);
+	if (!r)
+		r = load_builtin(assets);
+	struct progress *p = r ? progress_open(dir) : NULL;
+	if (p)
+		progress_print(p, r, stdout);
+	progress_close(p);
+	routine_free(r);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -83,8 +127,10 @@ int main(int argc, char **argv)
 		return check(&o);
 	if (o.self_test)
 		return selftest_run(&o);
+	if (o.reset_progress)
+		return progress_reset_command(stdout, stderr, cli_state_dir(&o),
+					      o.reset_progress_name);
 	if (o.stats)
-		return stats_print(stdout, stderr, cli_state_dir(&o),
-				   time(NULL));
+		return stats(&o);
 	return kiosk_run(&o);
 }

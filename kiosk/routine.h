@@ -3,8 +3,10 @@
  *
  * A struct routine is plain data: config.c builds it, the engine reads it.
  * It owns every string and array it points to (one allocation arena, see
- * routine_free); nothing in it is changed after loading, so it may be shared
- * read-only by any number of readers. Not thread-safe to free while in use.
+ * routine_free). After loading, only progress_apply (progress.h) changes
+ * it: the seconds or reps of exercises that progress, on the main thread,
+ * while no session is running. Otherwise it may be shared read-only by any
+ * number of readers. Not thread-safe to free while in use.
  */
 #ifndef KIOSK_ROUTINE_H
 #define KIOSK_ROUTINE_H
@@ -52,6 +54,18 @@ struct breath {
 	int count; /* 0 = no breath counting */
 };
 
+/* Optional progression: an exercise that grows over the weeks (hold about
+ * 30 s, working up toward 5 minutes). Units are the exercise's own: whole
+ * seconds for kind hold and free, reps for kind reps. `start` is the
+ * file's `seconds` or `reps`, copied here when the file is read, so it
+ * survives progress_apply changing those. step 0: no progression. */
+struct progression {
+	int start; /* the file's seconds or reps */
+	int step;  /* added after every `every` completed sessions; 0: off */
+	int max;   /* never beyond this */
+	int every; /* completed sessions per step, 1 to 100 (default 1) */
+};
+
 struct exercise {
 	const char *name;
 	const char *illustration; /* resolved path, or NULL */
@@ -67,7 +81,8 @@ struct exercise {
 	int repeats;
 	kt_ms rest;
 	kt_ms get_ready; /* -1 until resolved: then [settings] get_ready */
-	int line;	 /* line of its [exercise] header, for messages */
+	struct progression progress;
+	int line; /* line of its [exercise] header, for messages */
 };
 
 /* Fixed words; every one has an English default and may be translated. */

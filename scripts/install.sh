@@ -29,7 +29,7 @@ Usage: sudo scripts/install.sh [--user] [--uninstall [--purge]]
                 started with every desktop session (graphical-session.target)
   --uninstall   stop and remove the service, the udev rule, the program,
                 its data and the 'kiosk' user; keeps /etc/kiosk/kiosk.conf
-                and the session record in $STATE
+                and the session record and progression counts in $STATE
   --purge       with --uninstall: remove $STATE and $CACHE too
   -h, --help    show this help
 
@@ -174,7 +174,7 @@ do_uninstall() {
 		rm -rf "$STATE" "$CACHE"
 		say "removed $STATE and $CACHE"
 	elif [ -d "$STATE" ]; then
-		say "kept the session record in $STATE (--purge removes it)"
+		say "kept the session record and progression counts in $STATE (--purge removes them)"
 	fi
 	say "kept /etc/kiosk/kiosk.conf, and the groups $GROUPS_NEEDED"
 }

@@ -1,7 +1,9 @@
 /*
- * e2e_stats.c - kiosk --stats, --state-dir and --version as staff run
- * them: the made-up record in tests/stats/ summarised by the binary
- * ($KIOSK), found through --state-dir or systemd's $STATE_DIRECTORY.
+ * e2e_stats.c - kiosk --stats, --reset-progress, --state-dir and
+ * --version as staff run them: the made-up record in tests/stats/
+ * summarised by the binary ($KIOSK), found through --state-dir or
+ * systemd's $STATE_DIRECTORY; progression counts shown for the routine in
+ * use, and forgotten.
  */
 #include "testutil.h"
 
@@ -112,6 +114,126 @@ static void test_no_record_and_unreadable_record(void **state)
 	free(got);
 }
 
+/* Counts as the kiosk writes them, for tests/config/good.conf (Katze-Kuh:
+ * 8 reps, 2 more every session, up to 12; Keil: 60 s, 15 s more every 2
+ * sessions, up to 300 s). */
+static void write_progress(void)
+{
+	write_file(OUT "/progress/progress.tsv",
+		   "# kiosk progress: exercise\tcompleted sessions\n"
+		   "Katze-Kuh\t1\n"
+		   "Keil\t5\n");
+}
+
+static void test_stats_shows_progression(void **state)
+{
+	(void)state;
+	int status;
+	assert_int_equal(run("mkdir -p " OUT "/progress"), 0);
+	write_progress();
+	char *got = stats("",
+			  "--state-dir " OUT "/progress --assets assets "
+			  "--config tests/config/good.conf",
+			  &status);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(got, "No sessions recorded yet"));
+	assert_non_null(strstr(
+	    got,
+	    "\nProgression (counted in " OUT "/progress/progress.tsv)\n"
+	    "  Katze-Kuh\n"
+	    "    next session: 10 reps; 1 completed session counted; 1 "
+	    "more to reach 12 reps\n"
+	    "    set in the routine: 8 up to 12 reps, 2 more every "
+	    "completed session\n"
+	    "  Keil\n"
+	    "    next session: 1 min 30 s; 5 completed sessions counted; 1 "
+	    "more to reach 1 min 45 s\n"
+	    "    set in the routine: 1 min up to 5 min, 15 s more every 2 "
+	    "completed sessions\n"));
+	free(got);
+	/* The built-in routine (a clinic's) has none: nothing is said. */
+	got = stats("", "--state-dir " OUT "/state --assets assets", &status);
+	assert_null(strstr(got, "Progression"));
+	free(got);
+	/* A routine file with errors: the kiosk would run the built-in one,
+	 * so that is the one shown, with the counts it does not use. */
+	got = stats("",
+		    "--state-dir " OUT "/progress --assets assets "
+		    "--config tests/config/values.conf",
+		    &status);
+	assert_non_null(strstr(got, "No exercise of \"Mid-back mobility\" "
+				    "progresses"));
+	assert_non_null(strstr(got, "    Keil: 5 completed sessions\n"));
+	free(got);
+	char *err = read_file(OUT "/stderr", NULL);
+	assert_non_null(
+	    strstr(err, "kiosk: --stats: tests/config/values.conf has errors"));
+	free(err);
+}
+
+static int reset(const char *env, const char *args, char **out, char **err)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+		 "%s %s --reset-progress%s >" OUT "/stdout 2>" OUT "/stderr",
+		 env, kiosk(), args);
+	int status = run(cmd);
+	*out = read_file(OUT "/stdout", NULL);
+	*err = read_file(OUT "/stderr", NULL);
+	return status;
+}
+
+static void test_reset_progress(void **state)
+{
+	(void)state;
+	char *out, *err, *file;
+	assert_int_equal(run("mkdir -p " OUT "/progress"), 0);
+	write_progress();
+	/* One exercise, its name in any case; the folder from systemd. */
+	assert_int_equal(
+	    reset("STATE_DIRECTORY=" OUT "/progress", "=keil", &out, &err), 0);
+	assert_string_equal(out, "Forgot the progress of 'Keil' (5 completed "
+				 "sessions): it starts again from its first "
+				 "value at the next session.\n");
+	assert_string_equal(err, "");
+	free(out), free(err);
+	file = read_file(OUT "/progress/progress.tsv", NULL);
+	assert_non_null(strstr(file, "Katze-Kuh\t1\n"));
+	assert_null(strstr(file, "Keil"));
+	free(file);
+	/* Gone now: said, with what is stored, and status 1. */
+	assert_int_equal(
+	    reset("", "=Keil --state-dir " OUT "/progress", &out, &err), 1);
+	assert_string_equal(out, "");
+	assert_string_equal(err, "kiosk: --reset-progress: no progress is "
+				 "stored for 'Keil' in " OUT
+				 "/progress/progress.tsv; stored: "
+				 "'Katze-Kuh'\n");
+	free(out), free(err);
+	/* Every exercise. */
+	assert_int_equal(reset("", " --state-dir " OUT "/progress", &out, &err),
+			 0);
+	assert_string_equal(out, "Forgot the progress of 1 exercise: each "
+				 "starts again from its first value at the "
+				 "next session.\n");
+	free(out), free(err);
+	file = read_file(OUT "/progress/progress.tsv", NULL);
+	assert_int_equal(strncmp(file, "# kiosk progress:", 17), 0);
+	assert_null(strchr(strchr(file, '\n') + 1, '\n'));
+	free(file);
+	assert_int_equal(reset("", " --state-dir " OUT "/progress", &out, &err),
+			 0);
+	assert_non_null(strstr(out, "No progress is stored in"));
+	free(out), free(err);
+	/* No folder at all: nothing to forget, and nothing made. */
+	assert_int_equal(reset("", " --state-dir " OUT "/none", &out, &err), 0);
+	free(out), free(err);
+	assert_int_equal(run("test -e " OUT "/none"), 1);
+	assert_int_equal(
+	    reset("", "= --state-dir " OUT "/progress", &out, &err), 2);
+	free(out), free(err);
+}
+
 static void test_version_and_help(void **state)
 {
 	(void)state;
@@ -128,8 +250,9 @@ static void test_version_and_help(void **state)
 	free(version);
 	snprintf(cmd, sizeof cmd,
 		 "%s --help | grep -q -- '--stats' && %s --help | grep -q -- "
-		 "'--state-dir DIR'",
-		 kiosk(), kiosk());
+		 "'--state-dir DIR' && %s --help | grep -q -- "
+		 "'--reset-progress\\[=NAME\\]'",
+		 kiosk(), kiosk(), kiosk());
 	assert_int_equal(run(cmd), 0);
 }
 
@@ -139,6 +262,8 @@ int main(void)
 	    cmocka_unit_test(test_stats_of_a_record),
 	    cmocka_unit_test(test_state_directory_from_systemd),
 	    cmocka_unit_test(test_no_record_and_unreadable_record),
+	    cmocka_unit_test(test_stats_shows_progression),
+	    cmocka_unit_test(test_reset_progress),
 	    cmocka_unit_test(test_version_and_help),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -39,10 +39,140 @@ static void test_absolute_illustration_is_kept(void **state)
 	diags_free(&d);
 }
 
+static struct routine *load(const char *text, struct diags *d)
+{
+	diags_init(d, "t.conf");
+	return config_load_text(text, strlen(text), NULL, NULL, d);
+}
+
+/* Progression keys land in struct progression, in the kind's units, with
+ * the start copied from seconds or reps; without them it is off. */
+static void test_progression_is_loaded(void **state)
+{
+	(void)state;
+	struct diags d;
+	struct routine *r = load("[routine]\n"
+				 "name = P\n"
+				 "[exercise]\n"
+				 "name = Roller\n"
+				 "say = Lie back.\n"
+				 "progress_step = 15\n"
+				 "progress_max = 300\n"
+				 "progress_every = 2\n"
+				 "kind = hold\n"
+				 "seconds = 30\n"
+				 "[exercise]\n"
+				 "name = Cat-cow\n"
+				 "say = Hands and knees.\n"
+				 "kind = reps\n"
+				 "reps = 8\n"
+				 "breath = in 2, out 2\n"
+				 "progress_step = 2\n"
+				 "progress_max = 8\n"
+				 "[exercise]\n"
+				 "name = Wall\n"
+				 "say = Stand.\n"
+				 "kind = free\n"
+				 "seconds = 40\n",
+				 &d);
+	diags_print(&d, stderr);
+	assert_non_null(r);
+	const struct progression *g = &r->exercise[0].progress;
+	assert_int_equal(g->start, 30);
+	assert_int_equal(g->step, 15);
+	assert_int_equal(g->max, 300);
+	assert_int_equal(g->every, 2);
+	assert_int_equal(r->exercise[0].seconds, 30000);
+	/* Reps, with the default pace; a maximum equal to the start is
+	 * allowed (progression written in, and held for now). */
+	g = &r->exercise[1].progress;
+	assert_int_equal(g->start, 8);
+	assert_int_equal(g->step, 2);
+	assert_int_equal(g->max, 8);
+	assert_int_equal(g->every, 1);
+	g = &r->exercise[2].progress;
+	assert_int_equal(g->step, 0);
+	assert_int_equal(g->max, 0);
+	routine_free(r);
+	diags_free(&d);
+}
+
+/* The kind may come after the progression keys: its limits still apply,
+ * and every mistake of one exercise is reported together. */
+static void test_progression_limits_follow_the_kind(void **state)
+{
+	(void)state;
+	struct diags d;
+	struct routine *r = load("[routine]\n"
+				 "name = P\n"
+				 "[exercise]\n"
+				 "name = Cat-cow\n"
+				 "say = Hands and knees.\n"
+				 "progress_step = 201\n"
+				 "progress_max = 201\n"
+				 "progress_every = 3\n"
+				 "reps = 8\n"
+				 "breath = in 2, out 2\n"
+				 "kind = reps\n",
+				 &d);
+	assert_null(r);
+	assert_int_equal(d.count, 2);
+	assert_int_equal(d.item[0].line, 6);
+	assert_non_null(strstr(d.item[0].message, "at most 200"));
+	assert_int_equal(d.item[1].line, 7);
+	diags_free(&d);
+}
+
+/* The example commented out on the foam roller in the built-in routine
+ * works once its #s are removed, and the built-in routine itself has no
+ * progression (a waiting room shares it). */
+static void test_builtin_progression_example(void **state)
+{
+	(void)state;
+	size_t len;
+	const char *text = config_builtin(&len);
+	char *home = malloc(len + 1);
+	assert_non_null(home);
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		bool line_start = i == 0 || text[i - 1] == '\n';
+		if (line_start && !strncmp(text + i, "#progress_", 10))
+			continue; /* drop the '#' */
+		home[n++] = text[i];
+	}
+	struct diags d;
+	diags_init(&d, "home.conf");
+	struct routine *r = config_load_text(home, n, NULL, NULL, &d);
+	diags_print(&d, stderr);
+	assert_non_null(r);
+	const struct exercise *x = &r->exercise[0];
+	assert_string_equal(x->name, "Foam roller back extension");
+	assert_int_equal(x->progress.start, 30);
+	assert_int_equal(x->progress.step, 15);
+	assert_int_equal(x->progress.max, 300);
+	assert_int_equal(x->progress.every, 2);
+	for (int i = 1; i < r->exercises; i++)
+		assert_int_equal(r->exercise[i].progress.step, 0);
+	routine_free(r);
+	diags_free(&d);
+	free(home);
+
+	diags_init(&d, CONFIG_BUILTIN_NAME);
+	r = config_load_text(text, len, NULL, NULL, &d);
+	assert_non_null(r);
+	for (int i = 0; i < r->exercises; i++)
+		assert_int_equal(r->exercise[i].progress.step, 0);
+	routine_free(r);
+	diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_absolute_illustration_is_kept),
+	    cmocka_unit_test(test_progression_is_loaded),
+	    cmocka_unit_test(test_progression_limits_follow_the_kind),
+	    cmocka_unit_test(test_builtin_progression_example),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

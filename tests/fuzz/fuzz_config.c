@@ -159,6 +159,19 @@ static void check_exercise(const struct exercise *x)
 	CHECK(x->repeats >= 1 && x->repeats <= 20);
 	CHECK(x->rest >= 0 && x->rest <= 600000);
 	CHECK(x->get_ready >= 0 && x->get_ready <= 60000);
+	/* Progression: off, or whole from its start up to a maximum within
+	 * the limits of the value it changes. */
+	const struct progression *g = &x->progress;
+	int start = x->kind == KIND_REPS ? x->reps : (int)(x->seconds / 1000);
+	int limit = x->kind == KIND_REPS ? 200 : 3600;
+	CHECK(g->every >= 1 && g->every <= 100);
+	if (g->step == 0) {
+		CHECK(g->max == 0 && g->start == 0 && g->every == 1);
+	} else {
+		CHECK(g->step >= 1 && g->step <= limit);
+		CHECK(g->start == start);
+		CHECK(g->max >= start && g->max <= limit);
+	}
 	CHECK(x->line >= 1);
 }
 
