@@ -39,6 +39,7 @@
 #include "load.h"
 #include "log.h"
 #include "notify.h"
+#include "progress.h"
 #include "record.h"
 #include "script.h"
 #include "sessionlog.h"
@@ -101,6 +102,8 @@ struct kiosk {
 	struct notify *notify;	     /* NULL: not under systemd */
 	struct sessionlog *sessions; /* NULL: no session record */
 	bool in_session;	     /* begun in the session record */
+	struct progress *progress;   /* NULL: hold times never change */
+	bool progressed;	     /* a session completed: step up */
 	struct {
 		int index;
 		char name[ROUTINE_NAME_BYTES];
@@ -184,6 +187,13 @@ static void keep_session(struct kiosk *k, const struct action *a, kt_ms at)
 			 a->u.exercise.name);
 	} else if (a->kind == ACTION_SESSION && k->in_session) {
 		k->in_session = false;
+		/* Counted against the routine that ran it; applied once
+		 * the engine has let go of this batch of actions. */
+		if (a->u.session.result == RESULT_COMPLETED &&
+		    !a->u.session.quit && k->progress) {
+			progress_completed(k->progress, k->routine);
+			k->progressed = true;
+		}
 		sessionlog_end(k->sessions, at, a->u.session.result,
 			       a->u.session.quit, a->u.session.index,
 			       a->u.session.index ? k->exercise.name : "",
@@ -225,6 +235,7 @@ static void output(struct kiosk *k, const struct action *a, kt_ms at)
 }
 
 static void adopt_routine(struct kiosk *k);
+static void step_up(struct kiosk *k);
 
 static void dispatch(struct kiosk *k, kt_ms now)
 {
@@ -237,6 +248,10 @@ static void dispatch(struct kiosk *k, kt_ms now)
 	k->engine_wake = a->wake;
 	if (k->next && engine_routine(k->engine) == k->next)
 		adopt_routine(k);
+	if (k->progressed) {
+		k->progressed = false;
+		step_up(k);
+	}
 }
 
 /* eSpeak NG finished a line the engine had already said. */
@@ -256,7 +271,28 @@ static void hear_late(struct kiosk *k)
 
 static void engine_do(struct kiosk *k, enum engine_input in, kt_ms now)
 {
+	/* Counts reset by staff (kiosk --reset-progress) since the last
+	 * session: taken before this input can start the next one. */
+	if (engine_state(k->engine) == STATE_ATTRACT &&
+	    progress_refresh(k->progress))
+		step_up(k);
 	engine_input(k->engine, in, now, &k->actions);
+	dispatch(k, now);
+}
+
+/* Hold times (and reps) for the next session from the progression
+ * counts. Only between sessions: the engine reads them through one. It is
+ * handed the routine again, so the idle screen's minutes follow. */
+static void step_up(struct kiosk *k)
+{
+	bool changed = progress_apply(k->progress, k->routine);
+	if (k->next)
+		changed |= progress_apply(k->progress, k->next);
+	if (!changed || engine_in_session(k->engine))
+		return;
+	kt_ms now = kiosk_now(k);
+	engine_set_routine(k->engine, k->next ? k->next : k->routine, now,
+			   &k->actions);
 	dispatch(k, now);
 }
 
@@ -626,8 +662,11 @@ static void reload(struct kiosk *k)
 	struct diags d;
 	diags_init(&d, path);
 	struct routine *r = load_routine(path, cli_assets_dir(k->opt), &d);
-	if (r)
+	if (r) {
 		check_voice(k, r, &d);
+		progress_refresh(k->progress);
+		progress_apply(k->progress, r);
+	}
 	if (!r || d.count) {
 		refuse_file(k, path, &d,
 			    k->builtin && !k->next
@@ -1004,6 +1043,12 @@ int kiosk_run(const struct options *o)
 	}
 	if (load(&k) < 0)
 		goto out;
+	/* Kept where the session record is, and like it not by simulated
+	 * runs unless asked to: tests must not step up the machine's. */
+	if (!k.clock.is_virtual || o->state_dir) {
+		k.progress = progress_open(cli_state_dir(o));
+		progress_apply(k.progress, k.routine);
+	}
 	setup_video(&k);
 	if (setup_inputs(&k) < 0 || setup_outputs(&k) < 0)
 		goto out;
@@ -1035,6 +1080,7 @@ out:
 	caption_close(k.caption);
 	record_close(k.record);
 	sessionlog_close(k.sessions);
+	progress_close(k.progress);
 	notify_close(k.notify);
 	keyboard_close(k.keyboard);
 	gpio_close(k.gpio);

@@ -234,6 +234,84 @@ static void test_reset_progress(void **state)
 	free(out), free(err);
 }
 
+/* The hold lengths of each session the kiosk ran in one process: parts
+ * started, in order, from its event record. */
+static int holds(const char *events, int *seconds, int max)
+{
+	char **lines, *buf;
+	int n = 0;
+	lines = read_lines(events, &buf);
+	assert_non_null(lines);
+	for (char **l = lines; *l && n < max; l++) {
+		char v[16];
+		if (json_is(*l, "type", "part") &&
+		    json_is(*l, "event", "start") &&
+		    json_get(*l, "seconds", v, sizeof v))
+			seconds[n++] = atoi(v);
+	}
+	free(lines);
+	free(buf);
+	return n;
+}
+
+static int sessions_of(const char *script, int *seconds, int max)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+		 "%s --config " OUT "/grow.conf --input script:%s --clock "
+		 "virtual --video none --audio none --state-dir " OUT
+		 "/grow --events " OUT "/grow.jsonl 2>>" OUT "/grow.err",
+		 kiosk(), script);
+	assert_int_equal(run(cmd), 0);
+	return holds(OUT "/grow.jsonl", seconds, max);
+}
+
+/* Progression through whole sessions of the binary: 30 s, then 15 s more
+ * after every completed session up to 60 s, remembered from one run to
+ * the next; stopped sessions do not count; a reset starts it again. */
+static void test_progression_over_sessions(void **state)
+{
+	(void)state;
+	write_file(OUT "/grow.conf", "[settings]\n"
+				     "get_ready = 1\n"
+				     "countdown = 0\n"
+				     "done_time = 3\n"
+				     "[routine]\n"
+				     "name = Growing\n"
+				     "[exercise]\n"
+				     "name = Roller\n"
+				     "say = Lie back.\n"
+				     "kind = hold\n"
+				     "seconds = 30\n"
+				     "progress_step = 15\n"
+				     "progress_max = 60\n"
+				     "start = auto\n");
+	/* Three sessions, 200 s apart: each runs to its end. */
+	write_file(OUT "/three.script", "0 press\n200 press\n400 press\n");
+	/* One started and stopped by a long press in its hold. */
+	write_file(OUT "/stop.script", "0 press\n20 down\n23 up\n");
+	assert_int_equal(run("rm -rf " OUT "/grow"), 0);
+	int sec[8];
+	assert_int_equal(sessions_of(OUT "/three.script", sec, 8), 3);
+	printf("one run: %d s, %d s, %d s\n", sec[0], sec[1], sec[2]);
+	assert_int_equal(sec[0], 30);
+	assert_int_equal(sec[1], 45);
+	assert_int_equal(sec[2], 60);
+	/* The next run goes on from the stored count, at the maximum. */
+	assert_int_equal(sessions_of(OUT "/stop.script", sec, 8), 1);
+	assert_int_equal(sec[0], 60);
+	char *file = read_file(OUT "/grow/progress.tsv", NULL);
+	assert_non_null(strstr(file, "\nRoller\t3\n"));
+	free(file);
+	/* Reset: 30 s again. */
+	char *out, *err;
+	assert_int_equal(reset("", " --state-dir " OUT "/grow", &out, &err), 0);
+	free(out), free(err);
+	assert_int_equal(sessions_of(OUT "/three.script", sec, 8), 3);
+	assert_int_equal(sec[0], 30);
+	assert_int_equal(sec[2], 60);
+}
+
 static void test_version_and_help(void **state)
 {
 	(void)state;
@@ -264,6 +342,7 @@ int main(void)
 	    cmocka_unit_test(test_no_record_and_unreadable_record),
 	    cmocka_unit_test(test_stats_shows_progression),
 	    cmocka_unit_test(test_reset_progress),
+	    cmocka_unit_test(test_progression_over_sessions),
 	    cmocka_unit_test(test_version_and_help),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
