@@ -55,24 +55,6 @@ int progress_path(const char *dir, char *out, size_t size)
 
 /* ---- names and counts ---- */
 
-/* An exercise's name as the file's key: control characters (a TAB is
- * allowed inside a name in the routine file) become spaces, so a name is
- * always one field; cut on a character boundary. */
-static void key_of(const char *name, char *out)
-{
-	size_t len = name ? strlen(name) : 0;
-	if (len > ROUTINE_NAME_BYTES - 1) {
-		len = ROUTINE_NAME_BYTES - 1;
-		while (len > 0 && ((unsigned char)name[len] & 0xC0) == 0x80)
-			len--;
-	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-		out[i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
-	}
-	out[len] = '\0';
-}
-
 static struct entry *find(const struct progress *p, const char *key)
 {
 	for (size_t i = 0; i < p->count; i++)
@@ -100,7 +82,7 @@ static struct entry *add(struct progress *p, const char *key, int count)
 int progress_count(const struct progress *p, const char *name)
 {
 	char key[ROUTINE_NAME_BYTES];
-	key_of(name, key);
+	text_name_field(key, name);
 	const struct entry *e = p ? find(p, key) : NULL;
 	return e ? e->count : 0;
 }
@@ -451,7 +433,7 @@ static bool counted_before(const struct routine *r, int i, const char *key)
 	for (int j = 0; j < i; j++) {
 		if (!progresses(&r->exercise[j]))
 			continue;
-		key_of(r->exercise[j].name, other);
+		text_name_field(other, r->exercise[j].name);
 		if (!strcmp(other, key))
 			return true;
 	}
@@ -469,7 +451,7 @@ int progress_completed(struct progress *p, const struct routine *r)
 		const struct exercise *x = &r->exercise[i];
 		if (!progresses(x))
 			continue;
-		key_of(x->name, key);
+		text_name_field(key, x->name);
 		if (counted_before(r, i, key))
 			continue;
 		struct entry *e = find(p, key);
@@ -500,7 +482,7 @@ int progress_reset(struct progress *p, const char *name)
 		p->count = 0;
 	} else {
 		char key[ROUTINE_NAME_BYTES];
-		key_of(name, key);
+		text_name_field(key, name);
 		struct entry *e = find(p, key);
 		if (e) {
 			size_t at = (size_t)(e - p->entry);
@@ -560,7 +542,7 @@ static bool progresses_in(const struct routine *r, const char *key)
 {
 	char other[ROUTINE_NAME_BYTES];
 	for (int i = 0; i < r->exercises; i++) {
-		key_of(r->exercise[i].name, other);
+		text_name_field(other, r->exercise[i].name);
 		if (progresses(&r->exercise[i]) && !strcmp(other, key))
 			return true;
 	}
@@ -633,7 +615,7 @@ static const struct entry *match(const struct progress *p, const char *name,
 {
 	char key[ROUTINE_NAME_BYTES];
 	const struct entry *found = NULL;
-	key_of(name, key);
+	text_name_field(key, name);
 	*several = false;
 	const struct entry *e = find(p, key);
 	if (e)

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "text.h"
 
 #define LINE_BYTES 512 /* a line is at most about 390 bytes */
 
@@ -103,23 +104,6 @@ static int days_in_month(int y, int m)
 
 /* ---- writing ---- */
 
-/* A name as one field: no tabs, newlines or other control characters,
- * and cut to the routine's limit on a character boundary. */
-static void clean_field(char *out, const char *in)
-{
-	size_t len = in ? strlen(in) : 0;
-	if (len > ROUTINE_NAME_BYTES - 1) {
-		len = ROUTINE_NAME_BYTES - 1;
-		while (len > 0 && ((unsigned char)in[len] & 0xC0) == 0x80)
-			len--;
-	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)in[i];
-		out[i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
-	}
-	out[len] = '\0';
-}
-
 static int format_line(const struct logged_session *s, char *out, size_t size)
 {
 	struct tm tm;
@@ -131,8 +115,8 @@ static int format_line(const struct logged_session *s, char *out, size_t size)
 	long off = tm.tm_gmtoff;
 	char sign = off < 0 ? '-' : '+';
 	off = off < 0 ? -off : off;
-	clean_field(exercise, s->exercise);
-	clean_field(routine, s->routine);
+	text_name_field(exercise, s->exercise);
+	text_name_field(routine, s->routine);
 	int n = snprintf(out, size, "%s%c%02ld:%02ld\t%d\t%s\t%d\t%s\t%s\n",
 			 when, sign, off / 3600, off / 60 % 60,
 			 s->seconds < 0 ? 0 : s->seconds,
@@ -412,8 +396,8 @@ int sessionlog_end(struct sessionlog *l, kt_ms now, enum session_result r,
 	    .result = logged_result_of(r, quit),
 	    .index = index,
 	};
-	clean_field(s.exercise, exercise);
-	clean_field(s.routine, routine);
+	text_name_field(s.exercise, exercise);
+	text_name_field(s.routine, routine);
 	return sessionlog_add(l, &s);
 }
 

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "routine.h"
+
 /* Spoken text knows the first SPOKEN; screen words know them all. */
 static const char *const placeholders[] = {
     "n",   "total", "name",    "repeat",    "repeats", "minutes",
@@ -139,4 +141,19 @@ bool text_is_clean_utf8(const char *s, size_t len)
 			return false;
 	}
 	return true;
+}
+
+void text_name_field(char *out, const char *in)
+{
+	size_t len = in ? strlen(in) : 0;
+	if (len > ROUTINE_NAME_BYTES - 1) {
+		len = ROUTINE_NAME_BYTES - 1;
+		while (len > 0 && ((unsigned char)in[len] & 0xC0) == 0x80)
+			len--;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		out[i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	out[len] = '\0';
 }

@@ -45,4 +45,9 @@ bool text_is_clean_utf8(const char *s, size_t len);
 /* Copy at most size-1 bytes, never splitting a UTF-8 sequence. */
 void text_copy(char *out, size_t size, const char *in);
 
+/* A name as one field of a tab-separated line: control characters
+ * (tabs, newlines) become spaces, and it is cut to ROUTINE_NAME_BYTES - 1
+ * bytes on a character boundary. `out` holds ROUTINE_NAME_BYTES. */
+void text_name_field(char *out, const char *in);
+
 #endif
