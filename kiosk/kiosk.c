@@ -576,8 +576,12 @@ static void apply_settings(struct kiosk *k, const struct settings *was)
 	}
 	if (k->speech)
 		prepare_speech(k);
-	gestures_set_settle(&k->gestures, LINE_BUTTON, s->button_debounce);
-	gestures_set_settle(&k->gestures, LINE_MAT, s->mat_debounce);
+	/* A line the kernel debounces needs no settle time of ours. */
+	kt_ms settle[LINE_COUNT] = {
+	    [LINE_BUTTON] = s->button_debounce, [LINE_MAT] = s->mat_debounce};
+	for (int l = 0; l < LINE_COUNT; l++)
+		if (!gpio_kernel_debounce(k->gpio, l))
+			gestures_set_settle(&k->gestures, l, settle[l]);
 	gestures_set_long_press(&k->gestures, s->long_press);
 	if (k->opt->input == SOURCE_GPIO && !same_wiring(s, was))
 		rewire_gpio(k);
@@ -648,7 +652,10 @@ static void reload(struct kiosk *k)
 	k->reloaded_at = kclock_now(&k->clock);
 	uint64_t sum;
 	if (watch_fingerprint(path, &sum) < 0 && errno == ENOENT) {
-		if (k->tried || forced)
+		if (k->builtin && !k->next && forced)
+			log_msg("%s does not exist: the built-in routine runs",
+				path);
+		else if (k->tried || forced)
 			log_msg("%s is gone: keeping the routine in use (a "
 				"restart would run the built-in one)",
 				path);
