@@ -34,6 +34,14 @@ struct routine *load_builtin(const char *assets)
 	return r;
 }
 
+struct routine *load_routine_in_use(const char *path, const char *assets,
+				    struct diags *d, bool *fell_back)
+{
+	struct routine *r = path ? load_routine(path, assets, d) : NULL;
+	*fell_back = path && !r;
+	return r ? r : load_builtin(assets);
+}
+
 static struct speech *open_voice(const struct settings *s, char *err, size_t n)
 {
 	struct speech_voice v = {.language = s->language,

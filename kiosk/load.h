@@ -20,6 +20,13 @@
 struct routine *load_routine(const char *path, const char *assets,
 			     struct diags *d);
 
+/* The routine a kiosk started now would run: the file at `path` when it
+ * has no errors, else the built-in one (the file's errors left in `d`,
+ * which must name `path`, and *fell_back set). `path` NULL: the built-in
+ * one. Voices are not tried. NULL only when out of memory. */
+struct routine *load_routine_in_use(const char *path, const char *assets,
+				    struct diags *d, bool *fell_back);
+
 /* The built-in routine; without its illustrations if `assets` lacks them.
  * NULL only when out of memory. */
 struct routine *load_builtin(const char *assets);

@@ -80,22 +80,18 @@ static int stats(const struct options *o)
 	const char *dir = cli_state_dir(o);
 	int status = stats_print(stdout, stderr, dir, time(NULL));
 	const char *path = cli_config_path(o);
-	const char *assets = cli_assets_dir(o);
-	struct routine *r = NULL;
-	if (path) {
-		struct diags d;
-		diags_init(&d, path);
-		r = load_routine(path, assets, &d);
-		diags_free(&d);
-	}
-	if (path && !r)
+	struct diags d;
+	bool fell_back;
+	diags_init(&d, path ? path : CONFIG_BUILTIN_NAME);
+	struct routine *r =
+	    load_routine_in_use(path, cli_assets_dir(o), &d, &fell_back);
+	diags_free(&d);
+	if (fell_back)
 		fprintf(stderr,
 			"kiosk: --stats: %s has errors (kiosk --check shows "
 			"them); the progression shown is the built-in "
 			"routine's, which the kiosk runs until it is fixed\n",
 			path);
-	if (!r)
-		r = load_builtin(assets);
 	struct progress *p = r ? progress_open(dir) : NULL;
 	if (p)
 		progress_print(p, r, stdout);

@@ -119,18 +119,18 @@ static void watch(struct selftest *t, int sigfd)
 static struct routine *settings_source(const struct options *o)
 {
 	const char *path = cli_config_path(o);
-	const char *assets = cli_assets_dir(o);
-	struct routine *r = NULL;
-	if (path) {
-		struct diags d;
-		diags_init(&d, path);
-		r = load_routine(path, assets, &d);
-		diags_print(&d, stderr);
-		diags_free(&d);
+	struct diags d;
+	bool fell_back;
+	diags_init(&d, path ? path : CONFIG_BUILTIN_NAME);
+	struct routine *r =
+	    load_routine_in_use(path, cli_assets_dir(o), &d, &fell_back);
+	diags_print(&d, stderr);
+	diags_free(&d);
+	if (path)
 		log_msg("self-test: settings from %s%s", path,
-			r ? "" : " have errors: using the built-in ones");
-	}
-	return r ? r : load_builtin(assets);
+			fell_back ? " have errors: using the built-in ones"
+				  : "");
+	return r;
 }
 
 int selftest_run(const struct options *o)
