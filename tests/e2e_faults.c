@@ -55,6 +55,11 @@
 extern char **environ;
 
 static char out[256]; /* $KIOSK_OUT/e2e-faults, absolute */
+/* Where the runs as NOBODY keep their files: a folder of its own in /tmp,
+ * since the checkout may sit below one only its owner can enter (mktemp
+ * -d makes those), and then every path into it is "Permission denied"
+ * for NOBODY, whatever the file's own mode. */
+static char nobody_base[64];
 
 static const char *kiosk(void)
 {
@@ -639,6 +644,9 @@ static int start_real_clock_runs(void **state)
 	if (run(cmd) || !realpath(rel, abs) || strlen(abs) >= sizeof out)
 		return -1;
 	memcpy(out, abs, strlen(abs) + 1);
+	snprintf(nobody_base, sizeof nobody_base, "/tmp/kiosk-faults-XXXXXX");
+	if (!mkdtemp(nobody_base) || chmod(nobody_base, 0755) < 0)
+		return -1;
 	have_dri = access("/dev/dri", F_OK) == 0;
 	have_card = access("/dev/snd", F_OK) == 0;
 	struct run *r;
@@ -769,7 +777,9 @@ static int stop_runs(void **state)
 			pthread_join(runs[i].thread, NULL);
 			runs[i].threaded = false;
 		}
-	return 0;
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", nobody_base);
+	return nobody_base[0] ? run(cmd) : 0;
 }
 
 /* ---- 1. no sound device ---- */
@@ -1106,13 +1116,21 @@ static void test_only_the_session_record_reads_the_wall_clock(void **state)
 
 /* ---- 4. the routine file unreadable ---- */
 
-/* A run that drops to the unprivileged user, in a folder it owns. */
+/* A run that drops to the unprivileged user, in a folder it owns. The
+ * kiosk binary and the assets are named relative to the checkout, which
+ * NOBODY can enter from there. */
 static void prepare_nobody(struct run *r, const char *name)
 {
-	prepare(r, name);
+	memset(r, 0, sizeof *r);
+	r->name = name;
 	r->as_nobody = true;
+	snprintf(r->dir, sizeof r->dir, "%s/%s", nobody_base, name);
+	assert_int_equal(mkdir(r->dir, 0755), 0);
 	if (geteuid() == 0)
 		assert_int_equal(chown(r->dir, NOBODY, NOBODY), 0);
+	/* Relative too: the kiosk finds it from its own absolute path. */
+	arg(r, "--assets");
+	arg(r, "assets");
 }
 
 /* The routine, made unreadable: mode 000 (root reads it anyway, so the
@@ -1120,7 +1138,7 @@ static void prepare_nobody(struct run *r, const char *name)
 static void locked_routine(char *path, size_t n)
 {
 	char cmd[700];
-	snprintf(path, n, "%s/locked.conf", out);
+	snprintf(path, n, "%s/locked.conf", nobody_base);
 	snprintf(cmd, sizeof cmd, "cp " ROUTINE " '%s' && chmod 000 '%s'", path,
 		 path);
 	assert_int_equal(run(cmd), 0);
