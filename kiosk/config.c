@@ -117,6 +117,7 @@ static const struct keydef keys[] = {
     {SEC_ROUTINE, "name", T_NAME, R(name), 0, 0, 0, 0, false},
     {SEC_ROUTINE, "intro", T_LINES, R(intro), 0, 0, 0, 0, false},
     {SEC_ROUTINE, "safety", T_LINES, R(safety), 0, 0, 0, 0, false},
+    {SEC_ROUTINE, "safety_mat", T_LINES, R(safety_mat), 0, 0, 0, 0, false},
     {SEC_ROUTINE, "outro", T_LINES, R(outro), 0, 0, 0, 0, false},
 
     {SEC_EXERCISE, "name", T_NAME, E(name), 0, 0, K_ALL, K_ALL, false},

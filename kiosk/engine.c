@@ -343,6 +343,12 @@ static enum start_trigger effective_trigger(const struct engine *e)
 	return t == START_BUTTON && !e->opt.have_button ? START_AUTO : t;
 }
 
+/* Only the mat is wired: nothing said may ask for the button. */
+static bool mat_only(const struct engine *e)
+{
+	return e->opt.have_mat && !e->opt.have_button;
+}
+
 /* Lying on the mat starts a session: when staff say so, and always when
  * the mat is all there is. */
 static bool mat_starts(const struct engine *e)
@@ -679,7 +685,11 @@ static void begin_session(struct engine *e, kt_ms now, struct actions *out)
 	e->deadline = KT_NEVER;
 	talk_begin(e, now);
 	talk_add_lines(e, &e->r->intro);
-	talk_add_lines(e, &e->r->safety);
+	/* Its own safety words, when given: the usual ones say how to stop
+	 * with the button. */
+	talk_add_lines(e, mat_only(e) && e->r->safety_mat.count
+			      ? &e->r->safety_mat
+			      : &e->r->safety);
 	tick_state(e, now, out);
 }
 
@@ -797,7 +807,9 @@ static void tick_state(struct engine *e, kt_ms now, struct actions *out)
 	case STATE_PAUSED:
 		if (now >= e->deadline)
 			leave_session(e, now, RESULT_ABANDONED,
-				      PHRASE_ABANDONED, out);
+				      mat_only(e) ? PHRASE_ABANDONED_MAT
+						  : PHRASE_ABANDONED,
+				      out);
 		break;
 	case STATE_RUNNING:
 		tick_running(e, now, out);

@@ -466,6 +466,9 @@ static void prepare_speech(struct kiosk *k)
 	const struct settings *s = &k->routine->settings;
 	struct engine_options eo = {.have_button = true, .have_mat = true};
 	routine_walk(k->routine, &eo, prepare_line, k->speech);
+	/* With only the mat some lines are its own (safety_mat). */
+	eo.have_button = false;
+	routine_walk(k->routine, &eo, prepare_line, k->speech);
 	for (int i = 0; i < PHRASE_COUNT; i++)
 		if (!strchr(s->phrase[i], '{'))
 			speech_prepare(k->speech, s->phrase[i]);

@@ -32,6 +32,10 @@ static const struct {
 			  "It looks like you have stepped away, so the "
 			  "session has ended. Press the button to start "
 			  "again whenever you like."},
+    [PHRASE_ABANDONED_MAT] = {"abandoned_mat",
+			      "It looks like you have stepped away, so the "
+			      "session has ended. Lie down on the mat to "
+			      "start again whenever you like."},
     [PHRASE_WELL_DONE] = {"well_done", "Well done."},
 };
 
@@ -48,6 +52,9 @@ static const struct {
     [WORD_BEFORE] = {"before", "Before you start"},
     [WORD_STOP_HINT] = {"stop_hint",
 			"To stop at any time, hold the big button down."},
+    [WORD_STOP_HINT_MAT] = {"stop_hint_mat",
+			    "To stop at any time, get up and step away. The "
+			    "session ends by itself."},
     [WORD_EXERCISE] = {"exercise", "Exercise {n} of {total}"},
     [WORD_ROUND] = {"round", "Round {repeat} of {repeats}"},
     [WORD_GET_READY] = {"get_ready", "Get ready"},

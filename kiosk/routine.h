@@ -104,6 +104,7 @@ enum phrase {
 	PHRASE_RESUMED,
 	PHRASE_STOPPED,
 	PHRASE_ABANDONED,
+	PHRASE_ABANDONED_MAT, /* the same, on a kiosk with only the mat */
 	PHRASE_WELL_DONE,
 	PHRASE_COUNT
 };
@@ -118,6 +119,7 @@ enum word {
 	WORD_START_MAT,
 	WORD_BEFORE,
 	WORD_STOP_HINT,
+	WORD_STOP_HINT_MAT, /* the same, on a kiosk with only the mat */
 	WORD_EXERCISE,
 	WORD_ROUND,
 	WORD_GET_READY,
@@ -160,6 +162,7 @@ struct settings {
 struct routine {
 	const char *name;
 	struct lines intro, safety, outro;
+	struct lines safety_mat; /* instead of safety with only the mat */
 	struct settings settings;
 	struct exercise *exercise;
 	int exercises;

@@ -952,9 +952,8 @@ static void draw_safety(struct frame *f)
 	para_top(f, word(f, WORD_BEFORE, before, sizeof before), BOLD, f->title,
 		 2, LEFT, WHITE, NAVY);
 	para_fit(f, &pa,
-		 f->v->screen.no_button
-		     ? ""
-		     : word(f, WORD_STOP_HINT, hint, sizeof hint),
+		 word(f, s->no_button ? WORD_STOP_HINT_MAT : WORD_STOP_HINT,
+		      hint, sizeof hint),
 		 REGULAR, f->small, f->area.w, f->area.h / 4, 3);
 	SDL_Rect foot = cut_bottom(&f->area, pa.height, f->gap);
 	para_draw(f, &pa, foot, LEFT, SOFT, NAVY);

@@ -181,6 +181,7 @@ static void check_routine(const struct routine *r)
 	check_text(r->name, ROUTINE_NAME_MAX, false, false);
 	check_lines(&r->intro, false);
 	check_lines(&r->safety, false);
+	check_lines(&r->safety_mat, false);
 	check_lines(&r->outro, false);
 	CHECK(r->exercises >= 1 && r->exercises <= ROUTINE_EXERCISES_MAX);
 	CHECK(r->exercise != NULL);
