@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "people.h"
 
 #define LOG_MAX 4096
 
@@ -565,6 +566,130 @@ static void test_quit_ends_the_session(void **state)
 	sim_free(s);
 }
 
+/* Everything said and shown over whole sessions with one wiring. */
+struct heard {
+	char said[LOG_MAX][ROUTINE_TEXT_BYTES];
+	int says;
+	struct screen shown[LOG_MAX];
+	int shows;
+};
+
+static void hear(void *ctx, kt_ms t, const struct action *a)
+{
+	struct heard *h = ctx;
+	(void)t;
+	if (a->kind == ACTION_SAY && h->says < LOG_MAX)
+		strcpy(h->said[h->says++], a->u.say.text);
+	if (a->kind == ACTION_SHOW && h->shows < LOG_MAX)
+		h->shown[h->shows++] = a->u.screen;
+}
+
+static bool was_said(const struct heard *h, const char *text)
+{
+	for (int i = 0; i < h->says; i++)
+		if (!strcmp(h->said[i], text))
+			return true;
+	return false;
+}
+
+/* The default routine lived every way with this wiring. */
+static struct heard *live_builtin(bool button, bool mat, struct routine **r)
+{
+	size_t len;
+	const char *text = config_builtin(&len);
+	struct diags d;
+	diags_init(&d, "builtin");
+	*r = config_load_text(text, len, NULL, "assets", &d);
+	diags_free(&d);
+	assert_non_null(*r);
+	struct heard *h = calloc(1, sizeof *h);
+	struct people p;
+	people_start(&p, *r, button, mat, hear, h);
+	people_live_all(&p);
+	people_end(&p);
+	assert_true(h->says < LOG_MAX && h->shows < LOG_MAX);
+	return h;
+}
+
+/* Hands-free: with only the mat, nothing said over whole sessions (done,
+ * paused off the mat, walked away from mid-hold and before a part)
+ * mentions the button, and no screen offers it. The mat's own words are
+ * said instead: how to stop, and how to start again. */
+static void test_mat_only_never_mentions_the_button(void **state)
+{
+	(void)state;
+	struct routine *r;
+	struct heard *h = live_builtin(false, true, &r);
+	for (int i = 0; i < h->says; i++)
+		if (people_mention(h->said[i], "button"))
+			fail_msg("a kiosk with only the mat says '%s'",
+				 h->said[i]);
+	const struct lines *safety = &r->safety_mat;
+	assert_true(safety->count > 0);
+	assert_true(was_said(h, safety->line[safety->count - 1]));
+	assert_true(was_said(h, r->settings.phrase[PHRASE_ABANDONED_MAT]));
+	assert_true(was_said(h, r->settings.phrase[PHRASE_PAUSED_MAT]));
+	assert_false(was_said(h, r->settings.phrase[PHRASE_ABANDONED]));
+	for (int i = 0; i < h->shows; i++) {
+		const struct screen *sc = &h->shown[i];
+		assert_true(sc->no_button); /* screens.c's cue */
+		if (sc->kind == SCREEN_WAITING)
+			assert_int_equal(sc->trigger, START_MAT);
+		if (sc->kind == SCREEN_PAUSED)
+			assert_int_equal(sc->reason, PAUSE_MAT);
+		if (sc->kind == SCREEN_ATTRACT)
+			assert_true(sc->mat_start);
+	}
+	free(h);
+	routine_free(r);
+}
+
+/* Whether a line is the routine's own words for an exercise: "Sit on the
+ * mat" says where to sit, it asks for no input. */
+static bool exercise_words(const struct routine *r, const char *text)
+{
+	for (int i = 0; i < r->exercises; i++) {
+		const struct exercise *x = &r->exercise[i];
+		const struct lines *l[] = {&x->say, &x->caution, &x->between,
+					   &x->encourage};
+		for (int k = 0; k < 4; k++)
+			for (int j = 0; j < l[k]->count; j++)
+				if (!strcmp(l[k]->line[j], text))
+					return true;
+	}
+	return false;
+}
+
+/* With only the button, nothing asks anyone to lie on the mat to start
+ * or carry on: no phrase names the mat, and the screens never wait for it
+ * nor offer it on the idle screen. */
+static void test_button_only_never_asks_for_the_mat(void **state)
+{
+	(void)state;
+	struct routine *r;
+	struct heard *h = live_builtin(true, false, &r);
+	for (int i = 0; i < h->says; i++)
+		if (!exercise_words(r, h->said[i]) &&
+		    people_mention(h->said[i], "mat"))
+			fail_msg("a kiosk with only the button says '%s'",
+				 h->said[i]);
+	assert_true(was_said(h, r->settings.phrase[PHRASE_ABANDONED]));
+	assert_true(was_said(h, r->settings.phrase[PHRASE_PAUSED]));
+	assert_true(was_said(h, r->safety.line[r->safety.count - 1]));
+	for (int i = 0; i < h->shows; i++) {
+		const struct screen *sc = &h->shown[i];
+		assert_false(sc->no_button);
+		if (sc->kind == SCREEN_WAITING)
+			assert_int_equal(sc->trigger, START_BUTTON);
+		if (sc->kind == SCREEN_PAUSED)
+			assert_int_equal(sc->reason, PAUSE_BUTTON);
+		if (sc->kind == SCREEN_ATTRACT)
+			assert_false(sc->mat_start);
+	}
+	free(h);
+	routine_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +713,8 @@ int main(void)
 	    cmocka_unit_test(test_estimate_matches_a_session),
 	    cmocka_unit_test(test_reps_say_cues_on_the_breath),
 	    cmocka_unit_test(test_quit_ends_the_session),
+	    cmocka_unit_test(test_mat_only_never_mentions_the_button),
+	    cmocka_unit_test(test_button_only_never_asks_for_the_mat),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,8 @@
 #include <math.h>
 #include <sys/stat.h>
 
+#include "config.h"
+#include "people.h"
 #include "screens.h"
 
 #define ILLU "assets/illustrations/"
@@ -334,6 +336,113 @@ static void test_variants(void **state)
 	}
 }
 
+/* A kiosk with only the mat: the idle screen says to lie down, the
+ * safety screen how to stop without a button, the waiting and paused
+ * screens offer only the mat. */
+static void test_mat_only_variants(void **state)
+{
+	(void)state;
+	enum { N = 4 };
+	static const enum screen_kind kind[N] = {SCREEN_ATTRACT, SCREEN_SAFETY,
+						 SCREEN_WAITING, SCREEN_PAUSED};
+	for (int z = 0; z < NSIZES; z++) {
+		struct canvas c;
+		canvas_open(&c, SIZES[z][0], SIZES[z][1]);
+		for (int i = 0; i < N; i++) {
+			struct view v = view_of(kind[i]);
+			char name[64];
+			v.screen.no_button = true;
+			v.screen.reason = PAUSE_MAT;
+			if (kind[i] == SCREEN_PAUSED)
+				strcpy(v.screen.caption, "Paused. Come back "
+							 "onto the mat to "
+							 "carry on.");
+			const struct painted_text *t;
+			int n = paint(&c, &v, 1000, &t);
+			snprintf(name, sizeof name, "%s-mat-only",
+				 screen_name(kind[i]));
+			save(&c, name);
+			check_texts(&c, t, n, name);
+			for (int k = 0; k < n; k++)
+				if (people_mention(t[k].text, "button"))
+					fail_msg("%s %dx%d shows '%s'", name,
+						 c.w, c.h, t[k].text);
+		}
+		canvas_close(&c);
+	}
+}
+
+/* Every screen of whole sessions with one wiring, painted with the
+ * routine's words, and what the screens' own words say. */
+struct wired_canvas {
+	struct canvas c;
+	const struct routine *r;
+	const char *avoid;  /* no word of the screens may say this */
+	struct screen last; /* skip what would paint the same words */
+	int painted;
+};
+
+static void paint_shown(void *ctx, kt_ms t, const struct action *a)
+{
+	struct wired_canvas *w = ctx;
+	if (a->kind != ACTION_SHOW)
+		return;
+	const struct screen *sc = &a->u.screen;
+	if (w->painted && sc->kind == w->last.kind &&
+	    sc->no_button == w->last.no_button &&
+	    sc->trigger == w->last.trigger && sc->reason == w->last.reason &&
+	    sc->mat_start == w->last.mat_start && sc->index == w->last.index &&
+	    !strcmp(sc->next, w->last.next))
+		return;
+	w->last = *sc;
+	w->painted++;
+	/* Without the spoken line (unit_engine judges those): what is
+	 * left is the screens' words, the names and the numbers. */
+	struct view v = {.screen = *sc,
+			 .routine = w->r->name,
+			 .words = w->r->settings.word,
+			 .caption = ""};
+	v.screen.caption[0] = '\0';
+	const struct painted_text *pt;
+	int n = paint(&w->c, &v, t, &pt);
+	check_texts(&w->c, pt, n, screen_name(sc->kind));
+	for (int i = 0; i < n; i++)
+		if (people_mention(pt[i].text, w->avoid))
+			fail_msg("the %s screen shows '%s'",
+				 screen_name(sc->kind), pt[i].text);
+}
+
+static void paint_sessions(bool button, bool mat, const char *avoid)
+{
+	size_t len;
+	const char *text = config_builtin(&len);
+	struct diags d;
+	diags_init(&d, "builtin");
+	struct routine *r = config_load_text(text, len, NULL, "assets", &d);
+	diags_free(&d);
+	assert_non_null(r);
+	struct wired_canvas w = {.r = r, .avoid = avoid};
+	canvas_open(&w.c, 480, 320);
+	struct people p;
+	people_start(&p, r, button, mat, paint_shown, &w);
+	people_live_all(&p);
+	people_end(&p);
+	printf("# %s only: %d screens painted\n", button ? "button" : "mat",
+	       w.painted);
+	assert_true(w.painted > 30);
+	canvas_close(&w.c);
+	routine_free(r);
+}
+
+/* Over whole sessions, with only the mat no screen asks for the button,
+ * and with only the button none asks for the mat. */
+static void test_wiring_decides_the_words(void **state)
+{
+	(void)state;
+	paint_sessions(false, true, "button");
+	paint_sessions(true, false, "mat");
+}
+
 /* Rows of box holding pixels of the text colour. */
 static int ink_rows(const struct canvas *c, SDL_Rect b, SDL_Color fg)
 {
@@ -636,6 +745,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_screen_at_every_size),
 	    cmocka_unit_test(test_variants),
+	    cmocka_unit_test(test_mat_only_variants),
+	    cmocka_unit_test(test_wiring_decides_the_words),
 	    cmocka_unit_test(test_hold_digits_are_the_biggest_thing),
 	    cmocka_unit_test(test_pacer_follows_the_breath),
 	    cmocka_unit_test(test_long_captions_wrap_inside),
