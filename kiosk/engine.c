@@ -427,7 +427,7 @@ static bool screen_equal(const struct screen *a, const struct screen *b)
 	       a->count == b->count && a->phase_len == b->phase_len &&
 	       a->trigger == b->trigger && a->reason == b->reason &&
 	       a->minutes == b->minutes && a->mat_start == b->mat_start &&
-	       a->elapsed == b->elapsed;
+	       a->no_button == b->no_button && a->elapsed == b->elapsed;
 }
 
 static void show(struct engine *e, kt_ms now, struct actions *out)
@@ -1031,11 +1031,17 @@ void engine_input(struct engine *e, enum engine_input in, kt_ms now,
 }
 
 void engine_set_wiring(struct engine *e, bool have_button, bool have_mat,
-		       bool mat_on)
+		       bool mat_on, kt_ms now, struct actions *out)
 {
+	begin(out);
 	e->opt.have_button = have_button;
 	e->opt.have_mat = have_mat;
 	e->mat_on = have_mat && mat_on;
+	/* The screen follows at once: the idle screen must not go on
+	 * inviting a press of a button that was just lost. */
+	if (e->has_shown)
+		show(e, now, out);
+	finish(e, now, out);
 }
 
 void engine_set_routine(struct engine *e, const struct routine *r, kt_ms now,

@@ -166,9 +166,10 @@ void engine_tick(struct engine *e, kt_ms now, struct actions *out);
 
 /* The wiring changed (a line was found or lost): from now on. mat_on is
  * the mat's level as found, taken without acting on it (someone already
- * on it at start is not a reason to begin a session). */
+ * on it at start is not a reason to begin a session). Once started, the
+ * screen on display is shown again when what it offers changes. */
 void engine_set_wiring(struct engine *e, bool have_button, bool have_mat,
-		       bool mat_on);
+		       bool mat_on, kt_ms now, struct actions *out);
 
 /* Use this routine from the next session on: at once when idle (the
  * attract screen is shown again), else when the session ends; never in

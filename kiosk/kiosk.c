@@ -345,8 +345,10 @@ static void rewire(struct kiosk *k)
 	log_wiring(button, mat);
 	if (!button && !mat)
 		button = mat = true;
+	kt_ms now = kiosk_now(k);
 	engine_set_wiring(k->engine, button, mat,
-			  gpio_active(k->gpio, LINE_MAT));
+			  gpio_active(k->gpio, LINE_MAT), now, &k->actions);
+	dispatch(k, now);
 }
 
 /* Edges to the gestures; true when a line was found or lost. */

@@ -133,6 +133,8 @@ static void screen(struct record *rec, const struct screen *s)
 	default:
 		break;
 	}
+	if (s->no_button)
+		fputs(",\"no_button\":true", rec->f);
 	if (s->kind == SCREEN_READY || s->kind == SCREEN_HOLD ||
 	    s->kind == SCREEN_REPS || s->kind == SCREEN_REST ||
 	    (s->kind == SCREEN_PAUSED && s->total))

@@ -474,14 +474,41 @@ static void test_wiring_can_change(void **state)
 	(void)state;
 	struct sim *s = sim_new(test_routine, true);
 	sim_input(s, INPUT_PRESS, 0);
-	engine_set_wiring(s->e, true, false,
-			  false); /* the mat's chip went away */
+	/* The mat's chip went away. */
+	engine_set_wiring(s->e, true, false, false, s->now, &s->out);
+	take(s);
 	sim_until_state(s, STATE_WAITING, 600000);
 	assert_int_equal(last(s, ACTION_SHOW)->a.u.screen.trigger,
 			 START_BUTTON);
-	engine_set_wiring(s->e, false, true, false); /* now only the mat */
+	engine_set_wiring(s->e, false, true, false, s->now, &s->out);
+	take(s); /* now only the mat */
 	sim_input(s, INPUT_MAT_ON, s->now + 1000);
 	assert_int_not_equal(engine_state(s->e), STATE_WAITING);
+	sim_free(s);
+}
+
+/* A button lost while idle: the idle screen stops offering it at once,
+ * and offers it again when it is back. */
+static void test_idle_screen_follows_the_wiring(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(test_routine, true);
+	int shows = count(s, ACTION_SHOW);
+	engine_set_wiring(s->e, false, true, false, 5000, &s->out);
+	take(s);
+	assert_int_equal(count(s, ACTION_SHOW), shows + 1);
+	const struct screen *sc = &last(s, ACTION_SHOW)->a.u.screen;
+	assert_int_equal(sc->kind, SCREEN_ATTRACT);
+	assert_true(sc->no_button);
+	assert_true(sc->mat_start);
+	engine_set_wiring(s->e, false, true, false, 6000, &s->out);
+	take(s); /* nothing changed: nothing shown */
+	assert_int_equal(count(s, ACTION_SHOW), shows + 1);
+	engine_set_wiring(s->e, true, true, false, 7000, &s->out);
+	take(s);
+	assert_false(last(s, ACTION_SHOW)->a.u.screen.no_button);
+	assert_int_equal(count(s, ACTION_SHOW), shows + 2);
+	assert_int_equal(s->out.wake, KT_NEVER);
 	sim_free(s);
 }
 
@@ -709,6 +736,7 @@ int main(void)
 	    cmocka_unit_test(test_mat_only_session_lying_down),
 	    cmocka_unit_test(test_mat_only_absence_abandons),
 	    cmocka_unit_test(test_wiring_can_change),
+	    cmocka_unit_test(test_idle_screen_follows_the_wiring),
 	    cmocka_unit_test(test_builtin_lines_never_overlap),
 	    cmocka_unit_test(test_estimate_matches_a_session),
 	    cmocka_unit_test(test_reps_say_cues_on_the_breath),
