@@ -49,6 +49,7 @@ static void people_start(struct people *p, const struct routine *r, bool button,
 			 bool mat, people_visit_fn visit, void *ctx)
 {
 	struct engine_options o = {.have_button = button, .have_mat = mat};
+	assert_non_null(r);
 	memset(p, 0, sizeof *p);
 	p->button = button, p->mat = mat;
 	p->visit = visit, p->ctx = ctx;

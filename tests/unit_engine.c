@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "load.h"
 #include "people.h"
 
 #define LOG_MAX 4096
@@ -620,55 +621,16 @@ static bool was_said(const struct heard *h, const char *text)
 }
 
 /* The default routine lived every way with this wiring. */
-static struct heard *live_builtin(bool button, bool mat, struct routine **r)
+static struct heard *live_builtin(const struct routine *r, bool button,
+				  bool mat)
 {
-	size_t len;
-	const char *text = config_builtin(&len);
-	struct diags d;
-	diags_init(&d, "builtin");
-	*r = config_load_text(text, len, NULL, "assets", &d);
-	diags_free(&d);
-	assert_non_null(*r);
 	struct heard *h = calloc(1, sizeof *h);
 	struct people p;
-	people_start(&p, *r, button, mat, hear, h);
+	people_start(&p, r, button, mat, hear, h);
 	people_live_all(&p);
 	people_end(&p);
 	assert_true(h->says < LOG_MAX && h->shows < LOG_MAX);
 	return h;
-}
-
-/* Hands-free: with only the mat, nothing said over whole sessions (done,
- * paused off the mat, walked away from mid-hold and before a part)
- * mentions the button, and no screen offers it. The mat's own words are
- * said instead: how to stop, and how to start again. */
-static void test_mat_only_never_mentions_the_button(void **state)
-{
-	(void)state;
-	struct routine *r;
-	struct heard *h = live_builtin(false, true, &r);
-	for (int i = 0; i < h->says; i++)
-		if (people_mention(h->said[i], "button"))
-			fail_msg("a kiosk with only the mat says '%s'",
-				 h->said[i]);
-	const struct lines *safety = &r->safety_mat;
-	assert_true(safety->count > 0);
-	assert_true(was_said(h, safety->line[safety->count - 1]));
-	assert_true(was_said(h, r->settings.phrase[PHRASE_ABANDONED_MAT]));
-	assert_true(was_said(h, r->settings.phrase[PHRASE_PAUSED_MAT]));
-	assert_false(was_said(h, r->settings.phrase[PHRASE_ABANDONED]));
-	for (int i = 0; i < h->shows; i++) {
-		const struct screen *sc = &h->shown[i];
-		assert_true(sc->no_button); /* screens.c's cue */
-		if (sc->kind == SCREEN_WAITING)
-			assert_int_equal(sc->trigger, START_MAT);
-		if (sc->kind == SCREEN_PAUSED)
-			assert_int_equal(sc->reason, PAUSE_MAT);
-		if (sc->kind == SCREEN_ATTRACT)
-			assert_true(sc->mat_start);
-	}
-	free(h);
-	routine_free(r);
 }
 
 /* Whether a line is the routine's own words for an exercise: "Sit on the
@@ -687,32 +649,64 @@ static bool exercise_words(const struct routine *r, const char *text)
 	return false;
 }
 
+/* Nothing said names the input that is not wired (with only the mat not
+ * even the exercises' own words name the button), and every screen
+ * offers only the one that is. */
+static void offers_only_what_is_wired(const struct heard *h,
+				      const struct routine *r, bool mat)
+{
+	const char *absent = mat ? "button" : "mat";
+	for (int i = 0; i < h->says; i++)
+		if ((mat || !exercise_words(r, h->said[i])) &&
+		    people_mention(h->said[i], absent))
+			fail_msg("a kiosk without the %s says '%s'", absent,
+				 h->said[i]);
+	for (int i = 0; i < h->shows; i++) {
+		const struct screen *sc = &h->shown[i];
+		assert_int_equal(sc->no_button, mat); /* screens.c's cue */
+		if (sc->kind == SCREEN_WAITING)
+			assert_int_equal(sc->trigger,
+					 mat ? START_MAT : START_BUTTON);
+		if (sc->kind == SCREEN_PAUSED)
+			assert_int_equal(sc->reason,
+					 mat ? PAUSE_MAT : PAUSE_BUTTON);
+		if (sc->kind == SCREEN_ATTRACT)
+			assert_int_equal(sc->mat_start, mat);
+	}
+}
+
+/* Hands-free: with only the mat, nothing said over whole sessions (done,
+ * paused off the mat, walked away from mid-hold and before a part)
+ * mentions the button, and no screen offers it. The mat's own words are
+ * said instead: how to stop, and how to start again. */
+static void test_mat_only_never_mentions_the_button(void **state)
+{
+	(void)state;
+	struct routine *r = load_builtin("assets");
+	struct heard *h = live_builtin(r, false, true);
+	offers_only_what_is_wired(h, r, true);
+	const struct lines *safety = &r->safety_mat;
+	assert_true(safety->count > 0);
+	assert_true(was_said(h, safety->line[safety->count - 1]));
+	assert_true(was_said(h, r->settings.phrase[PHRASE_ABANDONED_MAT]));
+	assert_true(was_said(h, r->settings.phrase[PHRASE_PAUSED_MAT]));
+	assert_false(was_said(h, r->settings.phrase[PHRASE_ABANDONED]));
+	free(h);
+	routine_free(r);
+}
+
 /* With only the button, nothing asks anyone to lie on the mat to start
  * or carry on: no phrase names the mat, and the screens never wait for it
  * nor offer it on the idle screen. */
 static void test_button_only_never_asks_for_the_mat(void **state)
 {
 	(void)state;
-	struct routine *r;
-	struct heard *h = live_builtin(true, false, &r);
-	for (int i = 0; i < h->says; i++)
-		if (!exercise_words(r, h->said[i]) &&
-		    people_mention(h->said[i], "mat"))
-			fail_msg("a kiosk with only the button says '%s'",
-				 h->said[i]);
+	struct routine *r = load_builtin("assets");
+	struct heard *h = live_builtin(r, true, false);
+	offers_only_what_is_wired(h, r, false);
 	assert_true(was_said(h, r->settings.phrase[PHRASE_ABANDONED]));
 	assert_true(was_said(h, r->settings.phrase[PHRASE_PAUSED]));
 	assert_true(was_said(h, r->safety.line[r->safety.count - 1]));
-	for (int i = 0; i < h->shows; i++) {
-		const struct screen *sc = &h->shown[i];
-		assert_false(sc->no_button);
-		if (sc->kind == SCREEN_WAITING)
-			assert_int_equal(sc->trigger, START_BUTTON);
-		if (sc->kind == SCREEN_PAUSED)
-			assert_int_equal(sc->reason, PAUSE_BUTTON);
-		if (sc->kind == SCREEN_ATTRACT)
-			assert_false(sc->mat_start);
-	}
 	free(h);
 	routine_free(r);
 }

@@ -15,7 +15,7 @@
 #include <math.h>
 #include <sys/stat.h>
 
-#include "config.h"
+#include "load.h"
 #include "people.h"
 #include "screens.h"
 
@@ -414,13 +414,7 @@ static void paint_shown(void *ctx, kt_ms t, const struct action *a)
 
 static void paint_sessions(bool button, bool mat, const char *avoid)
 {
-	size_t len;
-	const char *text = config_builtin(&len);
-	struct diags d;
-	diags_init(&d, "builtin");
-	struct routine *r = config_load_text(text, len, NULL, "assets", &d);
-	diags_free(&d);
-	assert_non_null(r);
+	struct routine *r = load_builtin("assets");
 	struct wired_canvas w = {.r = r, .avoid = avoid};
 	canvas_open(&w.c, 480, 320);
 	struct people p;
