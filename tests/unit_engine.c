@@ -449,6 +449,12 @@ static void test_mat_only_session_lying_down(void **state)
 			assert_int_not_equal(s->log[i].a.u.state,
 					     STATE_WAITING);
 	assert_int_equal(session_result(s), RESULT_COMPLETED);
+	/* No safety_mat lines in this routine: its safety lines stand. */
+	bool careful = false;
+	for (int i = 0; i < s->n; i++)
+		careful |= s->log[i].a.kind == ACTION_SAY &&
+			   !strcmp(s->log[i].a.u.say.text, "Careful.");
+	assert_true(careful);
 	sim_free(s);
 }
 
@@ -620,9 +626,9 @@ static bool was_said(const struct heard *h, const char *text)
 	return false;
 }
 
-/* The default routine lived every way with this wiring. */
-static struct heard *live_builtin(const struct routine *r, bool button,
-				  bool mat)
+/* The routine lived every way with this wiring. */
+static struct heard *live_every_way(const struct routine *r, bool button,
+				    bool mat)
 {
 	struct heard *h = calloc(1, sizeof *h);
 	struct people p;
@@ -683,7 +689,7 @@ static void test_mat_only_never_mentions_the_button(void **state)
 {
 	(void)state;
 	struct routine *r = load_builtin("assets");
-	struct heard *h = live_builtin(r, false, true);
+	struct heard *h = live_every_way(r, false, true);
 	offers_only_what_is_wired(h, r, true);
 	const struct lines *safety = &r->safety_mat;
 	assert_true(safety->count > 0);
@@ -702,7 +708,7 @@ static void test_button_only_never_asks_for_the_mat(void **state)
 {
 	(void)state;
 	struct routine *r = load_builtin("assets");
-	struct heard *h = live_builtin(r, true, false);
+	struct heard *h = live_every_way(r, true, false);
 	offers_only_what_is_wired(h, r, false);
 	assert_true(was_said(h, r->settings.phrase[PHRASE_ABANDONED]));
 	assert_true(was_said(h, r->settings.phrase[PHRASE_PAUSED]));
