@@ -8,7 +8,6 @@
 #
 # Afterwards DIR/pkgconfig/libgpiod.pc points into DIR; use it with
 # PKG_CONFIG_PATH=DIR/pkgconfig. Does nothing when DIR already has it.
-# apt checks the archive's signatures as it does for any download.
 set -eu
 
 dir=${1:?usage: fetch-libgpiod2.sh DIR}
@@ -17,22 +16,12 @@ dir=$(cd "$dir" && pwd)
 [ -f "$dir/pkgconfig/libgpiod.pc" ] && exit 0
 
 suite=bookworm-backports
-state="$dir/apt"
-mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$dir/debs"
-echo "deb http://deb.debian.org/debian $suite main" >"$state/sources.list"
-apt_opts="-o Dir::Etc::SourceList=$state/sources.list
-	-o Dir::Etc::SourceParts=/dev/null
-	-o Dir::State::Lists=$state/lists
-	-o Dir::Cache=$state/cache
-	-o APT::Sandbox::User=root
-	-o Debug::NoLocking=1"
-
+. "$(dirname "$0")/apt-private.sh"
+mkdir -p "$dir/debs"
 echo "fetch-libgpiod2: downloading libgpiod 2.x from $suite"
-# shellcheck disable=SC2086
-apt-get -qq $apt_opts update
+apt_private "$dir/apt" "deb http://deb.debian.org/debian $suite main"
 cd "$dir/debs"
-# shellcheck disable=SC2086
-apt-get -qq $apt_opts download "libgpiod-dev/$suite" "libgpiod3/$suite"
+apt_fetch "libgpiod-dev/$suite" "libgpiod3/$suite"
 for deb in ./*.deb; do
 	dpkg-deb -x "$deb" "$dir/root"
 done
@@ -41,5 +30,5 @@ pc=$(find "$dir/root" -name libgpiod.pc | head -n 1)
 [ -n "$pc" ] || { echo "fetch-libgpiod2: no libgpiod.pc in the packages" >&2; exit 1; }
 mkdir -p "$dir/pkgconfig"
 sed "s|^prefix=.*|prefix=$dir/root/usr|" "$pc" >"$dir/pkgconfig/libgpiod.pc"
-rm -rf "$state"
+rm -rf "$dir/apt"
 echo "fetch-libgpiod2: libgpiod $(sed -n 's/^Version: //p' "$dir/pkgconfig/libgpiod.pc") in $dir"
