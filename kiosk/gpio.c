@@ -10,18 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <unistd.h>
 
 #include "gpio_backend.h"
 #include "linespec.h"
 #include "log.h"
 #include "routine.h"
+#include "watch.h"
 
 /* A kernel timestamp further back than this is not believed: kernels
  * before 5.7 stamp v1 events with the wall clock, and a virtual clock
  * has a time of its own. Such an edge is taken to be now. */
 #define PLAUSIBLE_MS 5000
 #define PENDING	     (2 * LINE_COUNT)
+/* A chip that appears in /dev is tried this much later: udev gives the
+ * node its group just after the kernel creates it. */
+#define APPEAR_MS 500
+#define DEV_WATCH LINE_COUNT /* the epoll tag of the /dev watch */
 
 struct line {
 	const char *setting; /* as configured, for messages */
@@ -30,13 +36,16 @@ struct line {
 	enum gpio_state state;
 	struct gpio_req *req;
 	struct gpio_where where;
-	bool level; /* last level reported */
-	int error;  /* why it is missing; 0 while held */
-	bool gone;  /* it was held, then lost */
+	bool level;	   /* last level reported */
+	int error;	   /* why it is missing; 0 while held */
+	bool gone;	   /* it was held, then lost */
+	kt_ms muted_until; /* its fd is out of the epoll set until then */
+	bool muted;
 };
 
 struct gpio {
 	int epfd;
+	int devfd; /* inotify on /dev, or -1 */
 	struct line line[LINE_COUNT];
 	int64_t origin_ns;
 	kt_ms last_at; /* edges go out in time order */
@@ -255,6 +264,47 @@ static void retry_lines(struct gpio *g, kt_ms now)
 	schedule_retry(g, now);
 }
 
+/* Before Linux 6.7 or so (Debian 12 runs 6.1) the kernel tells the holder
+ * of a line nothing when its chip goes away: the line just goes quiet at
+ * its last level. /dev says it instead, for every kernel: the chip's node
+ * is deleted, and a chip that comes back is created again. Without the
+ * watch, the retry timer alone brings lines back. */
+static void watch_dev(struct gpio *g)
+{
+	g->devfd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = DEV_WATCH};
+	if (g->devfd >= 0 &&
+	    (inotify_add_watch(g->devfd, "/dev",
+			       IN_CREATE | IN_DELETE | IN_ATTRIB | IN_MOVED_TO |
+				   IN_MOVED_FROM) < 0 ||
+	     epoll_ctl(g->epfd, EPOLL_CTL_ADD, g->devfd, &ev) < 0)) {
+		close(g->devfd);
+		g->devfd = -1;
+	}
+}
+
+struct dev_change {
+	struct gpio *g;
+	kt_ms now;
+};
+
+static void chip_changed(const struct inotify_event *ie, void *ctx)
+{
+	struct dev_change *c = ctx;
+	if (!ie->len || strncmp(ie->name, "gpiochip", 8))
+		return;
+	bool gone = ie->mask & (IN_DELETE | IN_MOVED_FROM);
+	for (int l = 0; l < LINE_COUNT; l++) {
+		struct line *ln = &c->g->line[l];
+		if (gone && ln->state == GPIO_HELD &&
+		    !strcmp(ln->where.chip, ie->name))
+			lose_line(c->g, (enum gesture_line)l, ENODEV, c->now);
+		else if (!gone && retryable(ln))
+			c->g->retry_at =
+			    kt_min(c->g->retry_at, c->now + APPEAR_MS);
+	}
+}
+
 void gpio_config_init(struct gpio_config *c, const struct settings *s,
 		      int64_t origin_ns)
 {
@@ -300,6 +350,7 @@ struct gpio *gpio_open(const struct gpio_config *c, kt_ms now)
 	}
 	g->origin_ns = c->origin_ns;
 	g->last_at = now;
+	watch_dev(g);
 	for (int l = 0; l < LINE_COUNT; l++) {
 		struct line *ln = &g->line[l];
 		const char *why = NULL;
@@ -331,6 +382,8 @@ void gpio_close(struct gpio *g)
 		return;
 	for (int l = 0; l < LINE_COUNT; l++)
 		gpiob_release(g->line[l].req);
+	if (g->devfd >= 0)
+		close(g->devfd);
 	close(g->epfd);
 	free(g);
 }
@@ -342,7 +395,13 @@ int gpio_fd(const struct gpio *g)
 
 kt_ms gpio_wake(const struct gpio *g)
 {
-	return g ? g->retry_at : KT_NEVER;
+	if (!g)
+		return KT_NEVER;
+	kt_ms due = g->retry_at;
+	for (int l = 0; l < LINE_COUNT; l++)
+		if (g->line[l].state == GPIO_HELD && g->line[l].muted)
+			due = kt_min(due, g->line[l].muted_until);
+	return due;
 }
 
 enum gpio_state gpio_state(const struct gpio *g, enum gesture_line l)
@@ -387,6 +446,29 @@ static int give(struct gpio *g, struct gpio_event *out, int n)
 	return k;
 }
 
+/* Without the kernel's debounce every bounce of a chattering switch would
+ * wake the kiosk. So after an edge a line's fd leaves the epoll set until
+ * its settle time has passed: meanwhile its edges wait in the kernel's
+ * queue, and gpio_poll reads them at every wake (before the gestures are
+ * looked at, so none is judged on stale edges) and when the time is up.
+ * A queue that overflows loses edges, not the level: read_line checks
+ * that. */
+static void set_muted(struct gpio *g, enum gesture_line l, bool muted,
+		      kt_ms until)
+{
+	struct line *ln = &g->line[l];
+	struct epoll_event ev = {.events = muted ? 0 : EPOLLIN, .data.u32 = l};
+	if (epoll_ctl(g->epfd, EPOLL_CTL_MOD, gpiob_fd(ln->req), &ev) == 0) {
+		ln->muted = muted;
+		ln->muted_until = until;
+	}
+}
+
+static bool settles_itself(const struct line *ln)
+{
+	return !ln->where.kernel_debounce && ln->want.debounce > 0;
+}
+
 /* Read a line's edges into out (room for n). When it is drained, its
  * level is checked too: the kernel's event queue can overflow under
  * heavy chatter, and a lost last edge must not leave us believing the
@@ -407,6 +489,8 @@ static int read_line(struct gpio *g, enum gesture_line l, kt_ms now,
 					     from_kernel(g, raw[i].ns, now)};
 		ln->level = raw[i].active;
 	}
+	if (got > 0 && settles_itself(ln))
+		set_muted(g, l, true, now + ln->want.debounce);
 	if (got < want) { /* drained, and room for one more */
 		int level = gpiob_level(ln->req);
 		if (level >= 0 && (bool)level != ln->level) {
@@ -425,9 +509,22 @@ int gpio_poll(struct gpio *g, kt_ms now, struct gpio_event *out, int n)
 	if (now >= g->retry_at)
 		retry_lines(g, now);
 	int k = give(g, out, n);
-	struct epoll_event ev[LINE_COUNT];
-	int ready = k < n ? epoll_wait(g->epfd, ev, LINE_COUNT, 0) : 0;
+	for (int l = 0; l < LINE_COUNT && k < n; l++) {
+		struct line *ln = &g->line[l];
+		if (ln->state != GPIO_HELD || !ln->muted)
+			continue;
+		if (now >= ln->muted_until)
+			set_muted(g, (enum gesture_line)l, false, 0);
+		k += read_line(g, (enum gesture_line)l, now, out + k, n - k);
+	}
+	struct epoll_event ev[LINE_COUNT + 1];
+	int ready = k < n ? epoll_wait(g->epfd, ev, LINE_COUNT + 1, 0) : 0;
 	for (int i = 0; i < ready && k < n; i++) {
+		if (ev[i].data.u32 == DEV_WATCH) {
+			watch_each_event(g->devfd, chip_changed,
+					 &(struct dev_change){g, now});
+			continue;
+		}
 		enum gesture_line l = (enum gesture_line)ev[i].data.u32;
 		if (g->line[l].state != GPIO_HELD)
 			continue;

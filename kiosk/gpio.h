@@ -9,8 +9,15 @@
  *
  * A line that cannot be had (no such line, another program holds it, no
  * permission, the chip went away) is logged once per reason and tried
- * again every GPIO_RETRY_MS; the other line keeps working. The caller
- * learns of every change through gpio_poll, as events in time order.
+ * again every GPIO_RETRY_MS, and soon after a chip appears in /dev; the
+ * other line keeps working. /dev is watched in the same epoll set, as the
+ * kernel does not tell everywhere when a chip goes. The caller learns of
+ * every change through gpio_poll, as events in time order.
+ *
+ * A line the kernel does not debounce is not listened to for its settle
+ * time after an edge, so chatter costs a wake-up per settle time at most:
+ * the caller must wake at gpio_wake() as well as when gpio_fd() is
+ * readable, and every gpio_poll reads such lines' waiting edges.
  *
  * Backends (gpio_backend.h) are chosen at build time. The caller owns the
  * struct gpio; main thread only.
@@ -75,7 +82,8 @@ int gpio_fd(const struct gpio *g);
  * when due. Never blocks. */
 int gpio_poll(struct gpio *g, kt_ms now, struct gpio_event *out, int n);
 
-/* When gpio_poll next has something to do without the fd: a retry. */
+/* When gpio_poll next has something to do without the fd: a retry, or
+ * a quiet line to listen to again. */
 kt_ms gpio_wake(const struct gpio *g);
 
 enum gpio_state gpio_state(const struct gpio *g, enum gesture_line l);

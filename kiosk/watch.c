@@ -70,25 +70,42 @@ int watch_fd(const struct watch *w)
 	return w ? w->fd : -1;
 }
 
-bool watch_changed(struct watch *w, bool *gone)
+void watch_each_event(int fd,
+		      void (*each)(const struct inotify_event *ev, void *ctx),
+		      void *ctx)
 {
 	/* Aligned as inotify(7) asks: events are read in place. */
 	char buf[4096]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
-	bool changed = false;
-	*gone = false;
 	ssize_t n;
-	while ((n = read(w->fd, buf, sizeof buf)) > 0) {
+	while ((n = read(fd, buf, sizeof buf)) > 0)
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const void *)p;
-			if (ev->mask & IN_IGNORED)
-				*gone = true;
-			else if (ev->len && !strcmp(ev->name, w->name))
-				changed = true;
+			each(ev, ctx);
 			p += sizeof *ev + ev->len;
 		}
-	}
-	return changed;
+}
+
+struct seen {
+	const char *name;
+	bool changed, gone;
+};
+
+static void note_event(const struct inotify_event *ev, void *ctx)
+{
+	struct seen *s = ctx;
+	if (ev->mask & IN_IGNORED)
+		s->gone = true;
+	else if (ev->len && !strcmp(ev->name, s->name))
+		s->changed = true;
+}
+
+bool watch_changed(struct watch *w, bool *gone)
+{
+	struct seen s = {.name = w->name};
+	watch_each_event(w->fd, note_event, &s);
+	*gone = s.gone;
+	return s.changed;
 }
 
 int watch_fingerprint(const char *path, uint64_t *out)

@@ -20,6 +20,14 @@
 #include <stdint.h>
 
 struct watch;
+struct inotify_event;
+
+/* Every event waiting on the inotify descriptor fd (non-blocking), in
+ * order, handed to each(). For other watchers of the same kind (gpio.c
+ * watches /dev). */
+void watch_each_event(int fd,
+		      void (*each)(const struct inotify_event *ev, void *ctx),
+		      void *ctx);
 
 /* Watch the folder that holds `path` (the file need not exist yet).
  * NULL with errno set when the folder cannot be watched. */
