@@ -81,7 +81,7 @@ BENCH := $(BUILD)/tests/bench
 # without the sanitizers: under ASan the test puts libasan before it.
 SHIM := $(BUILD)/tests/wallclock.so
 
-.PHONY: all check check-gpiod2 test demo bench deps install uninstall clean \
+.PHONY: all check check-gpiod2 check-gpio-sim test demo bench deps install uninstall clean \
 	format fuzz fuzz-build soak soak-run valgrind valgrind-run
 all: $(BUILD)/kiosk
 
@@ -126,6 +126,21 @@ check-gpiod2: deps
 	scripts/fetch-libgpiod2.sh $(GPIOD2)/libgpiod
 	PKG_CONFIG_PATH=$(CURDIR)/$(GPIOD2)/libgpiod/pkgconfig \
 		$(MAKE) test BUILD=$(GPIOD2)
+
+# Both GPIO backends against a real kernel's GPIO chip (tests/vm_gpio.c): a
+# chip simulated by gpio-sim, in a virtual machine that
+# scripts/gpio-sim-vm.sh builds in build-vm/ from Debian's packages.
+VM := build-vm
+check-gpio-sim: deps
+	scripts/install-deps.sh vm
+	scripts/fetch-libgpiod2.sh $(GPIOD2)/libgpiod
+	$(MAKE) $(BUILD)/kiosk $(BUILD)/tests/vm_gpio
+	PKG_CONFIG_PATH=$(CURDIR)/$(GPIOD2)/libgpiod/pkgconfig \
+		$(MAKE) BUILD=$(GPIOD2) $(GPIOD2)/kiosk $(GPIOD2)/tests/vm_gpio
+	scripts/gpio-sim-vm.sh $(VM) \
+		'KIOSK=$(BUILD)/kiosk tests/run-tests $(BUILD)/tests/vm_gpio; \
+		v1=$$?; KIOSK=$(GPIOD2)/kiosk tests/run-tests \
+		$(GPIOD2)/tests/vm_gpio && exit $$v1'
 
 bench: deps
 	$(MAKE) $(BUILD)/kiosk $(BENCH) $(BUILD)/tests/bench_floor
@@ -246,6 +261,6 @@ format:
 	clang-format -i kiosk/*.c kiosk/*.h tests/*.c tests/*.h tests/fuzz/*.c
 
 clean:
-	rm -rf build build-san build-fuzz $(GPIOD2)
+	rm -rf build build-san build-fuzz $(GPIOD2) $(VM)
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(FUZZ_BUILD)/*.d)

@@ -2,7 +2,8 @@
 # Install the Debian packages the kiosk needs to build, test and run its
 # demo, skipping those already installed. Uses sudo when not root. Safe to
 # run again and again: it does nothing when everything is there.
-# `install-deps.sh fuzz` adds what make fuzz needs.
+# `install-deps.sh fuzz` adds what make fuzz needs, `install-deps.sh vm`
+# what make check-gpio-sim needs.
 set -eu
 
 # Build: compiler and libraries. Run: the speech data and a font. Test: sox
@@ -16,9 +17,12 @@ PACKAGES="gcc make pkg-config libinih-dev libcmocka-dev
 # Fuzzing: clang, and its compiler-rt for libFuzzer and the sanitizers
 # (only recommended by clang, and recommends are not installed). Asked for
 # separately: a kiosk that only runs does not need a second compiler.
-if [ "${1:-}" = fuzz ]; then
-	PACKAGES="$PACKAGES clang libclang-rt-dev"
-fi
+# The GPIO tests in a virtual machine (make check-gpio-sim): qemu, busybox
+# for the machine's first process, and unpacking the kernel's packages.
+case "${1:-}" in
+fuzz) PACKAGES="$PACKAGES clang libclang-rt-dev" ;;
+vm) PACKAGES="$PACKAGES qemu-system-x86 busybox-static xz-utils" ;;
+esac
 
 missing=""
 for p in $PACKAGES; do
