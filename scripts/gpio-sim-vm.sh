@@ -5,11 +5,13 @@
 # events with the kernel's timestamps, the kernel's debounce, a line that
 # another program holds, a chip that goes away and comes back.
 #
-#   scripts/gpio-sim-vm.sh DIR 'SHELL COMMAND'
+#   scripts/gpio-sim-vm.sh DIR SUITE 'SHELL COMMAND'
 #
-# Run it from the top of the checkout; DIR must be inside the checkout.
-# DIR keeps what is built, and the next run reuses it: Debian 12's kernel,
-# the gpio-sim module built for that kernel, and an initramfs of busybox.
+# SUITE says whose kernel: bookworm (Debian 12's, Linux 6.1) or
+# bookworm-backports (Linux 6.12, the series of Debian 13 and of current
+# Raspberry Pi OS). Run it from the top of the checkout; DIR must be inside
+# the checkout. DIR keeps what is built, and the next run reuses it: the
+# kernel, the gpio-sim module built for it, and an initramfs of busybox.
 #
 # Debian's kernels are built without gpio-sim (CONFIG_GPIO_SIM is not
 # set), so the module is compiled here from the same kernel's source
@@ -29,14 +31,26 @@
 set -eu
 
 usage() {
-	echo "usage: scripts/gpio-sim-vm.sh DIR 'SHELL COMMAND'" >&2
+	echo "usage: scripts/gpio-sim-vm.sh DIR bookworm|bookworm-backports 'SHELL COMMAND'" >&2
 	exit 2
 }
-[ $# -eq 2 ] || usage
+[ $# -eq 3 ] || usage
 top=$(pwd)
 mkdir -p "$1"
 dir=$(cd "$1" && pwd)
-job=$2
+suite=$2
+job=$3
+case "$suite" in
+bookworm)
+	sources="deb http://deb.debian.org/debian bookworm main
+deb http://deb.debian.org/debian bookworm-updates main
+deb http://deb.debian.org/debian-security bookworm-security main"
+	;;
+bookworm-backports)
+	sources="deb http://deb.debian.org/debian bookworm-backports main"
+	;;
+*) usage ;;
+esac
 case "$dir" in
 "$top"/*) ;;
 *) echo "gpio-sim-vm: $dir is not inside $top" >&2 && exit 2 ;;
@@ -58,25 +72,45 @@ for tool in qemu-system-x86_64 busybox; do
 	}
 done
 
-# The modules the machine loads, in order: virtio's PCI transport and 9p
-# (to see the host's files), configfs (gpio-sim is set up through it),
-# then gpio-sim.
-MODULES="drivers/virtio/virtio_ring drivers/virtio/virtio
-	drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci_modern_dev
-	drivers/virtio/virtio_pci net/9p/9pnet net/9p/9pnet_virtio fs/netfs/netfs
-	fs/fscache/fscache fs/9p/9p fs/configfs/configfs"
+# The modules the machine needs besides gpio-sim: virtio's PCI transport
+# and 9p (to see the host's files), configfs (gpio-sim is set up through
+# it). Those they depend on come too; those built into the kernel are
+# left out.
+MODULES="virtio_pci 9pnet_virtio 9p configfs"
+
+# Copy a module, after those it depends on, into the initramfs, and add it
+# to the order the machine loads them in.
+add_module() {
+	local name file out dep
+	name=$1
+	grep -qx "$name" "$dir/initramfs/lib/modules/order" && return 0
+	file=$(find "$moddir/kernel" -name "$name.ko*" -o \
+		-name "$(echo "$name" | tr _ -).ko*" | head -n 1)
+	if [ -z "$file" ]; then
+		grep -q "/$name.ko\$" "$moddir/modules.builtin" && return 0
+		echo "gpio-sim-vm: no module $name in $moddir" >&2
+		exit 1
+	fi
+	out=$dir/initramfs/lib/modules/$name.ko
+	case "$file" in
+	*.xz) xz -dc "$file" >"$out" ;;
+	*) cp "$file" "$out" ;;
+	esac
+	for dep in $(strings -a "$out" | sed -n 's/^depends=//p' | tr , ' '); do
+		add_module "$dep"
+	done
+	echo "$name" >>"$dir/initramfs/lib/modules/order"
+}
 
 build() {
 	rm -rf "$dir/work"
 	mkdir -p "$dir/work/debs" "$dir/work/src" "$dir/work/mod" "$dir/initramfs/bin" \
 		"$dir/initramfs/lib/modules"
 	. "$top/scripts/apt-private.sh"
-	echo "gpio-sim-vm: downloading Debian 12's kernel, its headers and its source"
-	apt_private "$dir/work/apt" \
-		"deb http://deb.debian.org/debian bookworm main" \
-		"deb http://deb.debian.org/debian bookworm-updates main" \
-		"deb http://deb.debian.org/debian-security bookworm-security main"
-	# The kernel linux-image-amd64 stands for today, e.g. 6.1.0-56-amd64.
+	echo "gpio-sim-vm: downloading the kernel of $suite, its headers and its source"
+	apt_private "$dir/work/apt" "$sources"
+	# The kernel linux-image-amd64 stands for, e.g. 6.1.0-56-amd64; its
+	# headers, their common part and the kbuild tools, in one version.
 	abi=$(apt_query depends linux-image-amd64 |
 		sed -n 's/^ *Depends: linux-image-\(.*-amd64\)$/\1/p' | head -n 1)
 	ver=$(apt_query policy "linux-image-$abi-unsigned" |
@@ -86,9 +120,11 @@ build() {
 		echo "gpio-sim-vm: no kernel package found" >&2
 		exit 1
 	}
-	(cd "$dir/work/debs" && apt_fetch "linux-image-$abi-unsigned=$ver" \
-		"linux-headers-$abi=$ver" "linux-headers-${abi%-amd64}-common=$ver" \
-		"linux-kbuild-$series=$ver" "linux-source-$series=$ver")
+	headers_deps=$(apt_query depends "linux-headers-$abi=$ver" |
+		sed -n 's/^ *Depends: \(linux-\(headers\|kbuild\)-[^ ]*\).*/\1/p')
+	pkgs="linux-image-$abi-unsigned linux-headers-$abi $headers_deps"
+	(cd "$dir/work/debs" && for p in $pkgs; do apt_fetch "$p=$ver"; done &&
+		apt_fetch "linux-source-$series=$ver")
 	for deb in "$dir"/work/debs/*.deb; do
 		dpkg-deb -x "$deb" "$dir/work/root"
 	done
@@ -111,11 +147,14 @@ build() {
 	printf 'obj-m += gpio-sim-kiosk.o\ngpio-sim-kiosk-y := gpio-sim.o irq_sim.o\n' \
 		>"$dir/work/mod/Kbuild"
 	echo "gpio-sim-vm: building gpio-sim for $abi"
-	make -s -C "$headers" M="$dir/work/mod" modules
+	# Without BTF, which would need pahole and the kernel's vmlinux.
+	make -s -C "$headers" M="$dir/work/mod" CONFIG_DEBUG_INFO_BTF_MODULES= \
+		modules
 
+	moddir=$root/lib/modules/$abi
+	: >"$dir/initramfs/lib/modules/order"
 	for m in $MODULES; do
-		cp "$root/lib/modules/$abi/kernel/$m.ko" "$dir/initramfs/lib/modules/"
-		echo "${m##*/}" >>"$dir/initramfs/lib/modules/order"
+		add_module "$m"
 	done
 	cp "$dir/work/mod/gpio-sim-kiosk.ko" "$dir/initramfs/lib/modules/"
 	echo gpio-sim-kiosk >>"$dir/initramfs/lib/modules/order"
@@ -153,14 +192,16 @@ for m in $(cat /lib/modules/order); do
 done
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro root /host ||
 	fail "cannot mount the host's root"
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 top "/host$top" ||
-	fail "cannot mount the checkout"
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
 mount -t configfs configfs /host/sys/kernel/config
 mount -t devtmpfs dev /host/dev
 mount -t tmpfs tmp /host/tmp
 mount -t tmpfs run /host/run
+# Last, as the checkout may be below /tmp (a CI clone in mktemp -d).
+mkdir -p "/host$top" 2>/dev/null
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 top "/host$top" ||
+	fail "cannot mount the checkout"
 chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 	LANG=C.UTF-8 /bin/sh "$dir/job.sh"
 echo $? >"/host$dir/status"
@@ -176,9 +217,11 @@ echo 125 >"$dir/status"
 # (themselves virtual) hangs at boot. GPIO_SIM_VM_ACCEL=kvm asks for it.
 accel=${GPIO_SIM_VM_ACCEL:-tcg}
 echo "gpio-sim-vm: booting $(cut -d' ' -f1 "$dir/kernel") ($accel)"
-timeout 1800 qemu-system-x86_64 -accel "$accel" -m 1024 -smp 2 -display none -serial stdio -monitor none -no-reboot -nic none \
+timeout 1800 qemu-system-x86_64 -accel "$accel" -m 1024 -smp 2 \
+	-display none -serial stdio -monitor none -no-reboot -nic none \
 	-kernel "$dir/vmlinuz" -initrd "$dir/initrd.img" \
 	-append "console=ttyS0 quiet loglevel=3 panic=-1 kiosk.top=$top kiosk.dir=$dir" \
 	-virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap \
-	-virtfs "local,path=$top,mount_tag=top,security_model=none,multidevs=remap" </dev/null
+	-virtfs "local,path=$top,mount_tag=top,security_model=none,multidevs=remap" \
+	</dev/null
 exit "$(cat "$dir/status")"
