@@ -463,6 +463,16 @@ static int record_count(const char *name, const char *type, const char *key,
 	return n;
 }
 
+/* Wait for the event record of the run called name to have needle n
+ * times. */
+static void await_record(const char *name, const char *needle, int n,
+			 double limit)
+{
+	struct kiosk_run rec = {0};
+	snprintf(rec.out, sizeof rec.out, OUT "/%s.jsonl", name);
+	await(&rec, needle, n, limit);
+}
+
 static void press(void)
 {
 	sim_closed(BUTTON, true);
@@ -481,11 +491,7 @@ static void test_session_through_the_kernel(void **state)
 	press();
 	sleep_ms(1500);
 	sim_closed(MAT, true);
-	char events[128];
-	snprintf(events, sizeof events, OUT "/session.jsonl");
-	struct kiosk_run rec = {.pid = k.pid};
-	snprintf(rec.out, sizeof rec.out, "%s", events);
-	await(&rec, "\"result\":\"completed\"", 1, 30);
+	await_record("session", "\"result\":\"completed\"", 1, 30);
 	sim_closed(MAT, false);
 	assert_int_equal(stop(&k, SIGTERM), 0);
 	assert_int_equal(record_count("session", "input", "gesture", "press"),
@@ -512,9 +518,7 @@ static void test_chip_gone_and_back(void **state)
 	snprintf(was, sizeof was, "%s", chip);
 	sim_live(false);
 	await(&k, "went away", 2, 10);
-	struct kiosk_run rec = {.pid = k.pid};
-	snprintf(rec.out, sizeof rec.out, OUT "/gone.jsonl");
-	await(&rec, "\"result\":\"completed\"", 1, 30);
+	await_record("gone", "\"result\":\"completed\"", 1, 30);
 	assert_int_equal(record_count("gone", "state", "state", "paused"), 0);
 
 	sim_live(true);
@@ -523,9 +527,9 @@ static void test_chip_gone_and_back(void **state)
 	printf("chip back: lines held again %.2f s later\n", back);
 	/* Found at once through /dev, not at the next 10 s retry. */
 	assert_true(back < 5);
-	await(&rec, "\"state\":\"attract\"", 2, 15);
+	await_record("gone", "\"state\":\"attract\"", 2, 15);
 	press();
-	await(&rec, "\"state\":\"safety\"", 2, 10);
+	await_record("gone", "\"state\":\"safety\"", 2, 10);
 	assert_int_equal(stop(&k, SIGTERM), 0);
 	char *out = output(&k), want[160];
 	snprintf(want, sizeof want,
