@@ -80,6 +80,34 @@ static inline int run(const char *cmd)
 	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* The built-in routine printed by the kiosk binary `kiosk`, with these
+ * button_line and mat_line settings, into the file `path`. */
+static inline void write_wired_config(const char *kiosk, const char *button,
+				      const char *mat, const char *path)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+		 "%s --print-config | sed 's|^button_line = .*|button_line "
+		 "= %s|; s|^mat_line = .*|mat_line = %s|' >'%s'",
+		 kiosk, button, mat, path);
+	assert_int_equal(run(cmd), 0);
+}
+
+/* A new empty folder /tmp/kiosk-NAME-XXXXXX, its path into path (room
+ * for 64), and removing it with everything in it. */
+static inline void tmp_dir_make(char *path, const char *name)
+{
+	snprintf(path, 64, "/tmp/kiosk-%s-XXXXXX", name);
+	assert_non_null(mkdtemp(path));
+}
+
+static inline void tmp_dir_remove(const char *path)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+	assert_int_equal(run(cmd), 0);
+}
+
 /* The value of "key" in one flat JSON object line, into out: strings
  * unescaped (\" \\ \uXXXX below 0x80), anything else as written. */
 static inline bool json_get(const char *line, const char *key, char *out,

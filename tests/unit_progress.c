@@ -28,16 +28,13 @@ struct dir {
 
 static void make_dir(struct dir *d)
 {
-	strcpy(d->path, "/tmp/kiosk-progress-XXXXXX");
-	assert_non_null(mkdtemp(d->path));
+	tmp_dir_make(d->path, "progress");
 	assert_int_equal(progress_path(d->path, d->file, sizeof d->file), 0);
 }
 
 static void remove_dir(struct dir *d)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", d->path);
-	assert_int_equal(run(cmd), 0);
+	tmp_dir_remove(d->path);
 }
 
 /* How many entries the folder holds: the store must leave no temporary
