@@ -122,10 +122,11 @@ test: $(BUILD)/kiosk $(UNIT_TESTS) $(E2E_TESTS) $(SHIM)
 # The same tests built against libgpiod 2.x (its v2 backend), fetched from
 # bookworm-backports into a local prefix: Debian 12 itself ships 1.6.
 GPIOD2 := build-gpiod2
+GPIOD2_MAKE = PKG_CONFIG_PATH=$(CURDIR)/$(GPIOD2)/libgpiod/pkgconfig \
+	$(MAKE) BUILD=$(GPIOD2)
 check-gpiod2: deps
 	scripts/fetch-libgpiod2.sh $(GPIOD2)/libgpiod
-	PKG_CONFIG_PATH=$(CURDIR)/$(GPIOD2)/libgpiod/pkgconfig \
-		$(MAKE) test BUILD=$(GPIOD2)
+	$(GPIOD2_MAKE) test
 
 # Both GPIO backends against a real kernel's GPIO chip (tests/vm_gpio.c): a
 # chip simulated by gpio-sim, in a virtual machine that
@@ -143,8 +144,7 @@ check-gpio-sim: deps
 	scripts/install-deps.sh vm
 	scripts/fetch-libgpiod2.sh $(GPIOD2)/libgpiod
 	$(MAKE) $(BUILD)/kiosk $(BUILD)/tests/vm_gpio
-	PKG_CONFIG_PATH=$(CURDIR)/$(GPIOD2)/libgpiod/pkgconfig \
-		$(MAKE) BUILD=$(GPIOD2) $(GPIOD2)/kiosk $(GPIOD2)/tests/vm_gpio
+	$(GPIOD2_MAKE) $(GPIOD2)/kiosk $(GPIOD2)/tests/vm_gpio
 	status=0; for suite in $(VM_SUITES); do \
 		scripts/gpio-sim-vm.sh $(VM)/$$suite $$suite '$(VM_JOB)' || \
 		status=1; \
