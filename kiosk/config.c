@@ -961,12 +961,12 @@ static void check_redflags(struct parser *p)
 		return;
 	}
 	if (!r->redflags.count)
-		diag_add(p->d, p->first_line[SEC_ROUTINE],
-			 "[routine] has no 'redflags' lines, the screen that "
-			 "says who should not start: write them in this "
-			 "routine's language (kiosk --print-config shows the "
-			 "English ones), or, on purpose only, "
-			 "'redflags_screen = off' (see man 5 kiosk.conf)");
+		diag_add(
+		    p->d, p->first_line[SEC_ROUTINE],
+		    "[routine] has no 'redflags' lines, which say who should "
+		    "not start: write them in this routine's language "
+		    "(kiosk --print-config has the English ones), or turn "
+		    "the screen off on purpose: 'redflags_screen = off'");
 	if (p->redflags_confirm_line && p->button_none_line)
 		diag_add(p->d, p->redflags_confirm_line,
 			 "'redflags_confirm = yes' needs the button, but "

@@ -723,12 +723,18 @@ static void redflags_said(struct engine *e, kt_ms now, struct actions *out)
 		return;
 	}
 	char buf[ROUTINE_TEXT_BYTES];
-	format_phrase(e, PHRASE_REDFLAGS_CONFIRM, e->ex, buf, sizeof buf);
 	e->confirming = true;
 	e->deadline = now + cfg(e)->start_timeout;
-	text_copy(e->caption, sizeof e->caption, buf);
+	/* A kiosk whose button is missing cannot be answered: it does not
+	 * ask (a button found again in time shows the question). */
+	if (e->opt.have_button) {
+		format_phrase(e, PHRASE_REDFLAGS_CONFIRM, e->ex, buf,
+			      sizeof buf);
+		text_copy(e->caption, sizeof e->caption, buf);
+	}
 	show(e, now, out); /* the question goes up as it is asked */
-	say(e, now, buf, false, out);
+	if (e->opt.have_button)
+		say(e, now, buf, false, out);
 }
 
 static void confirm_redflags(struct engine *e, kt_ms now, struct actions *out)
