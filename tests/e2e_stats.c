@@ -278,6 +278,7 @@ static void test_progression_over_sessions(void **state)
 				     "done_time = 3\n"
 				     "[routine]\n"
 				     "name = Growing\n"
+				     "redflags_screen = off\n"
 				     "[exercise]\n"
 				     "name = Roller\n"
 				     "say = Lie back.\n"
