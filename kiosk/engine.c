@@ -2,11 +2,10 @@
  * engine.c - the session engine's states and transitions.
  *
  * A session walks: attract -> safety -> redflags -> for each exercise:
- * intro ->
- * ready or waiting -> running -> rest (between repeats) -> ... -> rest
- * (between exercises) -> ... -> done -> attract. Paused can be entered
- * from any state that moves on by itself, and leaves back to it with every
- * anchor shifted by the time spent paused.
+ * intro -> ready or waiting -> running -> rest (between repeats) -> ...
+ * -> rest (between exercises) -> ... -> done -> attract. Paused can be
+ * entered from any state that moves on by itself, and leaves back to it
+ * with every anchor shifted by the time spent paused.
  *
  * The red-flag screen says who should not start. When the routine asks
  * for it, it then waits for a press meaning "none of these apply", as

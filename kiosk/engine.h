@@ -77,8 +77,8 @@ struct screen {
 	int minutes;		    /* attract: routine length */
 	bool mat_start;		    /* attract: lying down starts */
 	bool no_button;		    /* no button is wired: don't offer it */
-	bool confirm; /* redflags: waiting for the press that confirms */
-	int elapsed;  /* done: session length, seconds */
+	bool confirm;		    /* redflags: awaiting its press */
+	int elapsed;		    /* done: session length, seconds */
 };
 
 enum action_kind {
