@@ -119,6 +119,11 @@ static const struct keydef keys[] = {
     {SEC_ROUTINE, "safety", T_LINES, R(safety), 0, 0, 0, 0, false},
     {SEC_ROUTINE, "safety_mat", T_LINES, R(safety_mat), 0, 0, 0, 0, false},
     {SEC_ROUTINE, "outro", T_LINES, R(outro), 0, 0, 0, 0, false},
+    {SEC_ROUTINE, "redflags", T_LINES, R(redflags), 0, 0, 0, 0, false},
+    {SEC_ROUTINE, "redflags_screen", T_BOOL, R(redflags_screen), 0, 0, 0, 0,
+     false},
+    {SEC_ROUTINE, "redflags_confirm", T_BOOL, R(redflags_confirm), 0, 0, 0, 0,
+     false},
 
     {SEC_EXERCISE, "name", T_NAME, E(name), 0, 0, K_ALL, K_ALL, false},
     {SEC_EXERCISE, "illustration", T_PATH, E(illustration), 0, 0, K_ALL, 0,
@@ -173,10 +178,13 @@ struct parser {
 	int sec_line;
 	int first_line[SEC_COUNT]; /* where a one-off section first began */
 	struct exercise *ex;
-	int key_line[KEY_COUNT]; /* where each key of this section was set */
-	bool kind_ok;		 /* this [exercise] has a valid kind */
-	int breath_line;	 /* where its breath was given */
-	int routine_name_line;	 /* where [routine] name was given */
+	int key_line[KEY_COUNT];   /* where each key of this section was set */
+	bool kind_ok;		   /* this [exercise] has a valid kind */
+	int breath_line;	   /* where its breath was given */
+	int routine_name_line;	   /* where [routine] name was given */
+	int redflags_off_line;	   /* where redflags_screen = off was given */
+	int redflags_confirm_line; /* where redflags_confirm = yes was */
+	int button_none_line;	   /* where button_line = none was */
 	int phrase_line[PHRASE_COUNT];
 	int word_line[WORD_COUNT];
 };
@@ -769,6 +777,26 @@ static int set_text(struct parser *p, const char *name, const char *value)
 	return 0;
 }
 
+/* Where the keys the red-flag rules weigh against each other were set
+ * (check_redflags judges them once the whole file is read). */
+static void note_redflags(struct parser *p, const char *name, const char *value)
+{
+	bool b;
+	if (!parse_bool(value, &b))
+		b = true; /* not a yes/no: reported by set_value */
+	if (p->sec == SEC_ROUTINE && !strcmp(name, "redflags_screen"))
+		p->redflags_off_line = b ? 0 : p->line;
+	else if (p->sec == SEC_ROUTINE && !strcmp(name, "redflags_confirm"))
+		p->redflags_confirm_line = b ? p->line : 0;
+	else if (p->sec == SEC_SETTINGS && !strcmp(name, "button_line")) {
+		struct linespec spec;
+		const char *why;
+		bool none = linespec_parse(value, &spec, &why) == 0 &&
+			    spec.kind == LINESPEC_NONE;
+		p->button_none_line = none ? p->line : 0;
+	}
+}
+
 static int on_value(void *user, const char *section, const char *name,
 		    const char *value)
 {
@@ -800,6 +828,7 @@ static int on_value(void *user, const char *section, const char *name,
 		p->key_line[i] = p->line;
 		if (p->sec == SEC_ROUTINE && !strcmp(name, "name"))
 			p->routine_name_line = p->line;
+		note_redflags(p, name, value);
 		/* Whether the voice exists is for the speech engine to say,
 		 * later; keep the line its message will point at. */
 		if (p->sec == SEC_SETTINGS &&
@@ -914,6 +943,38 @@ static char *read_line(char *buf, int num, void *stream)
 
 /* ---- loading ---- */
 
+/* The red-flag screen is there unless the file turns it off in so many
+ * words: a routine whose lines were lost or never written is refused
+ * rather than quietly run without it (and a routine in another language
+ * must say them in its own). A press nobody can give is refused too. */
+static void check_redflags(struct parser *p)
+{
+	struct routine *r = p->r;
+	if (!p->first_line[SEC_ROUTINE])
+		return; /* reported as a missing [routine] already */
+	if (p->redflags_off_line) {
+		if (p->redflags_confirm_line)
+			diag_add(p->d, p->redflags_confirm_line,
+				 "'redflags_confirm' does nothing: the "
+				 "red-flag screen is off (line %d)",
+				 p->redflags_off_line);
+		return;
+	}
+	if (!r->redflags.count)
+		diag_add(
+		    p->d, p->first_line[SEC_ROUTINE],
+		    "[routine] has no 'redflags' lines, which say who should "
+		    "not start: write them in this routine's language "
+		    "(kiosk --print-config has the English ones), or turn "
+		    "the screen off on purpose: 'redflags_screen = off'");
+	if (p->redflags_confirm_line && p->button_none_line)
+		diag_add(p->d, p->redflags_confirm_line,
+			 "'redflags_confirm = yes' needs the button, but "
+			 "'button_line = none' (line %d): with only the mat "
+			 "nobody could confirm",
+			 p->button_none_line);
+}
+
 static void check_whole(struct parser *p)
 {
 	struct routine *r = p->r;
@@ -929,6 +990,7 @@ static void check_whole(struct parser *p)
 		diag_add(p->d, last,
 			 "the routine has no exercises: add at least one "
 			 "[exercise] section");
+	check_redflags(p);
 	for (int i = 0; i < r->exercises; i++)
 		if (r->exercise[i].get_ready < 0)
 			r->exercise[i].get_ready = r->settings.get_ready;
@@ -952,6 +1014,7 @@ struct routine *config_load_text(const char *text, size_t len,
 	    .len = len,
 	};
 	settings_defaults(&r->settings);
+	r->redflags_screen = true;
 	r->exercise = arena(&p, sizeof *r->exercise * ROUTINE_EXERCISES_MAX);
 	if (r->exercise) {
 		ini_parse_stream(read_line, &p, on_value, &p);

@@ -1,11 +1,18 @@
 /*
  * engine.c - the session engine's states and transitions.
  *
- * A session walks: attract -> safety -> for each exercise: intro ->
- * ready or waiting -> running -> rest (between repeats) -> ... -> rest
- * (between exercises) -> ... -> done -> attract. Paused can be entered
- * from any state that moves on by itself, and leaves back to it with every
- * anchor shifted by the time spent paused.
+ * A session walks: attract -> safety -> redflags -> for each exercise:
+ * intro -> ready or waiting -> running -> rest (between repeats) -> ...
+ * -> rest (between exercises) -> ... -> done -> attract. Paused can be
+ * entered from any state that moves on by itself, and leaves back to it
+ * with every anchor shifted by the time spent paused.
+ *
+ * The red-flag screen says who should not start. When the routine asks
+ * for it, it then waits for a press meaning "none of these apply", as
+ * long as an exercise waits for its start (start_timeout), and a session
+ * nobody confirms is given up like any other nobody is doing. A press
+ * while its words are still being said pauses, as elsewhere: only a
+ * press once the question is asked counts as the answer.
  *
  * Two ways of speaking: spoken passages (welcome, instructions, between
  * repeats, closing words) go through the talk queue, one line after the
@@ -57,6 +64,7 @@ struct engine {
 	kt_ms anchor;	/* start of the current state's clock */
 	kt_ms deadline; /* the state's own timer; KT_NEVER when none */
 	bool resting_between_repeats;
+	bool confirming; /* redflags: the question is asked, awaiting a press */
 
 	kt_ms part_start, part_len; /* running: the timed part */
 	int part_sec;		    /* next second to process */
@@ -366,7 +374,7 @@ static void build_screen(const struct engine *e, enum kiosk_state st, kt_ms now,
 	text_copy(sc->caption, sizeof sc->caption, e->caption);
 	sc->no_button = !e->opt.have_button;
 	if (cur(e) && st != STATE_ATTRACT && st != STATE_DONE &&
-	    st != STATE_SAFETY)
+	    st != STATE_SAFETY && st != STATE_REDFLAGS)
 		screen_fill_exercise(e, e->ex, sc);
 	switch (st) {
 	case STATE_ATTRACT:
@@ -376,6 +384,10 @@ static void build_screen(const struct engine *e, enum kiosk_state st, kt_ms now,
 		break;
 	case STATE_SAFETY:
 		sc->kind = SCREEN_SAFETY;
+		break;
+	case STATE_REDFLAGS:
+		sc->kind = SCREEN_REDFLAGS;
+		sc->confirm = e->confirming;
 		break;
 	case STATE_INTRO:
 		sc->kind = SCREEN_INTRO;
@@ -427,7 +439,8 @@ static bool screen_equal(const struct screen *a, const struct screen *b)
 	       a->count == b->count && a->phase_len == b->phase_len &&
 	       a->trigger == b->trigger && a->reason == b->reason &&
 	       a->minutes == b->minutes && a->mat_start == b->mat_start &&
-	       a->no_button == b->no_button && a->elapsed == b->elapsed;
+	       a->no_button == b->no_button && a->elapsed == b->elapsed &&
+	       a->confirm == b->confirm;
 }
 
 static void show(struct engine *e, kt_ms now, struct actions *out)
@@ -500,6 +513,14 @@ static void enter_attract(struct engine *e, kt_ms now, struct actions *out);
 static void enter_intro(struct engine *e, kt_ms now, struct actions *out);
 static void tick_state(struct engine *e, kt_ms now, struct actions *out);
 
+/* Ended before the first exercise on the red-flag screen (paused there
+ * included): counted apart, as people who perhaps should not start. */
+static bool on_redflags(const struct engine *e)
+{
+	return e->state == STATE_REDFLAGS ||
+	       (e->state == STATE_PAUSED && e->paused_from == STATE_REDFLAGS);
+}
+
 static void end_session(struct engine *e, enum session_result result, bool quit,
 			struct actions *out)
 {
@@ -511,6 +532,7 @@ static void end_session(struct engine *e, enum session_result result, bool quit,
 		a->u.session.result = result;
 		a->u.session.index = e->ex + 1;
 		a->u.session.quit = quit;
+		a->u.session.redflags = on_redflags(e);
 	}
 }
 
@@ -674,12 +696,61 @@ static void enter_intro(struct engine *e, kt_ms now, struct actions *out)
 	tick_state(e, now, out);
 }
 
+/* After the safety words: the red-flag screen, unless the routine turned
+ * it off on purpose. */
+static void enter_redflags(struct engine *e, kt_ms now, struct actions *out)
+{
+	if (!e->r->redflags_screen || !e->r->redflags.count) {
+		enter_intro(e, now, out);
+		return;
+	}
+	set_state(e, STATE_REDFLAGS, out);
+	e->anchor = now;
+	e->deadline = KT_NEVER;
+	e->confirming = false;
+	talk_begin(e, now);
+	talk_add_lines(e, &e->r->redflags);
+	tick_state(e, now, out);
+}
+
+/* Its words are said: go on, or ask for the press that confirms and
+ * give the person as long as an exercise waits for its start. */
+static void redflags_said(struct engine *e, kt_ms now, struct actions *out)
+{
+	if (!e->r->redflags_confirm) {
+		enter_intro(e, now, out);
+		return;
+	}
+	char buf[ROUTINE_TEXT_BYTES];
+	e->confirming = true;
+	e->deadline = now + cfg(e)->start_timeout;
+	/* A kiosk whose button is missing cannot be answered: it does not
+	 * ask (a button found again in time shows the question). */
+	if (e->opt.have_button) {
+		format_phrase(e, PHRASE_REDFLAGS_CONFIRM, e->ex, buf,
+			      sizeof buf);
+		text_copy(e->caption, sizeof e->caption, buf);
+	}
+	show(e, now, out); /* the question goes up as it is asked */
+	if (e->opt.have_button)
+		say(e, now, buf, false, out);
+}
+
+static void confirm_redflags(struct engine *e, kt_ms now, struct actions *out)
+{
+	push(out, ACTION_CONFIRMED);
+	e->confirming = false;
+	hush(e, now, out);
+	enter_intro(e, now, out);
+}
+
 static void begin_session(struct engine *e, kt_ms now, struct actions *out)
 {
 	e->in_session = true;
 	e->session_start = now;
 	e->ex = -1;
 	e->repeat = 0;
+	e->confirming = false;
 	set_state(e, STATE_SAFETY, out);
 	e->anchor = now;
 	e->deadline = KT_NEVER;
@@ -716,8 +787,8 @@ static void enter_attract(struct engine *e, kt_ms now, struct actions *out)
 
 static bool pausable(enum kiosk_state s)
 {
-	return s == STATE_SAFETY || s == STATE_INTRO || s == STATE_READY ||
-	       s == STATE_RUNNING || s == STATE_REST;
+	return s == STATE_SAFETY || s == STATE_REDFLAGS || s == STATE_INTRO ||
+	       s == STATE_READY || s == STATE_RUNNING || s == STATE_REST;
 }
 
 static void pause_session(struct engine *e, kt_ms now, enum pause_reason why,
@@ -789,7 +860,21 @@ static void tick_state(struct engine *e, kt_ms now, struct actions *out)
 		talked = talk_step(e, now, out);
 		show(e, now, out);
 		if (talked)
-			enter_intro(e, now, out);
+			enter_redflags(e, now, out);
+		break;
+	case STATE_REDFLAGS:
+		if (e->confirming) {
+			if (now >= e->deadline)
+				leave_session(e, now, RESULT_ABANDONED,
+					      mat_only(e) ? PHRASE_ABANDONED_MAT
+							  : PHRASE_ABANDONED,
+					      out);
+			break;
+		}
+		talked = talk_step(e, now, out);
+		show(e, now, out);
+		if (talked)
+			redflags_said(e, now, out);
 		break;
 	case STATE_INTRO:
 		talked = talk_step(e, now, out);
@@ -859,6 +944,10 @@ static kt_ms next_wake(const struct engine *e, kt_ms now)
 	case STATE_INTRO:
 	case STATE_DONE:
 		w = kt_min(w, talk_wake(e, now));
+		break;
+	case STATE_REDFLAGS:
+		if (!e->confirming)
+			w = kt_min(w, talk_wake(e, now));
 		break;
 	case STATE_REST:
 		/* A rest that is over still waits for its words to end. */
@@ -948,6 +1037,12 @@ static void on_press(struct engine *e, kt_ms now, struct actions *out)
 	switch (e->state) {
 	case STATE_ATTRACT:
 		begin_session(e, now, out);
+		break;
+	case STATE_REDFLAGS:
+		if (e->confirming)
+			confirm_redflags(e, now, out);
+		else
+			pause_session(e, now, PAUSE_BUTTON, out);
 		break;
 	case STATE_WAITING:
 		if (effective_trigger(e) == START_BUTTON)
@@ -1089,6 +1184,10 @@ kt_ms routine_walk(const struct routine *r, const struct engine_options *opt,
 	for (int guard = 0; guard < 1000000 && e->in_session; guard++) {
 		for (int i = 0; visit && i < out->count; i++)
 			visit(ctx, &out->item[i]);
+		if (e->state == STATE_REDFLAGS && e->confirming) {
+			engine_input(e, INPUT_PRESS, now, out);
+			continue;
+		}
 		if (e->state == STATE_WAITING) {
 			bool mat = effective_trigger(e) == START_MAT;
 			engine_input(e, mat ? INPUT_MAT_ON : INPUT_PRESS, now,
@@ -1120,8 +1219,8 @@ kt_ms routine_estimate(const struct routine *r,
 const char *state_name(enum kiosk_state s)
 {
 	static const char *const n[] = {
-	    "attract", "safety", "intro", "ready", "waiting",
-	    "running", "paused", "rest",  "done",
+	    "attract", "safety",  "redflags", "intro", "ready",
+	    "waiting", "running", "paused",   "rest",  "done",
 	};
 	return s < STATE_COUNT ? n[s] : "?";
 }
@@ -1129,8 +1228,8 @@ const char *state_name(enum kiosk_state s)
 const char *screen_name(enum screen_kind s)
 {
 	static const char *const n[] = {
-	    "attract", "safety", "intro",  "ready", "waiting",
-	    "hold",    "reps",	 "paused", "rest",  "done",
+	    "attract", "safety", "redflags", "intro", "ready", "waiting",
+	    "hold",    "reps",	 "paused",   "rest",  "done",
 	};
 	return s <= SCREEN_DONE ? n[s] : "?";
 }

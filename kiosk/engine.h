@@ -27,12 +27,13 @@
 #include "routine.h"
 
 enum kiosk_state {
-	STATE_ATTRACT, /* idle, inviting */
-	STATE_SAFETY,  /* session opening: welcome and safety words */
-	STATE_INTRO,   /* an exercise is introduced and explained */
-	STATE_READY,   /* "get ready": counting down to an automatic start */
-	STATE_WAITING, /* waiting for a button press or for the mat */
-	STATE_RUNNING, /* the timed part: hold, reps or free hold */
+	STATE_ATTRACT,	/* idle, inviting */
+	STATE_SAFETY,	/* session opening: welcome and safety words */
+	STATE_REDFLAGS, /* who should not start; may wait for a press */
+	STATE_INTRO,	/* an exercise is introduced and explained */
+	STATE_READY,	/* "get ready": counting down to an automatic start */
+	STATE_WAITING,	/* waiting for a button press or for the mat */
+	STATE_RUNNING,	/* the timed part: hold, reps or free hold */
 	STATE_PAUSED,
 	STATE_REST, /* between repeats, or between exercises */
 	STATE_DONE, /* routine complete, closing words */
@@ -42,6 +43,7 @@ enum kiosk_state {
 enum screen_kind {
 	SCREEN_ATTRACT,
 	SCREEN_SAFETY,
+	SCREEN_REDFLAGS,
 	SCREEN_INTRO,
 	SCREEN_READY,
 	SCREEN_WAITING,
@@ -75,6 +77,7 @@ struct screen {
 	int minutes;		    /* attract: routine length */
 	bool mat_start;		    /* attract: lying down starts */
 	bool no_button;		    /* no button is wired: don't offer it */
+	bool confirm;		    /* redflags: awaiting its press */
 	int elapsed;		    /* done: session length, seconds */
 };
 
@@ -84,9 +87,10 @@ enum action_kind {
 	ACTION_HUSH, /* cut off whatever is being said */
 	ACTION_SHOW,
 	ACTION_CHIME,
-	ACTION_EXERCISE, /* an exercise begins */
-	ACTION_PART,	 /* a timed part starts or ends */
-	ACTION_SESSION,	 /* a session ends, with its result */
+	ACTION_EXERCISE,  /* an exercise begins */
+	ACTION_PART,	  /* a timed part starts or ends */
+	ACTION_SESSION,	  /* a session ends, with its result */
+	ACTION_CONFIRMED, /* the red-flag screen was confirmed by a press */
 };
 
 struct action {
@@ -114,6 +118,7 @@ struct action {
 			int index; /* exercise reached, 0 before the first */
 			bool quit; /* ended because the kiosk was asked to quit
 				    */
+			bool redflags; /* ended on the red-flag screen */
 		} session;
 	} u;
 };

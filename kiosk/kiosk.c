@@ -196,7 +196,9 @@ static void keep_session(struct kiosk *k, const struct action *a, kt_ms at)
 		}
 		sessionlog_end(k->sessions, at, a->u.session.result,
 			       a->u.session.quit, a->u.session.index,
-			       a->u.session.index ? k->exercise.name : "",
+			       a->u.session.index      ? k->exercise.name
+			       : a->u.session.redflags ? SESSIONLOG_REDFLAGS
+						       : "",
 			       k->routine->name);
 		k->exercise.index = 0;
 	}

@@ -29,6 +29,14 @@ static void print_summary(const char *file, const struct routine *r)
 	printf("); a session takes about %d min %02d s when every part is "
 	       "started at once.",
 	       secs / 60, secs % 60);
+	/* Said either way: a screen turned off should never go unnoticed. */
+	if (!r->redflags_screen)
+		printf(" Red-flag screen: OFF (redflags_screen = off).");
+	else
+		printf(" Red-flag screen: %d line%s, then %s.",
+		       r->redflags.count, r->redflags.count == 1 ? "" : "s",
+		       r->redflags_confirm ? "waits for a press"
+					   : "goes on hands-free");
 	/* Progression, as read: staff see the file meant what they meant. */
 	const char *sep = " Progression: ";
 	for (int i = 0; i < r->exercises; i++) {

@@ -119,6 +119,10 @@ static void screen(struct record *rec, const struct screen *s)
 	case SCREEN_WAITING:
 		str(rec, "trigger", trigger_name(s->trigger));
 		break;
+	case SCREEN_REDFLAGS:
+		if (s->confirm)
+			fputs(",\"confirm\":true", rec->f);
+		break;
 	case SCREEN_PAUSED:
 		str(rec, "reason", s->reason == PAUSE_MAT ? "mat" : "button");
 		break;
@@ -204,6 +208,12 @@ void record_action(struct record *rec, kt_ms t, const struct action *a)
 		num(rec, "index", a->u.session.index);
 		if (a->u.session.quit)
 			fputs(",\"quit\":true", rec->f);
+		if (a->u.session.redflags)
+			fputs(",\"redflags\":true", rec->f);
+		break;
+	case ACTION_CONFIRMED:
+		begin(rec, t, "confirmed");
+		str(rec, "screen", screen_name(SCREEN_REDFLAGS));
 		break;
 	}
 	fputs("}\n", rec->f);

@@ -37,6 +37,9 @@ static const struct {
 			      "session has ended. Lie down on the mat to "
 			      "start again whenever you like."},
     [PHRASE_WELL_DONE] = {"well_done", "Well done."},
+    [PHRASE_REDFLAGS_CONFIRM] = {"redflags_confirm",
+				 "If none of these apply to you, press the big "
+				 "button to go on."},
 };
 
 static const struct {
@@ -75,6 +78,12 @@ static const struct {
     [WORD_HOLD_TO_STOP] = {"hold_to_stop", "Hold the button down to stop"},
     [WORD_WELL_DONE] = {"well_done", "Well done"},
     [WORD_DONE] = {"done", "{exercises} exercises in {time}"},
+    [WORD_REDFLAGS] = {"redflags", "Check before you start"},
+    [WORD_REDFLAGS_HINT] = {"redflags_hint",
+			    "If any of these apply, do not start. Speak to "
+			    "staff or a doctor."},
+    [WORD_REDFLAGS_CONFIRM] = {"redflags_confirm",
+			       "None of these apply? Press the big button."},
 };
 
 const char *word_key(enum word w)

@@ -106,6 +106,7 @@ enum phrase {
 	PHRASE_ABANDONED,
 	PHRASE_ABANDONED_MAT, /* the same, on a kiosk with only the mat */
 	PHRASE_WELL_DONE,
+	PHRASE_REDFLAGS_CONFIRM, /* asks for the press that confirms */
 	PHRASE_COUNT
 };
 
@@ -139,6 +140,9 @@ enum word {
 	WORD_HOLD_TO_STOP,
 	WORD_WELL_DONE,
 	WORD_DONE,
+	WORD_REDFLAGS,	       /* the red-flag screen's heading */
+	WORD_REDFLAGS_HINT,    /* its foot: what to do if one applies */
+	WORD_REDFLAGS_CONFIRM, /* its foot while it waits for the press */
 	WORD_COUNT
 };
 
@@ -163,6 +167,12 @@ struct routine {
 	const char *name;
 	struct lines intro, safety, outro;
 	struct lines safety_mat; /* instead of safety with only the mat */
+	/* The red-flag screen, after the safety words and before the first
+	 * exercise: who should not start. Off only when the file says so
+	 * (config.c refuses a routine that is on with no lines). */
+	struct lines redflags;
+	bool redflags_screen;  /* shown at all (default yes) */
+	bool redflags_confirm; /* a press must confirm none applies */
 	struct settings settings;
 	struct exercise *exercise;
 	int exercises;

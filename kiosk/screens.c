@@ -943,21 +943,26 @@ static void draw_attract(struct frame *f)
 	      f->portrait ? CENTER : LEFT, NULL, NULL);
 }
 
-static void draw_safety(struct frame *f)
+/* A heading, the line being said large in the middle (or, when nothing
+ * is said, the `quiet` words; WORD_COUNT: none) and a hint at the foot:
+ * the safety words, and the red-flag screen after them. */
+static void draw_notice(struct frame *f, enum word heading, enum word hint_word,
+			enum word quiet)
 {
 	const struct screen *s = &f->v->screen;
 	struct para pa;
 	para_top(f, s->title, REGULAR, f->small, 1, LEFT, TEAL, NAVY);
 	char before[ROUTINE_TEXT_BYTES], hint[ROUTINE_TEXT_BYTES];
-	para_top(f, word(f, WORD_BEFORE, before, sizeof before), BOLD, f->title,
-		 2, LEFT, WHITE, NAVY);
-	para_fit(f, &pa,
-		 word(f, s->no_button ? WORD_STOP_HINT_MAT : WORD_STOP_HINT,
-		      hint, sizeof hint),
-		 REGULAR, f->small, f->area.w, f->area.h / 4, 3);
+	para_top(f, word(f, heading, before, sizeof before), BOLD, f->title, 2,
+		 LEFT, WHITE, NAVY);
+	para_fit(f, &pa, word(f, hint_word, hint, sizeof hint), REGULAR,
+		 f->small, f->area.w, f->area.h / 4, 3);
 	SDL_Rect foot = cut_bottom(&f->area, pa.height, f->gap);
 	para_draw(f, &pa, foot, LEFT, SOFT, NAVY);
+	char quiet_text[ROUTINE_TEXT_BYTES];
 	const char *c = caption_of(f->v);
+	if ((!c || !*c) && quiet < WORD_COUNT)
+		c = word(f, quiet, quiet_text, sizeof quiet_text);
 	if (!c || !*c)
 		return;
 	para_fit(f, &pa, c, REGULAR, f->big * 3 / 4, f->area.w, f->area.h,
@@ -965,6 +970,24 @@ static void draw_safety(struct frame *f)
 	SDL_Rect box = {f->area.x, f->area.y + (f->area.h - pa.height) / 2,
 			f->area.w, pa.height};
 	para_draw(f, &pa, box, LEFT, WHITE, NAVY);
+}
+
+static void draw_safety(struct frame *f)
+{
+	draw_notice(f, WORD_BEFORE,
+		    f->v->screen.no_button ? WORD_STOP_HINT_MAT
+					   : WORD_STOP_HINT,
+		    WORD_COUNT);
+}
+
+/* Once it asks for the press, the question stays up large after the
+ * voice has said it, for as long as it waits. */
+static void draw_redflags(struct frame *f)
+{
+	const struct screen *s = &f->v->screen;
+	draw_notice(f, WORD_REDFLAGS, WORD_REDFLAGS_HINT,
+		    s->confirm && !s->no_button ? WORD_REDFLAGS_CONFIRM
+						: WORD_COUNT);
 }
 
 /* Illustration and the spoken line, large: side by side in landscape,
@@ -1317,11 +1340,12 @@ static void frame_init(struct frame *f, struct painter *p, const struct view *v,
 int painter_draw(struct painter *p, const struct view *v, kt_ms now)
 {
 	static void (*const draw[])(struct frame *) = {
-	    [SCREEN_ATTRACT] = draw_attract, [SCREEN_SAFETY] = draw_safety,
-	    [SCREEN_INTRO] = draw_intro,     [SCREEN_READY] = draw_ready,
-	    [SCREEN_WAITING] = draw_waiting, [SCREEN_HOLD] = draw_hold,
-	    [SCREEN_REPS] = draw_reps,	     [SCREEN_PAUSED] = draw_paused,
-	    [SCREEN_REST] = draw_rest,	     [SCREEN_DONE] = draw_done,
+	    [SCREEN_ATTRACT] = draw_attract,   [SCREEN_SAFETY] = draw_safety,
+	    [SCREEN_REDFLAGS] = draw_redflags, [SCREEN_INTRO] = draw_intro,
+	    [SCREEN_READY] = draw_ready,       [SCREEN_WAITING] = draw_waiting,
+	    [SCREEN_HOLD] = draw_hold,	       [SCREEN_REPS] = draw_reps,
+	    [SCREEN_PAUSED] = draw_paused,     [SCREEN_REST] = draw_rest,
+	    [SCREEN_DONE] = draw_done,
 	};
 	struct frame f;
 	int w = 0, h = 0;

@@ -9,8 +9,9 @@
  * when it started (local time, ISO 8601 with the UTC offset), how many
  * seconds it lasted, how it ended (completed, stopped, abandoned, or
  * shutdown: the kiosk itself was stopped mid-session), the exercise
- * reached (1-based; 0 and an empty name before the first) and the
- * routine's name. Lines starting with '#' are comments.
+ * reached (1-based; 0 and an empty name before the first, or 0 and
+ * SESSIONLOG_REDFLAGS for a session that ended on the red-flag screen)
+ * and the routine's name. Lines starting with '#' are comments.
  *
  * Writing: each line is appended with one write() under O_APPEND, then
  * fdatasync. A line that cannot be written (full disk, read-only or
@@ -41,6 +42,9 @@
 #define SESSIONLOG_FILE	       "sessions.tsv"
 #define SESSIONLOG_MAX_BYTES   (1024 * 1024) /* about 10 000 sessions */
 #define SESSIONLOG_PENDING_MAX 32
+/* The exercise field, with index 0, of a session that ended on the
+ * red-flag screen: people who perhaps should not have started. */
+#define SESSIONLOG_REDFLAGS "red-flag screen"
 
 enum logged_result {
 	LOGGED_COMPLETED,

@@ -99,6 +99,11 @@ static void per_day(FILE *out, const struct session_history *h, int today)
 			later, later == 1 ? " is" : "s are");
 }
 
+static bool ended_on_redflags(const struct logged_session *s)
+{
+	return s->index == 0 && !strcmp(s->exercise, SESSIONLOG_REDFLAGS);
+}
+
 static void results(FILE *out, const struct session_history *h)
 {
 	static const char *const why[LOGGED_COUNT] = {
@@ -123,6 +128,13 @@ static void results(FILE *out, const struct session_history *h)
 			percent(n[LOGGED_COMPLETED], all - n[LOGGED_SHUTDOWN]),
 			n[LOGGED_SHUTDOWN]);
 	fprintf(out, ".\n");
+	int flags = 0;
+	for (size_t i = 0; i < h->count; i++)
+		flags += ended_on_redflags(&h->session[i]);
+	fprintf(out,
+		"Ended on the red-flag screen: %d (%d%%), people who perhaps "
+		"should not start.\n",
+		flags, percent(flags, all));
 }
 
 static void lengths(FILE *out, const struct session_history *h)
@@ -189,7 +201,10 @@ static void where_people_stop(FILE *out, const struct session_history *h)
 	for (size_t k = 0; k < n; k++) {
 		fprintf(out, "  %7d %10d  ", p[k].stopped, p[k].abandoned);
 		if (p[k].index == 0)
-			fprintf(out, "before the first exercise\n");
+			fprintf(out, "%s\n",
+				strcmp(p[k].name, SESSIONLOG_REDFLAGS)
+				    ? "before the first exercise"
+				    : "on the red-flag screen");
 		else
 			fprintf(out, "%d. %s\n", p[k].index, p[k].name);
 	}

@@ -227,6 +227,7 @@ static void test_pause_cuts_speech(void **state)
 	 * follows, and then nothing of the long line may be heard. */
 	write_file(OUT "/cut.conf",
 		   "[phrases]\npaused = Paused.\n[routine]\nname = T\n"
+		   "redflags_screen = off\n"
 		   "intro = This opening line is long on purpose, so that "
 		   "there is plenty of it left to cut off when the person "
 		   "presses the button to pause the session.\n"
@@ -304,7 +305,7 @@ static void test_no_sound_device_gives_captions_and_one_line(void **state)
 	 * caption, and the missing card is one line in the log. */
 	write_file(OUT "/nodevice.conf", "[settings]\naudio_device = "
 					 "no-such-card\n[routine]\nname = "
-					 "T\n[exercise]\nname = A\nsay = "
+					 "T\nredflags_screen = off\n[exercise]\nname = A\nsay = "
 					 "Stand tall.\nkind = hold\nseconds "
 					 "= 10\n");
 	write_file(OUT "/nodevice.script", "0 press\n2 quit\n");
@@ -332,6 +333,7 @@ static void test_unknown_voice_is_a_config_error(void **state)
 	(void)state;
 	write_file(OUT "/voice.conf",
 		   "[settings]\nlanguage = xx\n[routine]\nname = T\n"
+		   "redflags_screen = off\n"
 		   "[exercise]\nname = A\nsay = Stand tall.\nkind = hold\n"
 		   "seconds = 10\n");
 	char cmd[512];

@@ -36,6 +36,7 @@ static char *routine(const char *name, const char *exercise, int seconds)
 		 "[routine]\n"
 		 "name = %s\n"
 		 "intro = Hello.\n"
+		 "redflags_screen = off\n"
 		 "[exercise]\n"
 		 "name = %s\n"
 		 "say = Hold.\n"
@@ -172,7 +173,7 @@ static void test_idle_edits(void **state)
 
 	/* Saved with mistakes, each named by its line: nothing changes. */
 	write_file(CONF, "[settings]\nrate = 9999\n[routine]\nname = Bad\n"
-			 "nonsense = 1\n");
+			 "nonsense = 1\nredflags_screen = off\n");
 	assert_true(wait_for(log, "keeping the routine in use", 1, 3));
 	assert_true(wait_for(log, CONF ":2: ", 1, 0.1));
 	assert_true(wait_for(log, CONF ":5: ", 1, 0.1));

@@ -278,6 +278,7 @@ static void test_progression_over_sessions(void **state)
 				     "done_time = 3\n"
 				     "[routine]\n"
 				     "name = Growing\n"
+				     "redflags_screen = off\n"
 				     "[exercise]\n"
 				     "name = Roller\n"
 				     "say = Lie back.\n"
@@ -312,6 +313,82 @@ static void test_progression_over_sessions(void **state)
 	assert_int_equal(sec[2], 60);
 }
 
+static int count_of(const char *text, const char *what)
+{
+	int n = 0;
+	for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+		n++;
+	return n;
+}
+
+/* Whole sessions of the binary on the built-in routine with
+ * redflags_confirm = yes: one never confirmed (given up start_timeout
+ * after the question), one stopped while the red-flag lines are said, one
+ * confirmed by a press that then walks away at the first exercise. The
+ * event record shows the screen, the question and the answer; the session
+ * record marks the two that ended there, and --stats counts them apart. */
+static void test_red_flag_sessions(void **state)
+{
+	(void)state;
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+		 "%s --print-config | sed 's/^redflags_confirm = no$/"
+		 "redflags_confirm = yes/' >" OUT "/confirm.conf",
+		 kiosk());
+	assert_int_equal(run(cmd), 0);
+	write_file(OUT "/flags.script", "0 press\n"
+					"200 press\n225 hold 3\n"
+					"300 press\n360 press\n"
+					"600 quit\n");
+	assert_int_equal(run("rm -rf " OUT "/flags"), 0);
+	snprintf(cmd, sizeof cmd,
+		 "%s --config " OUT "/confirm.conf --assets assets --input "
+		 "script:" OUT "/flags.script --clock virtual --video none "
+		 "--audio none --state-dir " OUT "/flags --events " OUT
+		 "/flags.jsonl >/dev/null 2>" OUT "/flags.err",
+		 kiosk());
+	assert_int_equal(run(cmd), 0);
+	char *ev = read_file(OUT "/flags.jsonl", NULL);
+	assert_non_null(ev);
+	assert_int_equal(count_of(ev, "\"state\":\"redflags\""), 3);
+	assert_int_equal(count_of(ev, "\"screen\":\"redflags\",\"routine\":"
+				      "\"Mid-back mobility\",\"confirm\":true"),
+			 2);
+	assert_int_equal(count_of(ev, "\"type\":\"confirmed\",\"screen\":"
+				      "\"redflags\"}"),
+			 1);
+	/* The answer is the press at 360 s, and the first exercise follows. */
+	const char *ok = strstr(ev, "{\"t\":360.180,\"type\":\"confirmed\"");
+	assert_non_null(ok);
+	assert_non_null(strstr(ok, "\"type\":\"exercise\",\"index\":1"));
+	assert_int_equal(count_of(ev, "\"type\":\"session\""), 3);
+	assert_non_null(strstr(ev, "\"type\":\"session\",\"result\":"
+				   "\"abandoned\",\"index\":0,\"redflags\":"
+				   "true}"));
+	assert_non_null(strstr(ev, "\"type\":\"session\",\"result\":"
+				   "\"stopped\",\"index\":0,\"redflags\":"
+				   "true}"));
+	assert_non_null(strstr(ev, "\"type\":\"session\",\"result\":"
+				   "\"abandoned\",\"index\":1}"));
+	free(ev);
+	char *tsv = read_file(OUT "/flags/sessions.tsv", NULL);
+	assert_non_null(tsv);
+	assert_int_equal(count_of(tsv, "\t0\tred-flag screen\tMid-back "
+				       "mobility\n"),
+			 2);
+	free(tsv);
+	int status;
+	char *got = stats("", "--state-dir " OUT "/flags", &status);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(got, "\nEnded on the red-flag screen: 2 (67%), "
+				    "people who perhaps should not start.\n"));
+	assert_non_null(
+	    strstr(got, "\n        1          1  on the red-flag screen\n"));
+	assert_non_null(strstr(
+	    got, "\n        0          1  1. Foam roller back extension\n"));
+	free(got);
+}
+
 static void test_version_and_help(void **state)
 {
 	(void)state;
@@ -343,6 +420,7 @@ int main(void)
 	    cmocka_unit_test(test_stats_shows_progression),
 	    cmocka_unit_test(test_reset_progress),
 	    cmocka_unit_test(test_progression_over_sessions),
+	    cmocka_unit_test(test_red_flag_sessions),
 	    cmocka_unit_test(test_version_and_help),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

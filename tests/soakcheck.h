@@ -19,6 +19,7 @@ enum sk_state {
 	SK_NONE = -1,
 	SK_ATTRACT,
 	SK_SAFETY,
+	SK_REDFLAGS,
 	SK_INTRO,
 	SK_READY,
 	SK_WAITING,
@@ -30,14 +31,14 @@ enum sk_state {
 };
 
 static const char *const sk_state_name[SK_STATES] = {
-    "attract", "safety", "intro", "ready", "waiting",
-    "running", "paused", "rest",  "done",
+    "attract", "safety", "redflags", "intro", "ready",
+    "waiting", "running", "paused",  "rest",  "done",
 };
 
 /* The screen each state shows; running shows "hold" or "reps". */
 static const char *const sk_screen_of[SK_STATES] = {
-    "attract", "safety", "intro", "ready", "waiting",
-    "hold",    "paused", "rest",  "done",
+    "attract", "safety", "redflags", "intro", "ready",
+    "waiting", "hold",	 "paused",   "rest",  "done",
 };
 
 /*
@@ -45,7 +46,10 @@ static const char *const sk_screen_of[SK_STATES] = {
  * Row: the state left; column: the state entered.
  *
  *   attract -> safety    begin_session: a press, or the mat (mat_start)
- *   safety  -> intro     the opening words are said (enter_intro)
+ *   safety  -> redflags  the opening words are said (enter_redflags)
+ *   safety  -> intro     the same, with the red-flag screen off
+ *   redflags -> intro    its words are said, or the press that confirms
+ *                        them (redflags_confirm)
  *   intro   -> ready     await_start: auto, or mat with someone on it
  *   intro   -> waiting   await_start: button, or mat with nobody on it
  *   intro   -> running   await_start when get_ready is 0 (no ready state)
@@ -57,27 +61,30 @@ static const char *const sk_screen_of[SK_STATES] = {
  *   running -> done      the last part ended
  *   rest    -> intro     the next exercise
  *   rest    -> ready, waiting, running   the next round (await_start)
- *   safety, intro, ready, running, rest -> paused   a press (pausable());
+ *   safety, redflags, intro, ready, running, rest -> paused   a press
+ *                        (pausable(); on redflags only while it speaks);
  *                        off the mat only from running
  *   paused  -> back to the state it was paused from (checked exactly)
- *   any state of a session -> attract   a long press (stopped); waiting
- *                        and paused also on their timeout (abandoned)
+ *   any state of a session -> attract   a long press (stopped); waiting,
+ *                        paused and a red-flag screen waiting for its
+ *                        press also on their timeout (abandoned)
  *   done    -> attract   done_time over, a press or a long press
  *
  * The table is laid out by hand, so its columns stay under their names.
  */
 /* clang-format off */
 static const unsigned char sk_allowed[SK_STATES][SK_STATES] = {
-	/*               att saf int rdy wai run pau rst don */
-	[SK_ATTRACT] = {  0,  1,  0,  0,  0,  0,  0,  0,  0 },
-	[SK_SAFETY]  = {  1,  0,  1,  0,  0,  0,  1,  0,  0 },
-	[SK_INTRO]   = {  1,  0,  0,  1,  1,  1,  1,  0,  0 },
-	[SK_READY]   = {  1,  0,  0,  0,  1,  1,  1,  0,  0 },
-	[SK_WAITING] = {  1,  0,  0,  1,  0,  1,  0,  0,  0 },
-	[SK_RUNNING] = {  1,  0,  0,  0,  0,  0,  1,  1,  1 },
-	[SK_PAUSED]  = {  1,  1,  1,  1,  0,  1,  0,  1,  0 },
-	[SK_REST]    = {  1,  0,  1,  1,  1,  1,  1,  0,  0 },
-	[SK_DONE]    = {  1,  0,  0,  0,  0,  0,  0,  0,  0 },
+	/*                att saf red int rdy wai run pau rst don */
+	[SK_ATTRACT]  = {  0,  1,  0,  0,  0,  0,  0,  0,  0,  0 },
+	[SK_SAFETY]   = {  1,  0,  1,  1,  0,  0,  0,  1,  0,  0 },
+	[SK_REDFLAGS] = {  1,  0,  0,  1,  0,  0,  0,  1,  0,  0 },
+	[SK_INTRO]    = {  1,  0,  0,  0,  1,  1,  1,  1,  0,  0 },
+	[SK_READY]    = {  1,  0,  0,  0,  0,  1,  1,  1,  0,  0 },
+	[SK_WAITING]  = {  1,  0,  0,  0,  1,  0,  1,  0,  0,  0 },
+	[SK_RUNNING]  = {  1,  0,  0,  0,  0,  0,  0,  1,  1,  1 },
+	[SK_PAUSED]   = {  1,  1,  1,  1,  1,  0,  1,  0,  1,  0 },
+	[SK_REST]     = {  1,  0,  0,  1,  1,  1,  1,  1,  0,  0 },
+	[SK_DONE]     = {  1,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
 };
 /* clang-format on */
 
@@ -121,6 +128,8 @@ struct soak_check {
 	int closed_as; /* result of the last session, -1: none yet */
 	int exercise, of;
 	long start_t, long_t; /* last press or mat on; last long press */
+	long press_t;	      /* last press */
+	long asked_t; /* the red-flag screen asked for its press; -1: not */
 	bool mat;
 	int in_next;
 
@@ -145,7 +154,7 @@ static inline void soak_check_init(struct soak_check *c, const char *label)
 	c->label = label;
 	c->state = c->paused_from = c->expect = SK_NONE;
 	c->closed_as = -1;
-	c->start_t = c->long_t = -1;
+	c->start_t = c->long_t = c->press_t = c->asked_t = -1;
 	c->paused_shown = c->stint_shown = -1;
 }
 
@@ -282,6 +291,9 @@ static inline void sk_state_line(struct soak_check *c, const char *line, long t)
 		c->stint_shown = -1;
 	if (to == SK_ATTRACT)
 		c->in_part = false;
+	/* A question asked stays asked over a pause, not past the screen. */
+	if (to != SK_PAUSED && !(from == SK_PAUSED && to == SK_REDFLAGS))
+		c->asked_t = -1;
 	c->state = to;
 	c->state_t = t;
 	c->state_line = c->line;
@@ -304,6 +316,9 @@ static inline void sk_screen_line(struct soak_check *c, const char *line,
 		sk_fail(c, line, "screen '%s' after the session's result",
 			kind);
 	snprintf(c->shown, sizeof c->shown, "%s", kind);
+	if (c->state == SK_REDFLAGS && c->asked_t < 0 &&
+	    strstr(line, "\"confirm\":true"))
+		c->asked_t = t;
 	int of;
 	if (sk_int(line, "of", &of))
 		c->of = of;
@@ -379,6 +394,8 @@ static inline void sk_input_line(struct soak_check *c, const char *line, long t)
 		c->start_t = t;
 	if (k == SK_LONG)
 		c->long_t = t;
+	if (k == SK_PRESS)
+		c->press_t = t;
 	if (c->state != SK_NONE)
 		c->inputs_in[c->state][k]++;
 	if (!c->in)
@@ -442,11 +459,15 @@ static inline void sk_session_line(struct soak_check *c, const char *line,
 			sk_fail(c, line, "stopped with no long press then");
 		c->expect = SK_ATTRACT;
 	} else {
+		/* The red-flag screen waits for its press as long as an
+		 * exercise waits for its start, from the question on. */
 		long since = c->state == SK_WAITING  ? t - c->state_t
 			     : c->state == SK_PAUSED ? t - c->paused_t
-						     : -1;
-		long want = c->state == SK_WAITING ? c->start_timeout
-						   : c->pause_timeout;
+			     : c->state == SK_REDFLAGS && c->asked_t >= 0
+				 ? t - c->asked_t
+				 : -1;
+		long want = c->state == SK_PAUSED ? c->pause_timeout
+						  : c->start_timeout;
 		if (since < 0)
 			sk_fail(c, line, "abandoned while '%s'",
 				sk_state_name[c->state]);
@@ -577,7 +598,8 @@ static inline void soak_check_line(struct soak_check *c, const char *line)
 		sk_int(line, "index", &index);
 		if (!c->in_session)
 			sk_fail(c, line, "an exercise outside a session");
-		else if (c->state != SK_SAFETY && c->state != SK_REST)
+		else if (c->state != SK_SAFETY && c->state != SK_REDFLAGS &&
+			 c->state != SK_REST)
 			sk_fail(c, line, "an exercise begins while '%s'",
 				sk_state_name[c->state]);
 		if (index != c->exercise + 1)
@@ -586,6 +608,12 @@ static inline void soak_check_line(struct soak_check *c, const char *line)
 		c->exercise = index;
 		c->last_repeat = 0;
 		c->expect = SK_INTRO;
+	} else if (!strcmp(type, "confirmed")) {
+		/* Only the answer to a question asked, by a press now. */
+		if (c->state != SK_REDFLAGS || c->asked_t < 0)
+			sk_fail(c, line, "confirmed with no question asked");
+		else if (c->press_t != t)
+			sk_fail(c, line, "confirmed with no press then");
 	} else if (!strcmp(type, "part")) {
 		sk_part_line(c, line, t);
 	} else if (!strcmp(type, "chime")) {

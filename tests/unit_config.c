@@ -20,6 +20,7 @@ static void test_absolute_illustration_is_kept(void **state)
 	snprintf(text, sizeof text,
 		 "[routine]\n"
 		 "name = Absolute\n"
+		 "redflags_screen = off\n"
 		 "[exercise]\n"
 		 "name = One\n"
 		 "illustration = %s\n"
@@ -53,6 +54,7 @@ static void test_progression_is_loaded(void **state)
 	struct diags d;
 	struct routine *r = load("[routine]\n"
 				 "name = P\n"
+				 "redflags_screen = off\n"
 				 "[exercise]\n"
 				 "name = Roller\n"
 				 "say = Lie back.\n"
@@ -105,6 +107,7 @@ static void test_progression_limits_follow_the_kind(void **state)
 	struct diags d;
 	struct routine *r = load("[routine]\n"
 				 "name = P\n"
+				 "redflags_screen = off\n"
 				 "[exercise]\n"
 				 "name = Cat-cow\n"
 				 "say = Hands and knees.\n"
@@ -117,9 +120,9 @@ static void test_progression_limits_follow_the_kind(void **state)
 				 &d);
 	assert_null(r);
 	assert_int_equal(d.count, 2);
-	assert_int_equal(d.item[0].line, 6);
+	assert_int_equal(d.item[0].line, 7);
 	assert_non_null(strstr(d.item[0].message, "at most 200"));
-	assert_int_equal(d.item[1].line, 7);
+	assert_int_equal(d.item[1].line, 8);
 	diags_free(&d);
 }
 
@@ -166,6 +169,152 @@ static void test_builtin_progression_example(void **state)
 	diags_free(&d);
 }
 
+static char edited_head[32768]; /* the start of the last edited text */
+
+/* The built-in routine with some of its lines taken out or changed:
+ * each line that starts with `drop` is left out, and `from` becomes `to`
+ * (NULL: nothing changed). Loaded; d holds its messages. */
+static struct routine *builtin_edited(const char *drop, const char *from,
+				      const char *to, struct diags *d)
+{
+	size_t len;
+	const char *text = config_builtin(&len);
+	char *out = malloc(2 * len + 64);
+	assert_non_null(out);
+	size_t n = 0;
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - text) + 1 : len;
+		size_t line = end - i;
+		if (drop && !strncmp(text + i, drop, strlen(drop))) {
+			i = end;
+			continue;
+		}
+		if (from && line > strlen(from) &&
+		    !strncmp(text + i, from, strlen(from))) {
+			n += (size_t)sprintf(out + n, "%s\n", to);
+		} else {
+			memcpy(out + n, text + i, line);
+			n += line;
+		}
+		i = end;
+	}
+	out[n] = '\0';
+	diags_init(d, "edited.conf");
+	struct routine *r = config_load_text(out, n, NULL, NULL, d);
+	snprintf(edited_head, sizeof edited_head, "%s", out);
+	free(out);
+	return r;
+}
+
+/* The built-in routine: the red-flag screen on, hands-free, with its
+ * lines in order and the question and screen words translatable. */
+static void test_builtin_has_redflags(void **state)
+{
+	(void)state;
+	struct diags d;
+	struct routine *r = builtin_edited(NULL, NULL, NULL, &d);
+	assert_non_null(r);
+	assert_true(r->redflags_screen);
+	assert_false(r->redflags_confirm);
+	assert_int_equal(r->redflags.count, 6);
+	assert_non_null(strstr(r->redflags.line[0], "Do not start"));
+	assert_non_null(strstr(r->redflags.line[1], "Chest pain"));
+	assert_non_null(strstr(r->redflags.line[5], "osteoporosis"));
+	assert_non_null(strstr(r->settings.phrase[PHRASE_REDFLAGS_CONFIRM],
+			       "press the big button"));
+	assert_string_equal(r->settings.word[WORD_REDFLAGS],
+			    "Check before you start");
+	routine_free(r);
+	diags_free(&d);
+}
+
+/* Staff who delete every red-flag line get a refusal that says what to
+ * do, at the [routine] line; only 'redflags_screen = off' turns the
+ * screen off, and then no lines are needed. */
+static void test_emptied_redflags_are_refused(void **state)
+{
+	(void)state;
+	struct diags d;
+	struct routine *r = builtin_edited("redflags = ", NULL, NULL, &d);
+	assert_null(r);
+	assert_int_equal(d.count, 1);
+	assert_non_null(strstr(d.item[0].message, "has no 'redflags' lines"));
+	assert_non_null(strstr(d.item[0].message, "redflags_screen = off"));
+	const char *sec = strstr(edited_head, "\n[routine]\n");
+	assert_non_null(sec);
+	int line = 2;
+	for (const char *c = edited_head; c < sec; c++)
+		line += *c == '\n';
+	assert_int_equal(d.item[0].line, line);
+	diags_free(&d);
+
+	/* An emptied value is refused too: it would say nothing. */
+	r = builtin_edited(NULL, "redflags = Chest", "redflags =", &d);
+	assert_null(r);
+	assert_int_equal(d.count, 1);
+	assert_non_null(strstr(d.item[0].message, "'redflags' has no value"));
+	diags_free(&d);
+
+	/* Off on purpose: accepted, with or without its lines. */
+	r = builtin_edited("redflags = ", "redflags_screen = yes",
+			   "redflags_screen = off", &d);
+	assert_non_null(r);
+	assert_false(r->redflags_screen);
+	assert_int_equal(r->redflags.count, 0);
+	routine_free(r);
+	diags_free(&d);
+	r = builtin_edited(NULL, "redflags_screen = yes",
+			   "redflags_screen = no", &d);
+	assert_non_null(r);
+	assert_false(r->redflags_screen);
+	routine_free(r);
+	diags_free(&d);
+}
+
+/* A press to confirm: on with the button, refused where it could never
+ * be given (no button wired) or would do nothing (the screen is off). */
+static void test_redflags_confirm_needs_the_button(void **state)
+{
+	(void)state;
+	struct diags d;
+	struct routine *r = builtin_edited(NULL, "redflags_confirm = no",
+					   "redflags_confirm = yes", &d);
+	assert_non_null(r);
+	assert_true(r->redflags_confirm);
+	routine_free(r);
+	diags_free(&d);
+
+	r = load("[settings]\n"
+		 "button_line = none\n"
+		 "[routine]\n"
+		 "name = Mat only\n"
+		 "redflags = Not today if this.\n"
+		 "redflags_confirm = yes\n"
+		 "[exercise]\n"
+		 "name = A\nsay = Go.\nkind = free\nseconds = 30\n",
+		 &d);
+	assert_null(r);
+	assert_int_equal(d.count, 1);
+	assert_int_equal(d.item[0].line, 6);
+	assert_non_null(strstr(d.item[0].message, "needs the button"));
+	assert_non_null(strstr(d.item[0].message, "(line 2)"));
+	diags_free(&d);
+
+	r = load("[routine]\n"
+		 "name = Off\n"
+		 "redflags_screen = off\n"
+		 "redflags_confirm = yes\n"
+		 "[exercise]\n"
+		 "name = A\nsay = Go.\nkind = free\nseconds = 30\n",
+		 &d);
+	assert_null(r);
+	assert_int_equal(d.count, 1);
+	assert_int_equal(d.item[0].line, 4);
+	assert_non_null(strstr(d.item[0].message, "does nothing"));
+	diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +322,9 @@ int main(void)
 	    cmocka_unit_test(test_progression_is_loaded),
 	    cmocka_unit_test(test_progression_limits_follow_the_kind),
 	    cmocka_unit_test(test_builtin_progression_example),
+	    cmocka_unit_test(test_builtin_has_redflags),
+	    cmocka_unit_test(test_emptied_redflags_are_refused),
+	    cmocka_unit_test(test_redflags_confirm_needs_the_button),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

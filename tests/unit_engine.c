@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "load.h"
 #include "people.h"
+#include "text.h"
 
 #define LOG_MAX 4096
 
@@ -34,6 +35,7 @@ static const char test_routine[] = "[settings]\n"
 				   "name = Test\n"
 				   "intro = Hello.\n"
 				   "safety = Careful.\n"
+				   "redflags_screen = off\n"
 				   "[exercise]\n"
 				   "name = Hold one\n"
 				   "say = Do it.\n"
@@ -54,6 +56,24 @@ static const char test_routine[] = "[settings]\n"
 				   "breath = in 1, out 1\n"
 				   "cue_in = Up\n"
 				   "start = button\n";
+
+/* The test routine with a red-flag screen, asking for a press. */
+static const char confirm_routine[] = "[settings]\n"
+				      "get_ready = 2\n"
+				      "start_timeout = 60\n"
+				      "pause_timeout = 120\n"
+				      "[routine]\n"
+				      "name = Test\n"
+				      "intro = Hello.\n"
+				      "safety = Careful.\n"
+				      "redflags = Not if this.\n"
+				      "redflags = Nor if that.\n"
+				      "redflags_confirm = yes\n"
+				      "[exercise]\n"
+				      "name = Hold one\n"
+				      "say = Do it.\n"
+				      "kind = hold\n"
+				      "seconds = 10\n";
 
 static void take(struct sim *s)
 {
@@ -338,11 +358,12 @@ static void test_auto_parts_never_abandon(void **state)
 {
 	(void)state;
 	/* Only auto starts: nobody touches anything after the first press. */
-	static const char text[] = "[routine]\nname = Auto\n"
-				   "[exercise]\nname = A\nsay = Go.\n"
-				   "kind = free\nseconds = 600\n"
-				   "[exercise]\nname = B\nsay = Go.\n"
-				   "kind = hold\nseconds = 600\n";
+	static const char text[] =
+	    "[routine]\nname = Auto\nredflags_screen = off\n"
+	    "[exercise]\nname = A\nsay = Go.\n"
+	    "kind = free\nseconds = 600\n"
+	    "[exercise]\nname = B\nsay = Go.\n"
+	    "kind = hold\nseconds = 600\n";
 	struct sim *s = sim_new(text, true);
 	sim_input(s, INPUT_PRESS, 0);
 	sim_until(s, 3600000);
@@ -717,6 +738,208 @@ static void test_button_only_never_asks_for_the_mat(void **state)
 	routine_free(r);
 }
 
+/* ---- the red-flag screen ---- */
+
+static int index_of(const struct sim *s, enum action_kind k, int nth)
+{
+	const struct logged *l = find(s, k, nth);
+	return l ? (int)(l - s->log) : -1;
+}
+
+static int state_index(const struct sim *s, enum kiosk_state st)
+{
+	for (int i = 0; i < s->n; i++)
+		if (s->log[i].a.kind == ACTION_STATE &&
+		    s->log[i].a.u.state == st)
+			return i;
+	return -1;
+}
+
+static int said_index(const struct sim *s, const char *text)
+{
+	for (int i = 0; i < s->n; i++)
+		if (s->log[i].a.kind == ACTION_SAY &&
+		    !strcmp(s->log[i].a.u.say.text, text))
+			return i;
+	return -1;
+}
+
+/* The built-in routine: safety words, then every red-flag line, on its
+ * own screen, then the first exercise, hands-free (nothing to press). */
+static void test_redflags_before_the_first_exercise(void **state)
+{
+	(void)state;
+	struct sim *s = sim_builtin();
+	const struct lines *rf = &s->r->redflags;
+	assert_true(s->r->redflags_screen);
+	assert_false(s->r->redflags_confirm);
+	assert_true(rf->count >= 5);
+	sim_input(s, INPUT_PRESS, 1000);
+	sim_until_state(s, STATE_INTRO, 600000);
+	int safety = state_index(s, STATE_SAFETY);
+	int flags = state_index(s, STATE_REDFLAGS);
+	int first = index_of(s, ACTION_EXERCISE, 0);
+	assert_true(safety >= 0 && safety < flags && flags < first);
+	const struct lines *sl = &s->r->safety;
+	assert_true(said_index(s, sl->line[sl->count - 1]) < flags);
+	int prev = flags;
+	for (int i = 0; i < rf->count; i++) {
+		int at = said_index(s, rf->line[i]);
+		assert_true(at > prev && at < first);
+		/* Said on its own screen, as its caption. */
+		const struct action *shown = &s->log[at - 1].a;
+		assert_int_equal(shown->kind, ACTION_SHOW);
+		assert_int_equal(shown->u.screen.kind, SCREEN_REDFLAGS);
+		assert_false(shown->u.screen.confirm);
+		assert_string_equal(shown->u.screen.caption, rf->line[i]);
+		prev = at;
+	}
+	assert_int_equal(count(s, ACTION_CONFIRMED), 0);
+	assert_int_equal(
+	    said_index(s, s->r->settings.phrase[PHRASE_REDFLAGS_CONFIRM]), -1);
+	sim_free(s);
+}
+
+/* With redflags_confirm the session waits after the words; a press then
+ * means "none of these apply", is recorded, and the exercise follows. */
+static void test_redflags_confirm_waits_for_a_press(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(confirm_routine, true);
+	sim_input(s, INPUT_PRESS, 0);
+	const char *ask = s->r->settings.phrase[PHRASE_REDFLAGS_CONFIRM];
+	sim_until(s, 40000);
+	assert_int_equal(engine_state(s->e), STATE_REDFLAGS);
+	int asked = said_index(s, ask);
+	assert_true(asked > said_index(s, "Nor if that."));
+	const struct action *shown = &last(s, ACTION_SHOW)->a;
+	assert_int_equal(shown->u.screen.kind, SCREEN_REDFLAGS);
+	assert_true(shown->u.screen.confirm);
+	assert_int_equal(count(s, ACTION_EXERCISE), 0);
+	sim_input(s, INPUT_PRESS, 40000);
+	const struct logged *ok = find(s, ACTION_CONFIRMED, 0);
+	assert_non_null(ok);
+	assert_int_equal(ok->t, 40000);
+	assert_true(index_of(s, ACTION_CONFIRMED, 0) <
+		    index_of(s, ACTION_EXERCISE, 0));
+	assert_int_equal(engine_state(s->e), STATE_INTRO);
+	sim_cooperate(s, 600000);
+	assert_int_equal(find(s, ACTION_SESSION, 0)->a.u.session.result,
+			 RESULT_COMPLETED);
+	assert_false(find(s, ACTION_SESSION, 0)->a.u.session.redflags);
+	sim_free(s);
+}
+
+/* Nobody confirms: given up start_timeout after the question, like a
+ * part nobody starts, and marked as ended on the red-flag screen. */
+static void test_redflags_never_confirmed_abandons(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(confirm_routine, true);
+	sim_input(s, INPUT_PRESS, 0);
+	sim_until(s, 3600000);
+	const char *ask = s->r->settings.phrase[PHRASE_REDFLAGS_CONFIRM];
+	kt_ms asked = s->log[said_index(s, ask)].t;
+	const struct logged *end = find(s, ACTION_SESSION, 0);
+	assert_non_null(end);
+	assert_int_equal(end->a.u.session.result, RESULT_ABANDONED);
+	assert_int_equal(end->t, asked + 60000);
+	assert_int_equal(end->a.u.session.index, 0);
+	assert_true(end->a.u.session.redflags);
+	assert_int_equal(count(s, ACTION_EXERCISE), 0);
+	assert_int_equal(count(s, ACTION_CONFIRMED), 0);
+	assert_int_equal(engine_state(s->e), STATE_ATTRACT);
+	sim_free(s);
+}
+
+/* A press while the lines are still said pauses, as anywhere else; it
+ * is not an answer to a question not yet asked. */
+static void test_redflags_press_during_the_words_pauses(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(confirm_routine, true);
+	sim_input(s, INPUT_PRESS, 0);
+	sim_until_state(s, STATE_REDFLAGS, 60000);
+	sim_input(s, INPUT_PRESS, s->now + 100);
+	assert_int_equal(engine_state(s->e), STATE_PAUSED);
+	assert_int_equal(count(s, ACTION_CONFIRMED), 0);
+	assert_int_equal(last(s, ACTION_SHOW)->a.u.screen.kind, SCREEN_PAUSED);
+	sim_input(s, INPUT_PRESS, s->now + 5000);
+	assert_int_equal(engine_state(s->e), STATE_REDFLAGS);
+	/* The cut-off line is said again, then the question. */
+	sim_until(s, s->now + 30000);
+	assert_true(
+	    said_index(s, s->r->settings.phrase[PHRASE_REDFLAGS_CONFIRM]) > 0);
+	assert_int_equal(count(s, ACTION_EXERCISE), 0);
+	sim_input(s, INPUT_PRESS, s->now);
+	assert_int_equal(count(s, ACTION_CONFIRMED), 1);
+	assert_int_equal(count(s, ACTION_EXERCISE), 1);
+	sim_free(s);
+}
+
+/* Holding the button stops on the red-flag screen too, while it speaks
+ * or while it waits, and the session says where it ended. */
+static void test_redflags_long_press_stops(void **state)
+{
+	(void)state;
+	for (int waiting = 0; waiting < 2; waiting++) {
+		struct sim *s = sim_new(confirm_routine, true);
+		sim_input(s, INPUT_PRESS, 0);
+		kt_ms at = sim_until_state(s, STATE_REDFLAGS, 60000) + 500;
+		if (waiting)
+			at += 20000;
+		sim_input(s, INPUT_LONG_PRESS, at);
+		const struct logged *end = find(s, ACTION_SESSION, 0);
+		assert_non_null(end);
+		assert_int_equal(end->a.u.session.result, RESULT_STOPPED);
+		assert_true(end->a.u.session.redflags);
+		assert_int_equal(end->a.u.session.index, 0);
+		assert_int_equal(engine_state(s->e), STATE_ATTRACT);
+		sim_free(s);
+	}
+}
+
+/* A routine may turn the screen off on purpose: then it is not there. */
+static void test_redflags_off_is_left_out(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(test_routine, true);
+	assert_false(s->r->redflags_screen);
+	sim_input(s, INPUT_PRESS, 0);
+	sim_cooperate(s, 600000);
+	assert_int_equal(state_index(s, STATE_REDFLAGS), -1);
+	sim_free(s);
+}
+
+/* The length on the idle screen and in kiosk --check includes the
+ * red-flag words, and a press to confirm costs a cooperative person no
+ * more than the question. */
+static void test_estimate_includes_the_redflags(void **state)
+{
+	(void)state;
+	struct routine *r = load_builtin("assets");
+	struct engine_options o = {.have_button = true, .have_mat = true};
+	kt_ms with = routine_estimate(r, &o);
+	kt_ms words = 0;
+	for (int i = 0; i < r->redflags.count; i++)
+		words +=
+		    text_speech_estimate(r->redflags.line[i], r->settings.rate);
+	r->redflags_screen = false;
+	kt_ms without = routine_estimate(r, &o);
+	assert_true(with - without >= words);
+	assert_true(with - without <= words + 600 * r->redflags.count + 600);
+	r->redflags_screen = true;
+	r->redflags_confirm = true;
+	kt_ms confirm = routine_estimate(r, &o);
+	assert_true(confirm >= with);
+	assert_true(
+	    confirm - with <=
+	    text_speech_estimate(r->settings.phrase[PHRASE_REDFLAGS_CONFIRM],
+				 r->settings.rate) +
+		600);
+	routine_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -743,6 +966,13 @@ int main(void)
 	    cmocka_unit_test(test_quit_ends_the_session),
 	    cmocka_unit_test(test_mat_only_never_mentions_the_button),
 	    cmocka_unit_test(test_button_only_never_asks_for_the_mat),
+	    cmocka_unit_test(test_redflags_before_the_first_exercise),
+	    cmocka_unit_test(test_redflags_confirm_waits_for_a_press),
+	    cmocka_unit_test(test_redflags_never_confirmed_abandons),
+	    cmocka_unit_test(test_redflags_press_during_the_words_pauses),
+	    cmocka_unit_test(test_redflags_long_press_stops),
+	    cmocka_unit_test(test_redflags_off_is_left_out),
+	    cmocka_unit_test(test_estimate_includes_the_redflags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

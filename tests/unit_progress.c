@@ -83,6 +83,7 @@ static int count_of(const char *text, const char *needle)
  * session, up to 12) and a free hold that does not. */
 static const char routine_text[] = "[routine]\n"
 				   "name = Home\n"
+				   "redflags_screen = off\n"
 				   "[exercise]\n"
 				   "name = Foam roller\n"
 				   "say = Lie back over the roller.\n"
@@ -232,6 +233,7 @@ static void test_reordering_keeps_counts(void **state)
 
 	static const char reordered[] = "[routine]\n"
 					"name = Home\n"
+					"redflags_screen = off\n"
 					"[exercise]\n"
 					"name = Cat-cow\n"
 					"say = Hands and knees.\n"
@@ -266,6 +268,7 @@ static void test_same_name_counts_once(void **state)
 	make_dir(&d);
 	static const char twice[] = "[routine]\n"
 				    "name = Twice\n"
+				    "redflags_screen = off\n"
 				    "[exercise]\n"
 				    "name = Roller\n"
 				    "say = Lie back.\n"

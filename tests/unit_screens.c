@@ -141,6 +141,14 @@ static struct view view_of(enum screen_kind kind)
 		strcpy(s->caption, "Go gently. Stop if any pain increases, or "
 				   "if anything feels wrong.");
 		break;
+	case SCREEN_REDFLAGS:
+		/* The longest line of the built-in list. */
+		strcpy(s->title, "Mid-back mobility");
+		strcpy(s->caption, "Numbness or weakness in both arms or legs, "
+				   "or bladder or bowel trouble.");
+		s->illustration[0] = '\0';
+		s->index = s->exercises = s->repeat = s->repeats = 0;
+		break;
 	case SCREEN_INTRO:
 		strcpy(s->caption, "Sit on the mat, the roller behind you, "
 				   "knees up and feet flat.");

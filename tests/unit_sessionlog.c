@@ -366,6 +366,46 @@ static void test_stats_golden(void **state)
 	setup_tz(NULL);
 }
 
+/* Sessions that ended on the red-flag screen are written with their
+ * mark, read back, and counted apart from those that ended on the safety
+ * words before it: people who perhaps should not have started. */
+static void test_stats_count_the_red_flag_screen(void **state)
+{
+	(void)state;
+	struct dir d;
+	make_dir(&d);
+	struct sessionlog *l = sessionlog_open(d.path, 0);
+	sessionlog_begin(l, START, 0);
+	sessionlog_end(l, 60000, RESULT_ABANDONED, false, 0,
+		       SESSIONLOG_REDFLAGS, "R");
+	sessionlog_begin(l, START + 100, 0);
+	sessionlog_end(l, 30000, RESULT_STOPPED, false, 0, SESSIONLOG_REDFLAGS,
+		       "R");
+	sessionlog_begin(l, START + 200, 0);
+	sessionlog_end(l, 10000, RESULT_ABANDONED, false, 0, "", "R");
+	sessionlog_begin(l, START + 300, 0);
+	sessionlog_end(l, 400000, RESULT_COMPLETED, false, 6, "Last", "R");
+	sessionlog_close(l);
+	struct session_history h;
+	assert_int_equal(sessionlog_read(d.file, &h), 0);
+	assert_int_equal(h.count, 4);
+	assert_int_equal(h.damaged, 0);
+	assert_string_equal(h.session[0].exercise, SESSIONLOG_REDFLAGS);
+	char *got = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&got, &len);
+	stats_report(out, &h, d.file, START);
+	fclose(out);
+	assert_non_null(strstr(got, "Ended on the red-flag screen: 2 (50%)"));
+	assert_non_null(strstr(got, "        1          1  on the red-flag "
+				    "screen\n"));
+	assert_non_null(strstr(got, "        0          1  before the first "
+				    "exercise\n"));
+	free(got);
+	session_history_free(&h);
+	remove_dir(&d);
+}
+
 static void test_stats_without_a_record(void **state)
 {
 	(void)state;
@@ -399,6 +439,7 @@ int main(void)
 	    cmocka_unit_test(test_unwritable_folder),
 	    cmocka_unit_test(test_size_is_capped),
 	    cmocka_unit_test(test_stats_golden),
+	    cmocka_unit_test(test_stats_count_the_red_flag_screen),
 	    cmocka_unit_test(test_stats_without_a_record),
 	};
 	return cmocka_run_group_tests(tests, setup_tz, NULL);

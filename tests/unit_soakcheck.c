@@ -341,6 +341,106 @@ static void test_the_scripts_gestures_and_no_others(void **state)
 	    strstr(c.first, "button press that the script does not make"));
 }
 
+/* The red-flag screen with redflags_confirm: asked at 5 s, answered by a
+ * press at 7 s in the first session; never answered in the second, given
+ * up start_timeout (10 s) after the question. */
+static const char *const flags[] = {
+    /* 0 */ "{\"t\":0.000,\"type\":\"state\",\"state\":\"attract\"}",
+    "{\"t\":0.000,\"type\":\"screen\",\"screen\":\"attract\",\"routine\":"
+    "\"R\",\"minutes\":1,\"mat_start\":true}",
+    "{\"t\":1.000,\"type\":\"input\",\"source\":\"button\",\"gesture\":"
+    "\"press\"}",
+    "{\"t\":1.000,\"type\":\"state\",\"state\":\"safety\"}",
+    "{\"t\":1.000,\"type\":\"screen\",\"screen\":\"safety\",\"routine\":"
+    "\"R\"}",
+    /* 5 */ "{\"t\":2.000,\"type\":\"state\",\"state\":\"redflags\"}",
+    "{\"t\":2.000,\"type\":\"screen\",\"screen\":\"redflags\",\"routine\":"
+    "\"R\",\"caption\":\"Not if this.\"}",
+    "{\"t\":2.000,\"type\":\"say\",\"text\":\"Not if this.\",\"ms\":2400}",
+    "{\"t\":5.000,\"type\":\"screen\",\"screen\":\"redflags\",\"routine\":"
+    "\"R\",\"confirm\":true,\"caption\":\"None? Press.\"}",
+    "{\"t\":5.000,\"type\":\"say\",\"text\":\"None? Press.\",\"ms\":1000}",
+    /* 10 */
+    "{\"t\":7.000,\"type\":\"input\",\"source\":\"button\",\"gesture\":"
+    "\"press\"}",
+    "{\"t\":7.000,\"type\":\"confirmed\",\"screen\":\"redflags\"}",
+    "{\"t\":7.000,\"type\":\"exercise\",\"index\":1,\"name\":\"X\"}",
+    "{\"t\":7.000,\"type\":\"state\",\"state\":\"intro\"}",
+    "{\"t\":7.000,\"type\":\"screen\",\"screen\":\"intro\",\"exercise\":"
+    "\"X\",\"index\":1,\"of\":1}",
+    /* 15 */
+    "{\"t\":8.000,\"type\":\"input\",\"source\":\"button\",\"gesture\":"
+    "\"long\"}",
+    "{\"t\":8.000,\"type\":\"session\",\"result\":\"stopped\",\"index\":1}",
+    "{\"t\":8.000,\"type\":\"state\",\"state\":\"attract\"}",
+    "{\"t\":8.000,\"type\":\"screen\",\"screen\":\"attract\",\"routine\":"
+    "\"R\",\"minutes\":1,\"mat_start\":true}",
+    "{\"t\":20.000,\"type\":\"input\",\"source\":\"button\",\"gesture\":"
+    "\"press\"}",
+    /* 20 */ "{\"t\":20.000,\"type\":\"state\",\"state\":\"safety\"}",
+    "{\"t\":20.000,\"type\":\"screen\",\"screen\":\"safety\",\"routine\":"
+    "\"R\"}",
+    "{\"t\":21.000,\"type\":\"state\",\"state\":\"redflags\"}",
+    "{\"t\":21.000,\"type\":\"screen\",\"screen\":\"redflags\",\"routine\":"
+    "\"R\"}",
+    "{\"t\":24.000,\"type\":\"screen\",\"screen\":\"redflags\",\"routine\":"
+    "\"R\",\"confirm\":true}",
+    /* 25 */ "{\"t\":34.000,\"type\":\"say\",\"text\":\"Gone.\",\"ms\":900}",
+    "{\"t\":34.000,\"type\":\"session\",\"result\":\"abandoned\",\"index\":"
+    "0,\"redflags\":true}",
+    "{\"t\":34.000,\"type\":\"state\",\"state\":\"attract\"}",
+    "{\"t\":34.000,\"type\":\"screen\",\"screen\":\"attract\",\"routine\":"
+    "\"R\",\"minutes\":1,\"mat_start\":true}",
+};
+#define FLAGS_N ((int)(sizeof flags / sizeof *flags))
+
+/* The red-flag record with line `at` replaced (or left out: NULL); the
+ * first violation, or "" when none. */
+static long flags_timeout = 10000; /* start_timeout, in ms */
+
+static const char *judge_flags(int at, const char *line, struct soak_check *c)
+{
+	soak_check_init(c, "unit");
+	c->quiet = true;
+	c->start_timeout = flags_timeout;
+	c->pause_timeout = 12000;
+	for (int i = 0; i < FLAGS_N; i++)
+		if (i != at || line)
+			soak_check_line(c, i == at ? line : flags[i]);
+	soak_check_end(c);
+	return c->violations ? c->first : "";
+}
+
+static void test_the_red_flag_screen(void **state)
+{
+	(void)state;
+	struct soak_check c;
+	assert_string_equal(judge_flags(-1, NULL, &c), "");
+	assert_int_equal(c.moves[SK_SAFETY][SK_REDFLAGS], 2);
+	assert_int_equal(c.moves[SK_REDFLAGS][SK_INTRO], 1);
+	assert_int_equal(c.moves[SK_REDFLAGS][SK_ATTRACT], 1);
+	/* An answer with no question asked, or with no press. */
+	assert_non_null(strstr(judge_flags(8, NULL, &c),
+			       "confirmed with no question asked"));
+	assert_non_null(
+	    strstr(judge_flags(10, NULL, &c), "confirmed with no press then"));
+	/* Given up before its time, or with no question asked at all. */
+	flags_timeout = 11000;
+	assert_non_null(strstr(judge_flags(-1, NULL, &c),
+			       "abandoned after 10.000 s 'redflags'; the "
+			       "timeout is 11.000 s"));
+	flags_timeout = 10000;
+	assert_non_null(
+	    strstr(judge_flags(24, NULL, &c), "abandoned while 'redflags'"));
+	/* The red-flag screen only follows the safety words. */
+	assert_non_null(
+	    strstr(judge_flags(3,
+			       "{\"t\":1.000,\"type\":\"state\",\"state\":"
+			       "\"redflags\"}",
+			       &c),
+		   "'attract' -> 'redflags' is not a change"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +455,7 @@ int main(void)
 	    cmocka_unit_test(test_why_a_session_ended),
 	    cmocka_unit_test(test_quit_ends_the_record),
 	    cmocka_unit_test(test_the_scripts_gestures_and_no_others),
+	    cmocka_unit_test(test_the_red_flag_screen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
