@@ -355,7 +355,9 @@ static void assert_read_whole(const char *name, int reads, int refusals)
 	snprintf(whole, sizeof whole, "read again: \"%s\", 2 exercises",
 		 name);
 	snprintf(half, sizeof half, "read again: \"%s\", 1 exercises", name);
+	double t0 = now_s();
 	assert_true(wait_for(OUT "/kiosk.err", whole, 1, 4));
+	printf("   read %.2f s after the save ended\n", now_s() - t0);
 	usleep(300000); /* nothing more comes after it */
 	const char *log = OUT "/kiosk.err";
 	assert_int_equal(count(log, half), 0);
