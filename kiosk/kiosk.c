@@ -726,6 +726,10 @@ static void notice_edit(struct kiosk *k)
 			k->config_path);
 		watch_close(k->watch);
 		k->watch = NULL;
+		/* No close will be heard now: a wait for a writer ends, and
+		 * the two looks decide. */
+		settle_news(&k->settle, WATCH_FINISHED,
+			    kclock_now(&k->clock));
 	}
 }
 

@@ -103,6 +103,10 @@ static void note_event(const struct inotify_event *ev, void *ctx)
 	struct seen *s = ctx;
 	if (ev->mask & IN_IGNORED)
 		s->gone = true;
+	/* Events were lost, maybe a close among them: the two looks decide
+	 * alone until the next write. */
+	if (ev->mask & IN_Q_OVERFLOW)
+		s->news = WATCH_FINISHED;
 	if (!ev->len || strcmp(ev->name, s->name))
 		return;
 	if (ev->mask & IN_MODIFY)

@@ -84,7 +84,7 @@ enum watch_news {
 	WATCH_NONE,	/* none of them named it */
 	WATCH_WRITING,	/* written to; its writer has not closed it yet */
 	WATCH_FINISHED, /* closed after writing, renamed, linked or created
-			   in place, deleted */
+			   in place, deleted; or events were lost */
 	WATCH_TOUCHED,	/* only its permissions or times changed: a write
 			   under way goes on */
 };
