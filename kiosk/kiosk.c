@@ -54,11 +54,6 @@
 #define LEAD_MAX_MS   250
 /* A line whose synthesis was late is still worth saying this late. */
 #define LATE_LINE_MS 1500
-/* Editors save in several steps (write, rename, permissions): the file is
- * read once they have been quiet this long. */
-#define RELOAD_SETTLE_MS 300
-/* However many SIGHUPs come, the file is read at most this often. */
-#define RELOAD_GAP_MS 1000
 
 struct kiosk {
 	const struct options *opt;
@@ -88,9 +83,7 @@ struct kiosk {
 	const char *config_path; /* --config or the system one */
 	struct watch *watch;	 /* NULL: only SIGHUP reloads */
 	bool builtin;		 /* k->routine is the built-in one */
-	kt_ms reload_at;	 /* KT_NEVER: no reload due */
-	bool reload_forced;	 /* SIGHUP: read it even if unchanged */
-	kt_ms reloaded_at;
+	struct settle settle;	 /* a save or SIGHUP on its way to a read */
 	uint64_t tried;	       /* fingerprint of the file last read */
 	struct routine *next;  /* accepted, waiting for the session to end */
 	char status_note[160]; /* why the file is not in use, for STATUS */
@@ -442,11 +435,13 @@ static void read_signals(struct kiosk *k)
 	struct signalfd_siginfo si;
 	while (read(k->signal_fd, &si, sizeof si) == (ssize_t)sizeof si) {
 		if (si.ssi_signo == SIGHUP) {
-			k->reload_forced = true;
-			k->reload_at =
-			    kt_min(k->reload_at,
-				   kt_max(kclock_now(&k->clock),
-					  k->reloaded_at + RELOAD_GAP_MS));
+			bool again = k->settle.asked;
+			if (settle_ask(&k->settle, kclock_now(&k->clock)) &&
+			    !again)
+				log_msg("SIGHUP: %s is being written: it is "
+					"read once its writer has closed it "
+					"and it has not changed for a second",
+					k->config_path);
 			continue;
 		}
 		if (!k->quit)
@@ -646,43 +641,18 @@ static void check_voice(struct kiosk *k, const struct routine *r,
 		diag_add(d, r->settings.voice_line, "%s", why);
 }
 
-/* The file changed, or SIGHUP came: read it again. A good routine is used
- * from the next session on; a bad one changes nothing but the banner. A
- * file that is gone changes nothing either: deleting it by mistake must
- * not swap the routine under the staff's feet. */
-static void reload(struct kiosk *k)
+/* The routine just read (NULL: it could not be): offered to the engine
+ * if it is good, refused with its errors otherwise. */
+static void use_or_refuse(struct kiosk *k, struct routine *r,
+			  struct diags *d)
 {
-	bool forced = k->reload_forced;
-	const char *path = k->config_path;
-	k->reload_at = KT_NEVER;
-	k->reload_forced = false;
-	k->reloaded_at = kclock_now(&k->clock);
-	uint64_t sum;
-	if (watch_fingerprint(path, &sum) < 0 && errno == ENOENT) {
-		if (k->builtin && !k->next && forced)
-			log_msg("%s does not exist: the built-in routine runs",
-				path);
-		else if (k->tried || forced)
-			log_msg("%s is gone: keeping the routine in use (a "
-				"restart would run the built-in one)",
-				path);
-		k->tried = 0;
-		return;
-	}
-	if (!forced && sum && sum == k->tried)
-		return; /* saved without a change, or touched */
-	k->tried = sum;
-	notify_reloading(k->notify);
-	struct diags d;
-	diags_init(&d, path);
-	struct routine *r = load_routine(path, cli_assets_dir(k->opt), &d);
 	if (r) {
-		check_voice(k, r, &d);
+		check_voice(k, r, d);
 		progress_refresh(k->progress);
 		progress_apply(k->progress, r);
 	}
-	if (!r || d.count) {
-		refuse_file(k, path, &d,
+	if (!r || d->count) {
+		refuse_file(k, k->config_path, d,
 			    k->builtin && !k->next
 				? "keeping the built-in routine"
 				: "keeping the routine in use");
@@ -690,23 +660,78 @@ static void reload(struct kiosk *k)
 	} else {
 		offer_routine(k, r);
 	}
+}
+
+/* No file where the routine file was: nothing changes. */
+static void file_gone(struct kiosk *k, bool asked)
+{
+	const char *path = k->config_path;
+	if (k->builtin && !k->next && asked)
+		log_msg("%s does not exist: the built-in routine runs", path);
+	else if (k->tried || asked)
+		log_msg("%s is gone: keeping the routine in use (a restart "
+			"would run the built-in one)",
+			path);
+	k->tried = 0;
+}
+
+/* A save, or SIGHUP, is due: the file is read once it is settled (see
+ * watch.h), and what was read is used only if the file did not change
+ * while it was read. A good routine is used from the next session on; a
+ * bad one changes nothing but the banner. A file that is gone changes
+ * nothing either: deleting it by mistake must not swap the routine under
+ * the staff's feet. */
+static void reload(struct kiosk *k)
+{
+	const char *path = k->config_path;
+	bool asked = k->settle.asked;
+	switch (settle_step(&k->settle, path, k->tried,
+			    kclock_now(&k->clock))) {
+	case SETTLE_WAIT:
+	case SETTLE_SAME:
+		return;
+	case SETTLE_GONE:
+		file_gone(k, asked);
+		return;
+	case SETTLE_READ:
+		break;
+	}
+	notify_reloading(k->notify);
+	struct diags d;
+	diags_init(&d, path);
+	struct routine *r = load_routine(path, cli_assets_dir(k->opt), &d);
+	if (!settle_confirm(&k->settle, path, kclock_now(&k->clock))) {
+		log_msg("%s changed while it was read: it is read again once "
+			"it has not changed for a second",
+			path);
+		k->settle.asked = asked;
+		routine_free(r);
+	} else {
+		k->tried = settle_sum(&k->settle);
+		use_or_refuse(k, r, &d);
+	}
 	diags_free(&d);
 	notify_ready(k->notify, NULL);
 	tell_status(k, engine_state(k->engine));
 }
 
-/* An editor is saving: read the file once it has been quiet a moment. */
+/* An editor is saving: the file is read once the save is finished and
+ * settled. */
 static void notice_edit(struct kiosk *k)
 {
 	bool gone;
-	if (watch_changed(k->watch, &gone))
-		k->reload_at = kclock_now(&k->clock) + RELOAD_SETTLE_MS;
+	settle_news(&k->settle, watch_changed(k->watch, &gone),
+		    kclock_now(&k->clock));
 	if (gone) {
 		log_msg("routine: the folder of %s went away: only SIGHUP "
 			"reloads it now",
 			k->config_path);
 		watch_close(k->watch);
 		k->watch = NULL;
+		/* No close will be heard now: a wait for a writer ends, and
+		 * the two looks decide. */
+		settle_news(&k->settle, WATCH_FINISHED,
+			    kclock_now(&k->clock));
 	}
 }
 
@@ -734,7 +759,7 @@ static kt_ms next_deadline(const struct kiosk *k)
 	due = kt_min(due, gestures_wake(&k->gestures));
 	due = kt_min(due, script_next_at(&k->script));
 	due = kt_min(due, gpio_wake(k->gpio));
-	due = kt_min(due, k->reload_at);
+	due = kt_min(due, k->settle.due);
 	if (k->video)
 		due = kt_min(due, video_wake(k->video));
 	/* Virtual time need not stop for the sound: it is written as time
@@ -818,7 +843,7 @@ static void step(struct kiosk *k, kt_ms mono)
 	if (k->gpio && read_gpio(k, mono))
 		rewire(k);
 	drain_gestures(k, mono);
-	if (k->reload_at <= mono)
+	if (k->settle.due <= mono)
 		reload(k);
 	kt_ms now = kiosk_now(k);
 	if (k->engine_wake <= now) {
@@ -1043,7 +1068,7 @@ int kiosk_run(const struct options *o)
 {
 	struct kiosk k = {.opt = o,
 			  .signal_fd = -1,
-			  .reload_at = KT_NEVER,
+			  .settle = {.due = KT_NEVER},
 			  .config_path = o->config ? o->config : KIOSK_SYSCONF};
 	int status = 1;
 	kclock_init(&k.clock, o->virtual_clock);
