@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "linespec.h"
+#include "readfile.h"
 #include "text.h"
 
 enum section {
@@ -400,7 +401,8 @@ static const char *find_file(struct parser *p, const char *v)
 	/* v lives in inih's line buffer, which the next line overwrites:
 	 * an absolute path is kept as a copy, like one found in a folder. */
 	if (v[0] == '/')
-		return stat(v, &st) == 0 && S_ISREG(st.st_mode)
+		return stat(v, &st) == 0 && S_ISREG(st.st_mode) &&
+			       st.st_size <= ROUTINE_PICTURE_MAX
 			   ? arena_strdup(p, v)
 			   : NULL;
 	for (int i = 0; i < 2; i++) {
@@ -408,7 +410,8 @@ static const char *find_file(struct parser *p, const char *v)
 			continue;
 		int n = snprintf(path, sizeof path, "%s/%s", dirs[i], v);
 		if (n > 0 && (size_t)n < sizeof path && stat(path, &st) == 0 &&
-		    S_ISREG(st.st_mode) && access(path, R_OK) == 0)
+		    S_ISREG(st.st_mode) && st.st_size <= ROUTINE_PICTURE_MAX &&
+		    access(path, R_OK) == 0)
 			return arena_strdup(p, path);
 	}
 	return NULL;
@@ -578,9 +581,10 @@ static void set_value(struct parser *p, const struct keydef *k, void *base,
 		else
 			diag_add(p->d, p->line,
 				 "illustration '%s' not found (looked in %s "
-				 "and %s)",
+				 "and %s for a picture file of at most %d MiB)",
 				 v, p->base_dir ? p->base_dir : "-",
-				 p->assets_dir ? p->assets_dir : "-");
+				 p->assets_dir ? p->assets_dir : "-",
+				 ROUTINE_PICTURE_MAX >> 20);
 		break;
 	}
 	}
@@ -970,30 +974,19 @@ struct routine *config_load_file(const char *path, const char *assets_dir,
 				 struct diags *d)
 {
 	struct routine *r = NULL;
-	char *text = NULL, *dir = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		diag_add(d, 0, "cannot open: %s", strerror(errno));
+	char *dir = NULL, why[READFILE_WHY];
+	size_t len;
+	char *text = readfile_all(path, CONFIG_FILE_MAX, &len, why);
+	if (!text) {
+		diag_add(d, 0, "%s%s", why,
+			 errno == EFBIG ? ": is this a routine file?" : "");
 		return NULL;
 	}
-	text = malloc(CONFIG_FILE_MAX + 1);
-	size_t len = text ? fread(text, 1, CONFIG_FILE_MAX + 1, f) : 0;
-	if (!text)
-		diag_add(d, 0, "out of memory");
-	else if (ferror(f))
-		diag_add(d, 0, "cannot read: %s", strerror(errno));
-	else if (len > CONFIG_FILE_MAX)
-		diag_add(d, 0, "larger than %d bytes: is this a routine file?",
-			 CONFIG_FILE_MAX);
-	else {
-		dir = strdup(path);
-		char *slash = dir ? strrchr(dir, '/') : NULL;
-		if (slash)
-			*(slash == dir ? slash + 1 : slash) = '\0';
-		r = config_load_text(text, len, slash ? dir : ".", assets_dir,
-				     d);
-	}
-	fclose(f);
+	dir = strdup(path);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	r = config_load_text(text, len, slash ? dir : ".", assets_dir, d);
 	free(dir);
 	free(text);
 	return r;

@@ -64,6 +64,7 @@
 
 #define PROGRESS_FILE	       "progress.tsv"
 #define PROGRESS_COUNT_MAX     999999 /* sessions counted; stays there */
+#define PROGRESS_FILE_MAX      (16 * 1024 * 1024) /* read no larger file */
 #define PROGRESS_DAMAGE_LOGGED 5
 
 struct progress;

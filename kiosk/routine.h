@@ -24,6 +24,7 @@
 #define ROUTINE_TEXT_BYTES    (4 * ROUTINE_TEXT_MAX + 1)
 #define ROUTINE_NAME_BYTES    (4 * ROUTINE_NAME_MAX + 1)
 #define ROUTINE_PATH_MAX      255
+#define ROUTINE_PICTURE_MAX   (16 * 1024 * 1024) /* an illustration, bytes */
 #define ROUTINE_EXERCISES_MAX 32
 #define ROUTINE_LINES_MAX     16 /* lines of one text key */
 #define ROUTINE_PHASES_MAX    4	 /* breath phases in one cycle */
