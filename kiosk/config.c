@@ -176,7 +176,7 @@ struct parser {
 	struct exercise *ex;
 	int key_line[KEY_COUNT]; /* where each key of this section was set */
 	bool kind_ok;		 /* this [exercise] has a valid kind */
-	int breath_line;	 /* where its breath was given */
+	int breath_line;	 /* where 'breath = none' was given */
 	int routine_name_line;	 /* where [routine] name was given */
 	int phrase_line[PHRASE_COUNT];
 	int word_line[WORD_COUNT];
@@ -317,24 +317,33 @@ static bool parse_breath(struct parser *p, const char *v, struct breath *b)
 	static const enum breath_phase phases[] = {BREATH_IN, BREATH_HOLD,
 						   BREATH_OUT};
 	memset(b, 0, sizeof *b);
-	if (!strcmp(v, "none"))
+	if (!strcasecmp(v, "none"))
 		return true;
 	bool in = false, out = false;
 	for (const char *s = v; *s;) {
 		char word[8];
-		int secs, used = 0;
+		double secs;
 		s = skip_space(s);
-		if (b->count == ROUTINE_PHASES_MAX ||
-		    sscanf(s, "%7[a-z] %d%n", word, &secs, &used) != 2)
+		size_t letters = strspn(s, "abcdefghijklmnopqrstuvwxyz"
+					   "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+		const char *num = skip_space(s + letters);
+		size_t digits = strspn(num, "0123456789");
+		char n[4];
+		/* Digits only, at most three: no sign, no wrap-around. */
+		if (b->count == ROUTINE_PHASES_MAX || !letters ||
+		    letters >= sizeof word || !digits || digits >= sizeof n)
 			goto bad;
+		snprintf(word, sizeof word, "%.*s", (int)letters, s);
+		snprintf(n, sizeof n, "%.*s", (int)digits, num);
 		int k = word_index(word, phase_words, 3);
-		if (k < 0 || secs < 1 || secs > 20)
+		if (k < 0 || !parse_decimal(n, true, &secs) || secs < 1 ||
+		    secs > 20)
 			goto bad;
 		b->phase[b->count] = phases[k];
-		b->seconds[b->count++] = secs;
+		b->seconds[b->count++] = (int)secs;
 		in |= phases[k] == BREATH_IN;
 		out |= phases[k] == BREATH_OUT;
-		s = skip_space(s + used);
+		s = skip_space(num + digits);
 		if (*s == ',')
 			s++;
 		else if (*s)
@@ -365,9 +374,9 @@ static bool parse_cues(struct parser *p, const char *v, unsigned *out)
 	for (char *w = strtok_r(copy, " ,", &save); w;
 	     w = strtok_r(NULL, " ,", &save)) {
 		int k = word_index(w, names, 6);
-		if (!strcmp(w, "all"))
+		if (!strcasecmp(w, "all"))
 			*out |= CUE_ALL;
-		else if (!strcmp(w, "none"))
+		else if (!strcasecmp(w, "none"))
 			continue;
 		else if (k >= 0)
 			*out |= 1u << k;
@@ -536,8 +545,9 @@ static void set_value(struct parser *p, const struct keydef *k, void *base,
 		}
 		break;
 	case T_BREATH:
-		p->breath_line = p->line;
-		parse_breath(p, v, f);
+		/* A breath refused already needs no second message. */
+		if (parse_breath(p, v, f) && !((struct breath *)f)->count)
+			p->breath_line = p->line;
 		break;
 	case T_CUES:
 		parse_cues(p, v, f);
@@ -759,7 +769,7 @@ static int set_text(struct parser *p, const char *name, const char *value)
 	int *line = words ? p->word_line : p->phrase_line;
 	const char **out = words ? p->r->settings.word : p->r->settings.phrase;
 	for (int i = 0; i < count; i++) {
-		if (strcmp(name, words ? word_key(i) : phrase_key(i)))
+		if (strcasecmp(name, words ? word_key(i) : phrase_key(i)))
 			continue;
 		if (line[i])
 			diag_add(p->d, p->line,
@@ -789,7 +799,7 @@ static int on_value(void *user, const char *section, const char *name,
 		return set_text(p, name, value) || unknown_key(p, name);
 	for (size_t i = 0; i < KEY_COUNT; i++) {
 		const struct keydef *k = &keys[i];
-		if (k->sec != p->sec || strcmp(k->name, name))
+		if (k->sec != p->sec || strcasecmp(k->name, name))
 			continue;
 		if (p->key_line[i] && k->type != T_LINES) {
 			diag_add(p->d, p->line,
@@ -802,12 +812,13 @@ static int on_value(void *user, const char *section, const char *name,
 			return 1;
 		}
 		p->key_line[i] = p->line;
-		if (p->sec == SEC_ROUTINE && !strcmp(name, "name"))
+		if (p->sec == SEC_ROUTINE && !strcasecmp(name, "name"))
 			p->routine_name_line = p->line;
 		/* Whether the voice exists is for the speech engine to say,
 		 * later; keep the line its message will point at. */
 		if (p->sec == SEC_SETTINGS &&
-		    (!strcmp(name, "voice") || !strcmp(name, "language")) &&
+		    (!strcasecmp(name, "voice") ||
+		     !strcasecmp(name, "language")) &&
 		    *value)
 			p->r->settings.voice_line = p->line;
 		void *base = p->sec == SEC_SETTINGS  ? (void *)&p->r->settings
@@ -876,7 +887,9 @@ static void classify(struct parser *p, const char *line)
 static char *read_line(char *buf, int num, void *stream)
 {
 	struct parser *p = stream;
-	if (p->pos >= p->len || p->d->count >= DIAGS_MAX || num < 4)
+	/* Past DIAGS_MAX errors the file is still read to its end (at most
+	 * CONFIG_FILE_MAX), so "N more errors not shown" can say N. */
+	if (p->pos >= p->len || num < 4)
 		return NULL;
 	const char *start = p->text + p->pos;
 	const char *nl = memchr(start, '\n', p->len - p->pos);

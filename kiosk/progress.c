@@ -172,7 +172,8 @@ static int load(struct progress *p)
 			p->seen = false;
 			p->unreadable = false;
 		} else {
-			p->unreadable = true;
+			/* ENOTDIR: no folder, so no file to keep either. */
+			p->unreadable = errno != ENOTDIR;
 			snprintf(p->why, sizeof p->why, "%s", f.why);
 		}
 		return -1;

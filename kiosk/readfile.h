@@ -10,6 +10,7 @@
  *
  *   - looked at with stat() first, and refused without being opened
  *     unless it is a regular file (opening some devices does something);
+ *     /dev/null alone is taken, as an empty file;
  *   - opened O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, so a FIFO put in
  *     its place between the stat() and the open() cannot block, and
  *     checked again with fstat() on what was really opened;

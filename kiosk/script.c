@@ -139,6 +139,12 @@ int script_parse(const char *text, size_t len, struct script *s,
 		size_t n = nl ? (size_t)(nl - start) : len - pos;
 		pos += n + (nl != NULL);
 		line++;
+		/* Files saved on Windows end lines in CRLF; a UTF-8 byte
+		 * order mark may open the file. Both are taken. */
+		if (n && start[n - 1] == '\r')
+			n--;
+		if (line == 1 && n >= 3 && !memcmp(start, "\xEF\xBB\xBF", 3))
+			start += 3, n -= 3;
 		char buf[256];
 		if (n >= sizeof buf || !text_is_clean_utf8(start, n)) {
 			diag_add(d, line,

@@ -267,13 +267,18 @@ static void report(FILE *out, struct summary *m, const struct session_scan *sc,
 int stats_print(FILE *out, FILE *err, const char *dir, time_t now)
 {
 	char path[PATH_MAX];
-	struct summary m = {.today = today_of(now)};
-	struct session_scan sc;
-	int status = 1;
 	if (sessionlog_path(dir, path, sizeof path) < 0) {
 		fprintf(err, "kiosk: --stats: folder name too long: %s\n", dir);
 		return 1;
 	}
+	return stats_print_file(out, err, path, now);
+}
+
+int stats_print_file(FILE *out, FILE *err, const char *path, time_t now)
+{
+	struct summary m = {.today = today_of(now)};
+	struct session_scan sc;
+	int status = 1;
 	if (sessionlog_scan(path, add_session, &m, &sc) == 0) {
 		report(out, &m, &sc, path);
 		status = 0;

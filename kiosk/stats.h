@@ -25,4 +25,7 @@
  * cannot be read (said on err). */
 int stats_print(FILE *out, FILE *err, const char *dir, time_t now);
 
+/* The same for the record at `path`. */
+int stats_print_file(FILE *out, FILE *err, const char *path, time_t now);
+
 #endif
