@@ -129,7 +129,7 @@ ssize_t readfile_read(struct readfile *f, void *buf, size_t n)
 			return -1;
 		}
 		if (r == 0) { /* it shrank: what is there is all */
-			f->left = 0;
+			f->left = (off_t)got;
 			break;
 		}
 		got += (size_t)r;
