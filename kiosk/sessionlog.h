@@ -20,8 +20,13 @@
  * never stops for its record. Past max_bytes the file is cut to its
  * newest half, through a temporary file and rename().
  *
- * Reading (kiosk --stats): damaged lines (torn by a power cut, edited by
- * hand) are skipped and counted.
+ * Reading (kiosk --stats): through readfile.h (a regular file of at most
+ * SESSIONLOG_READ_MAX, never blocking), a line at a time in a fixed
+ * buffer, so memory does not grow with the file; CRLF is taken. Damaged
+ * lines (torn by a power cut, edited by hand, too long) are skipped and
+ * counted. Lengths are at most SESSIONLOG_SECONDS_MAX, written and read.
+ * The file is opened O_NONBLOCK for appending too: a FIFO or /dev/null in
+ * its place never stalls the kiosk.
  *
  * Ownership: the caller owns the struct sessionlog and the history, and
  * frees them with sessionlog_close and session_history_free. The
