@@ -453,9 +453,11 @@ static bool parse_count(const char *p, size_t len, int max, int *out)
 	return len >= 1 && len <= 7 && digits(p, (int)len, out) && *out <= max;
 }
 
+/* A name as the writer makes it: clean UTF-8, no control characters
+ * (an escape sequence would reach the terminal --stats prints to). */
 static bool parse_name(const char *p, size_t len, char *out)
 {
-	if (len > ROUTINE_NAME_BYTES - 1)
+	if (len > ROUTINE_NAME_BYTES - 1 || !text_is_clean_utf8(p, len))
 		return false;
 	memcpy(out, p, len);
 	out[len] = '\0';

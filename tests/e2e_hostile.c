@@ -274,7 +274,8 @@ static void test_routine_longer_than_a_session(void **state)
 }
 
 /* --stats: refused at once when the record is not a file; CRLF taken; a
- * line far too long is one damaged line. */
+ * line far too long, and one with a control character in a name, are
+ * damaged lines. */
 static void test_stats_hostile_records(void **state)
 {
 	(void)state;
@@ -292,13 +293,16 @@ static void test_stats_hostile_records(void **state)
 	for (int i = 0; i < 100000; i++)
 		fputc('x', f);
 	fputs("\n2026-11-21T15:03:07+01:00\t7\tstopped\t1\tCat-cow\tMid\n", f);
+	/* An escape sequence in a name would reach the terminal. */
+	fputs("2026-11-21T16:03:07+01:00\t7\tstopped\t1\t\x1b[2J\tMid\n", f);
 	fclose(f);
 	snprintf(args, sizeof args, "--stats --state-dir %s", in_dir("s2"));
 	assert_int_equal(kiosk_run(args, &err), 0);
 	free(err);
 	char *out = read_file(in_dir("stdout"), NULL);
 	says(out, "2 sessions, from");
-	says(out, "1 damaged line was skipped (the first is line 2)");
+	says(out, "2 damaged lines were skipped (the first is line 2)");
+	assert_null(strchr(out, '\x1b'));
 	free(out);
 }
 
@@ -371,6 +375,81 @@ static void test_sigterm_while_loading(void **state)
 	}
 }
 
+/* Wait up to `seconds` for `want` to appear in the file at path. */
+static bool wait_text(const char *path, const char *want, int n,
+		      double seconds)
+{
+	double until = now_s() + seconds;
+	do {
+		char *text = read_file(path, NULL);
+		int found = 0;
+		for (const char *p = text ? strstr(text, want) : NULL; p;
+		     p = strstr(p + 1, want))
+			found++;
+		free(text);
+		if (found >= n)
+			return true;
+		usleep(20000);
+	} while (now_s() < until);
+	return false;
+}
+
+/* A FIFO, then a link to /dev/zero, put in the place of the routine file
+ * under the running kiosk (and a SIGHUP on top): each is refused at once,
+ * the routine in use stays, and SIGTERM still stops it promptly. */
+static void test_swapped_in_under_the_running_kiosk(void **state)
+{
+	(void)state;
+	char cmd[512];
+	assert_int_equal(mkdir(in_dir("live"), 0755), 0);
+	snprintf(cmd, sizeof cmd, "%s --print-config >%s", kiosk(),
+		 in_dir("live/kiosk.conf"));
+	assert_int_equal(run(cmd), 0);
+	const char *log = in_dir("live.err");
+	fflush(stdout);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		assert_non_null(freopen("/dev/null", "w", stdout));
+		assert_non_null(freopen(log, "w", stderr));
+		execl(kiosk(), kiosk(), "--config", in_dir("live/kiosk.conf"),
+		      "--input", "script:/dev/null", "--video", "none",
+		      "--audio", "none", "--events", in_dir("live.jsonl"),
+		      (char *)NULL);
+		_exit(127);
+	}
+	assert_true(wait_text(in_dir("live.jsonl"), "\"state\":\"attract\"", 1,
+			      10));
+	assert_int_equal(mkfifo(in_dir("live/new"), 0644), 0);
+	assert_int_equal(rename(in_dir("live/new"), in_dir("live/kiosk.conf")),
+			 0);
+	assert_true(wait_text(log, "kiosk.conf: is a FIFO (named pipe), not "
+				   "a file",
+			      1, 10));
+	assert_int_equal(symlink("/dev/zero", in_dir("live/z")), 0);
+	assert_int_equal(rename(in_dir("live/z"), in_dir("live/kiosk.conf")),
+			 0);
+	assert_true(wait_text(log, "kiosk.conf: is a device", 1, 10));
+	assert_int_equal(kill(pid, SIGHUP), 0);
+	assert_true(wait_text(log, "kiosk.conf: is a device", 2, 10));
+	assert_true(wait_text(log, "keeping the routine in use until it is "
+				   "fixed",
+			      3, 10));
+	double sent = now_s();
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	int status = 0;
+	pid_t got;
+	while ((got = waitpid(pid, &status, WNOHANG)) == 0 &&
+	       now_s() - sent < 5)
+		usleep(2000);
+	if (got == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		fail_msg("still running 5 s after SIGTERM");
+	}
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,6 +463,7 @@ int main(void)
 	    cmocka_unit_test(test_routine_longer_than_a_session),
 	    cmocka_unit_test(test_stats_hostile_records),
 	    cmocka_unit_test(test_sigterm_while_loading),
+	    cmocka_unit_test(test_swapped_in_under_the_running_kiosk),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
