@@ -450,6 +450,61 @@ static void test_swapped_in_under_the_running_kiosk(void **state)
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/* A picture swapped for a FIFO after the routine was loaded: the screen
+ * goes on without it (SDL_image never opens the path itself), the log
+ * says why, and the session completes. */
+static void test_picture_swapped_for_a_fifo(void **state)
+{
+	(void)state;
+	char cmd[512];
+	assert_int_equal(mkdir(in_dir("pic"), 0755), 0);
+	snprintf(cmd, sizeof cmd, "cp assets/illustrations/foam-roller.svg %s",
+		 in_dir("pic/p.svg"));
+	assert_int_equal(run(cmd), 0);
+	write_file(in_dir("pic/r.conf"),
+		   "[routine]\nname = Pic\n[exercise]\nname = Roll\nkind = "
+		   "hold\nseconds = 5\nsay = Roll\nillustration = p.svg\n"
+		   "get_ready = 2\n");
+	write_file(in_dir("pic/s.txt"), "2 press\n");
+	const char *log = in_dir("pic.err");
+	char input[200];
+	snprintf(input, sizeof input, "script:%s", in_dir("pic/s.txt"));
+	fflush(stdout);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		setenv("SDL_VIDEODRIVER", "dummy", 1);
+		assert_non_null(freopen("/dev/null", "w", stdout));
+		assert_non_null(freopen(log, "w", stderr));
+		execl(kiosk(), kiosk(), "--config", in_dir("pic/r.conf"),
+		      "--input", input, "--audio", "none",
+		      "--events", in_dir("pic.jsonl"), "--exit-after-session",
+		      (char *)NULL);
+		_exit(127);
+	}
+	assert_true(wait_text(in_dir("pic.jsonl"), "\"state\":\"attract\"", 1,
+			      10));
+	assert_int_equal(unlink(in_dir("pic/p.svg")), 0);
+	assert_int_equal(mkfifo(in_dir("pic/p.svg"), 0644), 0);
+	int status = 0;
+	double start = now_s();
+	pid_t got;
+	while ((got = waitpid(pid, &status, WNOHANG)) == 0 &&
+	       now_s() - start < 40)
+		usleep(20000);
+	if (got == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		fail_msg("the session did not end within 40 s");
+	}
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(wait_text(log, "screens: ", 1, 0));
+	assert_true(wait_text(log, "p.svg: is a FIFO (named pipe), not a file",
+			      1, 0));
+	assert_true(wait_text(in_dir("pic.jsonl"), "\"result\":\"completed\"",
+			      1, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +519,7 @@ int main(void)
 	    cmocka_unit_test(test_stats_hostile_records),
 	    cmocka_unit_test(test_sigterm_while_loading),
 	    cmocka_unit_test(test_swapped_in_under_the_running_kiosk),
+	    cmocka_unit_test(test_picture_swapped_for_a_fifo),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
