@@ -251,23 +251,40 @@ static void check_numbers_in(const char *v, size_t n, long double limit)
 	}
 }
 
-/* Every numeric key and every breath in the accepted text, as written. */
+/* Every numeric key and every breath in the accepted text, as written:
+ * in [settings] and [exercise] only (elsewhere such names are text keys,
+ * [screen] rest for one), and up to an inline comment (" ;"), which
+ * libinih drops. */
 static void check_numbers(const char *text, size_t size)
 {
+	bool numbers = false;
 	for (size_t pos = 0; pos < size;) {
 		const char *line = text + pos;
 		const char *nl = memchr(line, '\n', size - pos);
 		size_t len = nl ? (size_t)(nl - line) : size - pos;
 		pos += len + 1;
+		size_t skip = 0;
+		while (skip < len && isspace((unsigned char)line[skip]))
+			skip++;
+		if (skip < len && line[skip] == '[') {
+			const char *name = line + skip + 1;
+			size_t n = len - skip - 1;
+			while (n && isspace((unsigned char)*name))
+				name++, n--;
+			numbers = (n >= 8 && !strncasecmp(name, "settings", 8)) ||
+				  (n >= 8 && !strncasecmp(name, "exercise", 8));
+			continue;
+		}
+		/* libinih splits at the first '=' or ':'. */
 		const char *eq = memchr(line, '=', len);
-		if (!eq)
+		const char *colon = memchr(line, ':', len);
+		if (colon && (!eq || colon < eq))
+			eq = colon;
+		if (!numbers || !eq)
 			continue;
 		size_t klen = (size_t)(eq - line);
-		while (klen && isspace((unsigned char)line[klen - 1]))
+		while (klen > skip && isspace((unsigned char)line[klen - 1]))
 			klen--;
-		size_t skip = 0;
-		while (skip < klen && isspace((unsigned char)line[skip]))
-			skip++;
 		char key[32];
 		if (klen - skip >= sizeof key)
 			continue;
@@ -275,6 +292,9 @@ static void check_numbers(const char *text, size_t size)
 			 line + skip);
 		const char *v = eq + 1;
 		size_t vlen = len - (size_t)(v - line);
+		for (size_t i = 1; i < vlen; i++)
+			if (v[i] == ';' && (v[i - 1] == ' ' || v[i - 1] == '\t'))
+				vlen = i;
 		if (!strcasecmp(key, "breath"))
 			check_numbers_in(v, vlen, 20);
 		for (size_t i = 0;
