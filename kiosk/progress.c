@@ -33,6 +33,7 @@ static const char header[] =
 struct entry {
 	char name[ROUTINE_NAME_BYTES];
 	int count;
+	int unsaved; /* sessions counted here since the file last had it */
 };
 
 struct progress {
@@ -91,6 +92,7 @@ static struct entry *add(struct progress *p, const char *key, int count)
 	struct entry *e = &p->entry[p->count];
 	snprintf(e->name, sizeof e->name, "%s", key);
 	e->count = count;
+	e->unsaved = 0;
 	if (strmap_put(&p->names, e->name, p->count) < 0)
 		return NULL;
 	p->count++;
@@ -253,14 +255,40 @@ static bool same_counts(const struct entry *a, size_t na, const struct entry *b,
 	return true;
 }
 
+/* The sessions counted while the file could not be read, added to what
+ * it holds now that it can: nothing counted on either side is lost. */
+static void merge_unsaved(struct progress *p, const struct entry *old,
+			  size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!old[i].unsaved)
+			continue;
+		struct entry *e = find(p, old[i].name);
+		if (!e)
+			e = add(p, old[i].name, 0);
+		if (!e)
+			continue; /* out of memory: that count is lost */
+		long long sum = (long long)e->count + old[i].unsaved;
+		e->count = sum > PROGRESS_COUNT_MAX ? PROGRESS_COUNT_MAX
+						    : (int)sum;
+		e->unsaved = old[i].unsaved;
+	}
+}
+
 bool progress_refresh(struct progress *p)
 {
 	struct stat st;
-	if (!p || !p->path_ok || p->dirty)
+	/* Unsaved counts of our own win over the file, except over one that
+	 * could not be read: that one was never seen, so it is read and the
+	 * two are added up. */
+	if (!p || !p->path_ok || (p->dirty && !p->unreadable))
 		return false;
 	if (stat(p->path, &st) < 0) {
 		if (errno != ENOENT)
 			return false; /* keep what we have */
+		p->unreadable = false;
+		if (p->dirty)
+			return false; /* ours, saved at the next chance */
 		bool had = p->count > 0;
 		p->count = 0;
 		strmap_free(&p->names);
@@ -284,6 +312,8 @@ bool progress_refresh(struct progress *p)
 		p->names = old_names;
 		return false;
 	}
+	if (p->dirty)
+		merge_unsaved(p, old, n);
 	bool changed = !same_counts(old, n, p->entry, p->count);
 	free(old);
 	strmap_free(&old_names);
@@ -381,6 +411,8 @@ static int save(struct progress *p)
 	p->seen = true;
 	p->seen_st = st;
 	p->dirty = false;
+	for (size_t i = 0; i < p->count; i++)
+		p->entry[i].unsaved = 0;
 	return 0;
 }
 
@@ -502,6 +534,7 @@ int progress_completed(struct progress *p, const struct routine *r)
 		}
 		if (e->count < PROGRESS_COUNT_MAX)
 			e->count++;
+		e->unsaved++;
 		any = true;
 	}
 	if (!any)

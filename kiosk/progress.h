@@ -29,7 +29,8 @@
  * in a hash table, so 100 000 names load in a fraction of a second. A
  * file that is there but cannot be read (a FIFO, too large, no
  * permission) is never saved over until it can be read: the counts stay
- * in memory, and the log says so once.
+ * in memory, and the log says so once; once it can be read, the sessions
+ * counted meanwhile are added to what it holds, and saved.
  *
  * Saving is atomic: a temporary file in the same folder, fsync, rename()
  * over progress.tsv, fsync of the folder. A reader or a power cut sees the
