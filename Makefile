@@ -199,7 +199,7 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 FUZZ_CFLAGS = -std=c11 -O1 -g $(WARN) $(FUZZ_SAN) \
 	$(shell $(PKG_CONFIG) --cflags inih)
 FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs inih)
-FUZZ_OBJ := $(patsubst %,$(FUZZ_BUILD)/%.o,config routine text diag script \
+FUZZ_OBJ := $(patsubst %,$(FUZZ_BUILD)/%.o,config routine text diag script readfile \
 	linespec) \
 	$(FUZZ_BUILD)/builtin.o
 FUZZ_TARGETS := $(FUZZ_BUILD)/fuzz_config $(FUZZ_BUILD)/fuzz_script

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "linespec.h"
+#include "readfile.h"
 #include "text.h"
 
 enum section {
@@ -180,11 +181,12 @@ struct parser {
 	struct exercise *ex;
 	int key_line[KEY_COUNT];   /* where each key of this section was set */
 	bool kind_ok;		   /* this [exercise] has a valid kind */
-	int breath_line;	   /* where its breath was given */
+	int breath_line;	   /* where 'breath = none' was given */
 	int routine_name_line;	   /* where [routine] name was given */
 	int redflags_off_line;	   /* where redflags_screen = off was given */
 	int redflags_confirm_line; /* where redflags_confirm = yes was */
 	int button_none_line;	   /* where button_line = none was */
+	bool redflags_named;	   /* a [routine] redflags* key was given */
 	int phrase_line[PHRASE_COUNT];
 	int word_line[WORD_COUNT];
 };
@@ -324,24 +326,33 @@ static bool parse_breath(struct parser *p, const char *v, struct breath *b)
 	static const enum breath_phase phases[] = {BREATH_IN, BREATH_HOLD,
 						   BREATH_OUT};
 	memset(b, 0, sizeof *b);
-	if (!strcmp(v, "none"))
+	if (!strcasecmp(v, "none"))
 		return true;
 	bool in = false, out = false;
 	for (const char *s = v; *s;) {
 		char word[8];
-		int secs, used = 0;
+		double secs;
 		s = skip_space(s);
-		if (b->count == ROUTINE_PHASES_MAX ||
-		    sscanf(s, "%7[a-z] %d%n", word, &secs, &used) != 2)
+		size_t letters = strspn(s, "abcdefghijklmnopqrstuvwxyz"
+					   "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+		const char *num = skip_space(s + letters);
+		size_t digits = strspn(num, "0123456789");
+		char n[4];
+		/* Digits only, at most three: no sign, no wrap-around. */
+		if (b->count == ROUTINE_PHASES_MAX || !letters ||
+		    letters >= sizeof word || !digits || digits >= sizeof n)
 			goto bad;
+		snprintf(word, sizeof word, "%.*s", (int)letters, s);
+		snprintf(n, sizeof n, "%.*s", (int)digits, num);
 		int k = word_index(word, phase_words, 3);
-		if (k < 0 || secs < 1 || secs > 20)
+		if (k < 0 || !parse_decimal(n, true, &secs) || secs < 1 ||
+		    secs > 20)
 			goto bad;
 		b->phase[b->count] = phases[k];
-		b->seconds[b->count++] = secs;
+		b->seconds[b->count++] = (int)secs;
 		in |= phases[k] == BREATH_IN;
 		out |= phases[k] == BREATH_OUT;
-		s = skip_space(s + used);
+		s = skip_space(num + digits);
 		if (*s == ',')
 			s++;
 		else if (*s)
@@ -372,9 +383,9 @@ static bool parse_cues(struct parser *p, const char *v, unsigned *out)
 	for (char *w = strtok_r(copy, " ,", &save); w;
 	     w = strtok_r(NULL, " ,", &save)) {
 		int k = word_index(w, names, 6);
-		if (!strcmp(w, "all"))
+		if (!strcasecmp(w, "all"))
 			*out |= CUE_ALL;
-		else if (!strcmp(w, "none"))
+		else if (!strcasecmp(w, "none"))
 			continue;
 		else if (k >= 0)
 			*out |= 1u << k;
@@ -408,7 +419,8 @@ static const char *find_file(struct parser *p, const char *v)
 	/* v lives in inih's line buffer, which the next line overwrites:
 	 * an absolute path is kept as a copy, like one found in a folder. */
 	if (v[0] == '/')
-		return stat(v, &st) == 0 && S_ISREG(st.st_mode)
+		return stat(v, &st) == 0 && S_ISREG(st.st_mode) &&
+			       st.st_size <= ROUTINE_PICTURE_MAX
 			   ? arena_strdup(p, v)
 			   : NULL;
 	for (int i = 0; i < 2; i++) {
@@ -416,7 +428,8 @@ static const char *find_file(struct parser *p, const char *v)
 			continue;
 		int n = snprintf(path, sizeof path, "%s/%s", dirs[i], v);
 		if (n > 0 && (size_t)n < sizeof path && stat(path, &st) == 0 &&
-		    S_ISREG(st.st_mode) && access(path, R_OK) == 0)
+		    S_ISREG(st.st_mode) && st.st_size <= ROUTINE_PICTURE_MAX &&
+		    access(path, R_OK) == 0)
 			return arena_strdup(p, path);
 	}
 	return NULL;
@@ -541,8 +554,9 @@ static void set_value(struct parser *p, const struct keydef *k, void *base,
 		}
 		break;
 	case T_BREATH:
-		p->breath_line = p->line;
-		parse_breath(p, v, f);
+		/* A breath refused already needs no second message. */
+		if (parse_breath(p, v, f) && !((struct breath *)f)->count)
+			p->breath_line = p->line;
 		break;
 	case T_CUES:
 		parse_cues(p, v, f);
@@ -586,9 +600,10 @@ static void set_value(struct parser *p, const struct keydef *k, void *base,
 		else
 			diag_add(p->d, p->line,
 				 "illustration '%s' not found (looked in %s "
-				 "and %s)",
+				 "and %s for a picture file of at most %d MiB)",
 				 v, p->base_dir ? p->base_dir : "-",
-				 p->assets_dir ? p->assets_dir : "-");
+				 p->assets_dir ? p->assets_dir : "-",
+				 ROUTINE_PICTURE_MAX >> 20);
 		break;
 	}
 	}
@@ -763,7 +778,7 @@ static int set_text(struct parser *p, const char *name, const char *value)
 	int *line = words ? p->word_line : p->phrase_line;
 	const char **out = words ? p->r->settings.word : p->r->settings.phrase;
 	for (int i = 0; i < count; i++) {
-		if (strcmp(name, words ? word_key(i) : phrase_key(i)))
+		if (strcasecmp(name, words ? word_key(i) : phrase_key(i)))
 			continue;
 		if (line[i])
 			diag_add(p->d, p->line,
@@ -784,11 +799,13 @@ static void note_redflags(struct parser *p, const char *name, const char *value)
 	bool b;
 	if (!parse_bool(value, &b))
 		b = true; /* not a yes/no: reported by set_value */
-	if (p->sec == SEC_ROUTINE && !strcmp(name, "redflags_screen"))
+	if (p->sec == SEC_ROUTINE && !strncasecmp(name, "redflags", 8))
+		p->redflags_named = true;
+	if (p->sec == SEC_ROUTINE && !strcasecmp(name, "redflags_screen"))
 		p->redflags_off_line = b ? 0 : p->line;
-	else if (p->sec == SEC_ROUTINE && !strcmp(name, "redflags_confirm"))
+	else if (p->sec == SEC_ROUTINE && !strcasecmp(name, "redflags_confirm"))
 		p->redflags_confirm_line = b ? p->line : 0;
-	else if (p->sec == SEC_SETTINGS && !strcmp(name, "button_line")) {
+	else if (p->sec == SEC_SETTINGS && !strcasecmp(name, "button_line")) {
 		struct linespec spec;
 		const char *why;
 		bool none = linespec_parse(value, &spec, &why) == 0 &&
@@ -813,7 +830,7 @@ static int on_value(void *user, const char *section, const char *name,
 		return set_text(p, name, value) || unknown_key(p, name);
 	for (size_t i = 0; i < KEY_COUNT; i++) {
 		const struct keydef *k = &keys[i];
-		if (k->sec != p->sec || strcmp(k->name, name))
+		if (k->sec != p->sec || strcasecmp(k->name, name))
 			continue;
 		if (p->key_line[i] && k->type != T_LINES) {
 			diag_add(p->d, p->line,
@@ -826,13 +843,14 @@ static int on_value(void *user, const char *section, const char *name,
 			return 1;
 		}
 		p->key_line[i] = p->line;
-		if (p->sec == SEC_ROUTINE && !strcmp(name, "name"))
+		if (p->sec == SEC_ROUTINE && !strcasecmp(name, "name"))
 			p->routine_name_line = p->line;
 		note_redflags(p, name, value);
 		/* Whether the voice exists is for the speech engine to say,
 		 * later; keep the line its message will point at. */
 		if (p->sec == SEC_SETTINGS &&
-		    (!strcmp(name, "voice") || !strcmp(name, "language")) &&
+		    (!strcasecmp(name, "voice") ||
+		     !strcasecmp(name, "language")) &&
 		    *value)
 			p->r->settings.voice_line = p->line;
 		void *base = p->sec == SEC_SETTINGS  ? (void *)&p->r->settings
@@ -901,7 +919,9 @@ static void classify(struct parser *p, const char *line)
 static char *read_line(char *buf, int num, void *stream)
 {
 	struct parser *p = stream;
-	if (p->pos >= p->len || p->d->count >= DIAGS_MAX || num < 4)
+	/* Past DIAGS_MAX errors the file is still read to its end (at most
+	 * CONFIG_FILE_MAX), so "N more errors not shown" can say N. */
+	if (p->pos >= p->len || num < 4)
 		return NULL;
 	const char *start = p->text + p->pos;
 	const char *nl = memchr(start, '\n', p->len - p->pos);
@@ -943,10 +963,28 @@ static char *read_line(char *buf, int num, void *stream)
 
 /* ---- loading ---- */
 
+/* A file written before the red-flag screen existed names none of its
+ * keys: it gets the built-in routine's lines (in English), so the screen
+ * is never lost and a routine that worked goes on working. */
+static void builtin_redflags(struct parser *p)
+{
+	size_t len;
+	const char *text = config_builtin(&len);
+	struct diags d;
+	diags_init(&d, "built-in routine");
+	struct routine *b =
+	    config_load_text(text, len, NULL, p->assets_dir, &d);
+	for (int i = 0; b && i < b->redflags.count; i++)
+		add_line(p, "redflags", &p->r->redflags, b->redflags.line[i]);
+	p->r->redflags_builtin = b != NULL;
+	routine_free(b);
+	diags_free(&d);
+}
+
 /* The red-flag screen is there unless the file turns it off in so many
- * words: a routine whose lines were lost or never written is refused
- * rather than quietly run without it (and a routine in another language
- * must say them in its own). A press nobody can give is refused too. */
+ * words. A file that names the screen's keys but has no lines (they were
+ * deleted) is refused rather than quietly run without it; a press nobody
+ * can give is refused too. */
 static void check_redflags(struct parser *p)
 {
 	struct routine *r = p->r;
@@ -960,6 +998,8 @@ static void check_redflags(struct parser *p)
 				 p->redflags_off_line);
 		return;
 	}
+	if (!r->redflags.count && !p->redflags_named)
+		builtin_redflags(p);
 	if (!r->redflags.count)
 		diag_add(
 		    p->d, p->first_line[SEC_ROUTINE],
@@ -1033,30 +1073,19 @@ struct routine *config_load_file(const char *path, const char *assets_dir,
 				 struct diags *d)
 {
 	struct routine *r = NULL;
-	char *text = NULL, *dir = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		diag_add(d, 0, "cannot open: %s", strerror(errno));
+	char *dir = NULL, why[READFILE_WHY];
+	size_t len;
+	char *text = readfile_all(path, CONFIG_FILE_MAX, &len, why);
+	if (!text) {
+		diag_add(d, 0, "%s%s", why,
+			 errno == EFBIG ? ": is this a routine file?" : "");
 		return NULL;
 	}
-	text = malloc(CONFIG_FILE_MAX + 1);
-	size_t len = text ? fread(text, 1, CONFIG_FILE_MAX + 1, f) : 0;
-	if (!text)
-		diag_add(d, 0, "out of memory");
-	else if (ferror(f))
-		diag_add(d, 0, "cannot read: %s", strerror(errno));
-	else if (len > CONFIG_FILE_MAX)
-		diag_add(d, 0, "larger than %d bytes: is this a routine file?",
-			 CONFIG_FILE_MAX);
-	else {
-		dir = strdup(path);
-		char *slash = dir ? strrchr(dir, '/') : NULL;
-		if (slash)
-			*(slash == dir ? slash + 1 : slash) = '\0';
-		r = config_load_text(text, len, slash ? dir : ".", assets_dir,
-				     d);
-	}
-	fclose(f);
+	dir = strdup(path);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	r = config_load_text(text, len, slash ? dir : ".", assets_dir, d);
 	free(dir);
 	free(text);
 	return r;

@@ -4,16 +4,37 @@
 #include "load.h"
 
 #include "config.h"
+#include "engine.h"
 #include "log.h"
+#include "sessionlog.h"
+
+/* The session record holds sessions of up to SESSIONLOG_SECONDS_MAX: a
+ * routine whose one session would last longer is refused, so the kiosk
+ * never writes a length it would not read back. */
+static struct routine *within_limit(struct routine *r, struct diags *d)
+{
+	struct engine_options eo = {.have_button = true, .have_mat = true};
+	if (!r)
+		return NULL;
+	kt_ms total = routine_estimate(r, &eo);
+	if (total <= (kt_ms)SESSIONLOG_SECONDS_MAX * 1000)
+		return r;
+	diag_add(d, 0,
+		 "a session of this routine takes about %lld hours, longer "
+		 "than the %d hours (7 days) a session may last: shorten it",
+		 (long long)(total / 3600000), SESSIONLOG_SECONDS_MAX / 3600);
+	routine_free(r);
+	return NULL;
+}
 
 struct routine *load_routine(const char *path, const char *assets,
 			     struct diags *d)
 {
 	if (path)
-		return config_load_file(path, assets, d);
+		return within_limit(config_load_file(path, assets, d), d);
 	size_t len;
 	const char *text = config_builtin(&len);
-	return config_load_text(text, len, NULL, assets, d);
+	return within_limit(config_load_text(text, len, NULL, assets, d), d);
 }
 
 struct routine *load_builtin(const char *assets)

@@ -33,8 +33,12 @@ static void print_summary(const char *file, const struct routine *r)
 	if (!r->redflags_screen)
 		printf(" Red-flag screen: OFF (redflags_screen = off).");
 	else
-		printf(" Red-flag screen: %d line%s, then %s.",
+		printf(" Red-flag screen: %d line%s%s, then %s.",
 		       r->redflags.count, r->redflags.count == 1 ? "" : "s",
+		       r->redflags_builtin
+			   ? " (the built-in English ones: this file has no "
+			     "'redflags' lines of its own)"
+			   : "",
 		       r->redflags_confirm ? "waits for a press"
 					   : "goes on hands-free");
 	/* Progression, as read: staff see the file meant what they meant. */

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "readfile.h"
+#include "strmap.h"
 #include "text.h"
 
 static const char header[] =
@@ -31,6 +33,7 @@ static const char header[] =
 struct entry {
 	char name[ROUTINE_NAME_BYTES];
 	int count;
+	int unsaved; /* sessions counted here since the file last had it */
 };
 
 struct progress {
@@ -39,6 +42,11 @@ struct progress {
 	bool path_ok;
 	struct entry *entry; /* in the order first counted */
 	size_t count, cap;
+	struct strmap names; /* name -> index into entry */
+	/* The file is there but could not be read (a FIFO, too large, no
+	 * permission): it is never written over until it can be read. */
+	bool unreadable;
+	char why[READFILE_WHY]; /* why it could not be read, for the log */
 	bool dirty;   /* counts in memory that are not on disk */
 	bool failing; /* a save failed and was logged: quiet until one works */
 	/* The file as this store last read or wrote it: a change on disk is
@@ -57,10 +65,18 @@ int progress_path(const char *dir, char *out, size_t size)
 
 static struct entry *find(const struct progress *p, const char *key)
 {
+	size_t i;
+	return strmap_get(&p->names, key, &i) ? &p->entry[i] : NULL;
+}
+
+/* The name index again, after entries moved. */
+static int reindex(struct progress *p)
+{
+	strmap_free(&p->names);
 	for (size_t i = 0; i < p->count; i++)
-		if (!strcmp(p->entry[i].name, key))
-			return &p->entry[i];
-	return NULL;
+		if (strmap_put(&p->names, p->entry[i].name, i) < 0)
+			return -1;
+	return 0;
 }
 
 static struct entry *add(struct progress *p, const char *key, int count)
@@ -73,9 +89,13 @@ static struct entry *add(struct progress *p, const char *key, int count)
 		p->entry = more;
 		p->cap = cap;
 	}
-	struct entry *e = &p->entry[p->count++];
+	struct entry *e = &p->entry[p->count];
 	snprintf(e->name, sizeof e->name, "%s", key);
 	e->count = count;
+	e->unsaved = 0;
+	if (strmap_put(&p->names, e->name, p->count) < 0)
+		return NULL;
+	p->count++;
 	return e;
 }
 
@@ -142,38 +162,40 @@ static void damaged(const struct progress *p, int lineno, int *n,
  * On any other failure p is unchanged. */
 static int load(struct progress *p)
 {
+	struct readfile f;
 	if (!p->path_ok) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	FILE *f = fopen(p->path, "re");
-	if (!f) {
+	if (readfile_open(&f, p->path, PROGRESS_FILE_MAX) < 0) {
 		if (errno == ENOENT) {
 			p->count = 0;
+			strmap_free(&p->names);
 			p->seen = false;
+			p->unreadable = false;
+		} else {
+			/* ENOTDIR: no folder, so no file to keep either. */
+			p->unreadable = errno != ENOTDIR;
+			snprintf(p->why, sizeof p->why, "%s", f.why);
 		}
 		return -1;
 	}
 	struct progress fresh = {.path_ok = true}; /* only its counts */
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int rc = 0, lineno = 0, bad = 0;
+	const char *line;
+	size_t len;
+	bool whole;
+	int rc = 0, got, lineno = 0, bad = 0;
 	struct stat st;
-	if (fstat(fileno(f), &st) < 0)
+	if (fstat(f.fd, &st) < 0)
 		rc = -1;
-	errno = 0;
-	while (rc == 0 && (n = getline(&line, &cap, f)) > 0) {
+	while (rc == 0 && (got = readfile_line(&f, &line, &len, &whole)) > 0) {
 		char name[ROUTINE_NAME_BYTES];
 		int count;
 		lineno++;
-		size_t len = (size_t)n;
-		if (line[len - 1] == '\n')
-			len--;
-		if (len && line[len - 1] == '\r')
-			len--;
 		if (memchr(line, '\0', len))
 			damaged(p, lineno, &bad, "a NUL byte");
+		else if (!whole && len == 0)
+			damaged(p, lineno, &bad, "a line far too long");
 		else if (len == 0 || line[0] == '#')
 			continue;
 		else if (!parse_line(line, len, name, &count))
@@ -185,29 +207,32 @@ static int load(struct progress *p)
 		else if (count > 0 && !add(&fresh, name, count))
 			rc = -1;
 	}
-	if (rc == 0 && ferror(f)) {
-		if (!errno)
-			errno = EIO;
+	if (rc == 0 && got < 0) {
+		snprintf(p->why, sizeof p->why, "%s", f.why);
 		rc = -1;
 	}
 	int saved = errno;
-	free(line);
-	fclose(f);
+	readfile_close(&f);
 	if (bad > PROGRESS_DAMAGE_LOGGED)
 		log_msg("progress: %s: %d more damaged line%s skipped", p->path,
 			bad - PROGRESS_DAMAGE_LOGGED,
 			bad - PROGRESS_DAMAGE_LOGGED == 1 ? "" : "s");
 	if (rc < 0) {
 		free(fresh.entry);
+		strmap_free(&fresh.names);
+		p->unreadable = true;
 		errno = saved;
 		return -1;
 	}
 	free(p->entry);
+	strmap_free(&p->names);
 	p->entry = fresh.entry;
 	p->count = fresh.count;
 	p->cap = fresh.cap;
+	p->names = fresh.names;
 	p->seen = true;
 	p->seen_st = st;
+	p->unreadable = false;
 	return 0;
 }
 
@@ -230,34 +255,68 @@ static bool same_counts(const struct entry *a, size_t na, const struct entry *b,
 	return true;
 }
 
+/* The sessions counted while the file could not be read, added to what
+ * it holds now that it can: nothing counted on either side is lost. */
+static void merge_unsaved(struct progress *p, const struct entry *old,
+			  size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!old[i].unsaved)
+			continue;
+		struct entry *e = find(p, old[i].name);
+		if (!e)
+			e = add(p, old[i].name, 0);
+		if (!e)
+			continue; /* out of memory: that count is lost */
+		long long sum = (long long)e->count + old[i].unsaved;
+		e->count = sum > PROGRESS_COUNT_MAX ? PROGRESS_COUNT_MAX
+						    : (int)sum;
+		e->unsaved = old[i].unsaved;
+	}
+}
+
 bool progress_refresh(struct progress *p)
 {
 	struct stat st;
-	if (!p || !p->path_ok || p->dirty)
+	/* Unsaved counts of our own win over the file, except over one that
+	 * could not be read: that one was never seen, so it is read and the
+	 * two are added up. */
+	if (!p || !p->path_ok || (p->dirty && !p->unreadable))
 		return false;
 	if (stat(p->path, &st) < 0) {
 		if (errno != ENOENT)
 			return false; /* keep what we have */
+		p->unreadable = false;
+		if (p->dirty)
+			return false; /* ours, saved at the next chance */
 		bool had = p->count > 0;
 		p->count = 0;
+		strmap_free(&p->names);
 		p->seen = false;
+		p->unreadable = false;
 		return had;
 	}
 	if (p->seen && same_file(&st, &p->seen_st))
 		return false;
 	struct entry *old = p->entry;
-	size_t n = p->count, cap = p->cap;
+	size_t n = p->count;
+	struct strmap old_names = p->names;
 	p->entry = NULL;
 	p->count = p->cap = 0;
+	p->names = (struct strmap){0};
 	if (load(p) < 0) {
-		free(p->entry);
+		/* load changed nothing: the counts go back as they were */
 		p->entry = old;
 		p->count = n;
-		p->cap = cap;
+		p->cap = n;
+		p->names = old_names;
 		return false;
 	}
+	if (p->dirty)
+		merge_unsaved(p, old, n);
 	bool changed = !same_counts(old, n, p->entry, p->count);
 	free(old);
+	strmap_free(&old_names);
 	return changed;
 }
 
@@ -304,6 +363,10 @@ static int save(struct progress *p)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
+	if (p->unreadable) {
+		errno = EPERM; /* see save_logged */
+		return -1;
+	}
 	if (mkdir(p->dir, 0755) < 0 && errno != EEXIST)
 		return -1;
 	if (stat(p->dir, &dir_st) < 0)
@@ -348,6 +411,8 @@ static int save(struct progress *p)
 	p->seen = true;
 	p->seen_st = st;
 	p->dirty = false;
+	for (size_t i = 0; i < p->count; i++)
+		p->entry[i].unsaved = 0;
 	return 0;
 }
 
@@ -361,7 +426,11 @@ static int save_logged(struct progress *p)
 		return 0;
 	}
 	int saved = errno;
-	if (!p->failing)
+	if (!p->failing && p->unreadable)
+		log_msg("progress: not saving over %s, which could not be "
+			"read (%s); the counts are kept in memory",
+			p->path, p->why);
+	else if (!p->failing)
 		log_msg("progress: cannot save %s: %s; the counts are kept in "
 			"memory and saved after the next completed session",
 			p->path, strerror(errno));
@@ -387,9 +456,9 @@ struct progress *progress_open(const char *state_dir)
 		log_msg("progress: folder name too long: %s", state_dir);
 	else if (load(p) < 0 && errno != ENOENT)
 		log_msg(
-		    "progress: cannot read %s: %s; counting from zero until "
-		    "it can be read",
-		    p->path, strerror(errno));
+		    "progress: %s: %s; counting from zero until it can be "
+		    "read, and not saving over it",
+		    p->path, p->why);
 	return p;
 }
 
@@ -402,6 +471,7 @@ void progress_close(struct progress *p)
 			"are lost",
 			p->path);
 	free(p->entry);
+	strmap_free(&p->names);
 	free(p);
 }
 
@@ -464,6 +534,7 @@ int progress_completed(struct progress *p, const struct routine *r)
 		}
 		if (e->count < PROGRESS_COUNT_MAX)
 			e->count++;
+		e->unsaved++;
 		any = true;
 	}
 	if (!any)
@@ -480,6 +551,7 @@ int progress_reset(struct progress *p, const char *name)
 	if (!name) {
 		forgotten = (int)p->count;
 		p->count = 0;
+		strmap_free(&p->names);
 	} else {
 		char key[ROUTINE_NAME_BYTES];
 		text_name_field(key, name);
@@ -490,6 +562,8 @@ int progress_reset(struct progress *p, const char *name)
 				(p->count - at - 1) * sizeof *p->entry);
 			p->count--;
 			forgotten = 1;
+			if (reindex(p) < 0)
+				return -1;
 		}
 	}
 	if (!forgotten)
@@ -663,8 +737,8 @@ int progress_reset_command(FILE *out, FILE *err, const char *dir,
 		goto out;
 	}
 	if (load(p) < 0 && errno != ENOENT) {
-		fprintf(err, "kiosk: --reset-progress: cannot read %s: %s%s\n",
-			p->path, strerror(errno),
+		fprintf(err, "kiosk: --reset-progress: %s: %s%s\n", p->path,
+			p->why,
 			errno == EACCES ? " (try: sudo kiosk --reset-progress)"
 					: "");
 		goto out;
@@ -725,6 +799,7 @@ int progress_reset_command(FILE *out, FILE *err, const char *dir,
 	status = 0;
 out:
 	free(p->entry);
+	strmap_free(&p->names);
 	free(p);
 	return status;
 }

@@ -24,6 +24,13 @@
  * The first line is a '#' comment saying what the file is. A missing file
  * is no progress yet; a damaged line is skipped, with one log line naming
  * FILE:LINE (the first PROGRESS_DAMAGE_LOGGED of them, then a count).
+ * The file is read through readfile.h (a regular file of at most
+ * PROGRESS_FILE_MAX, never blocking; CRLF taken) and names are looked up
+ * in a hash table, so 100 000 names load in a fraction of a second. A
+ * file that is there but cannot be read (a FIFO, too large, no
+ * permission) is never saved over until it can be read: the counts stay
+ * in memory, and the log says so once; once it can be read, the sessions
+ * counted meanwhile are added to what it holds, and saved.
  *
  * Saving is atomic: a temporary file in the same folder, fsync, rename()
  * over progress.tsv, fsync of the folder. A reader or a power cut sees the
@@ -64,6 +71,7 @@
 
 #define PROGRESS_FILE	       "progress.tsv"
 #define PROGRESS_COUNT_MAX     999999 /* sessions counted; stays there */
+#define PROGRESS_FILE_MAX      (16 * 1024 * 1024) /* read no larger file */
 #define PROGRESS_DAMAGE_LOGGED 5
 
 struct progress;

@@ -24,6 +24,7 @@
 #define ROUTINE_TEXT_BYTES    (4 * ROUTINE_TEXT_MAX + 1)
 #define ROUTINE_NAME_BYTES    (4 * ROUTINE_NAME_MAX + 1)
 #define ROUTINE_PATH_MAX      255
+#define ROUTINE_PICTURE_MAX   (16 * 1024 * 1024) /* an illustration, bytes */
 #define ROUTINE_EXERCISES_MAX 32
 #define ROUTINE_LINES_MAX     16 /* lines of one text key */
 #define ROUTINE_PHASES_MAX    4	 /* breath phases in one cycle */
@@ -173,6 +174,8 @@ struct routine {
 	struct lines redflags;
 	bool redflags_screen;  /* shown at all (default yes) */
 	bool redflags_confirm; /* a press must confirm none applies */
+	bool redflags_builtin; /* the file has no red-flag keys: its lines
+				  are the built-in routine's */
 	struct settings settings;
 	struct exercise *exercise;
 	int exercises;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "readfile.h"
 #include "text.h"
 
 #define DEFAULT_FONT_DIR "/usr/share/fonts/truetype/dejavu"
@@ -563,20 +564,29 @@ static bool has_suffix(const char *s, const char *suffix)
 	return n >= k && !strcasecmp(s + n - k, suffix);
 }
 
-/* SVG is rasterised at the size it is shown, so it is sharp at any size. */
+/* SVG is rasterised at the size it is shown, so it is sharp at any size.
+ * The bytes come through readfile (bounded, regular files only), not
+ * SDL_image's own fopen: a FIFO or /dev/zero put in a picture's place
+ * must not freeze the screen. */
 static SDL_Texture *load_picture(struct painter *p, const char *path, int w,
 				 int h)
 {
 	SDL_Surface *surf = NULL;
-	if (has_suffix(path, ".svg")) {
-		SDL_RWops *rw = SDL_RWFromFile(path, "rb");
-		if (rw) {
-			surf = IMG_LoadSizedSVG_RW(rw, w, h);
-			SDL_RWclose(rw);
-		}
-	} else {
-		surf = IMG_Load(path);
+	char why[READFILE_WHY];
+	size_t len;
+	char *bytes = readfile_all(path, ROUTINE_PICTURE_MAX, &len, why);
+	if (!bytes) {
+		log_msg("screens: %s: %s", path, why);
+		return NULL;
 	}
+	SDL_RWops *rw = SDL_RWFromConstMem(bytes, (int)len);
+	if (rw && has_suffix(path, ".svg"))
+		surf = IMG_LoadSizedSVG_RW(rw, w, h);
+	else if (rw)
+		surf = IMG_Load_RW(rw, 0);
+	if (rw)
+		SDL_RWclose(rw);
+	free(bytes);
 	if (!surf) {
 		log_msg("screens: cannot load %s: %s", path, IMG_GetError());
 		return NULL;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "readfile.h"
 #include "text.h"
 
 #define SCRIPT_MAX_SECONDS 86400 /* a day: far beyond any session */
@@ -138,6 +139,12 @@ int script_parse(const char *text, size_t len, struct script *s,
 		size_t n = nl ? (size_t)(nl - start) : len - pos;
 		pos += n + (nl != NULL);
 		line++;
+		/* Files saved on Windows end lines in CRLF; a UTF-8 byte
+		 * order mark may open the file. Both are taken. */
+		if (n && start[n - 1] == '\r')
+			n--;
+		if (line == 1 && n >= 3 && !memcmp(start, "\xEF\xBB\xBF", 3))
+			start += 3, n -= 3;
 		char buf[256];
 		if (n >= sizeof buf || !text_is_clean_utf8(start, n)) {
 			diag_add(d, line,
@@ -162,24 +169,16 @@ int script_parse(const char *text, size_t len, struct script *s,
 
 int script_load(const char *path, struct script *s, struct diags *d)
 {
-	FILE *f = fopen(path, "rb");
+	char why[READFILE_WHY];
+	size_t len;
 	memset(s, 0, sizeof *s);
-	if (!f) {
-		diag_add(d, 0, "cannot open: %s", strerror(errno));
+	char *text = readfile_all(path, SCRIPT_FILE_MAX, &len, why);
+	if (!text) {
+		diag_add(d, 0, "%s", why);
 		return -1;
 	}
-	char *text = malloc(SCRIPT_FILE_MAX + 1);
-	size_t len = text ? fread(text, 1, SCRIPT_FILE_MAX + 1, f) : 0;
-	int rc = -1;
-	if (!text || ferror(f))
-		diag_add(d, 0, "cannot read: %s",
-			 text ? strerror(errno) : "out of memory");
-	else if (len > SCRIPT_FILE_MAX)
-		diag_add(d, 0, "larger than %d bytes", SCRIPT_FILE_MAX);
-	else
-		rc = script_parse(text, len, s, d);
+	int rc = script_parse(text, len, s, d);
 	free(text);
-	fclose(f);
 	return rc;
 }
 

@@ -119,7 +119,9 @@ static int format_line(const struct logged_session *s, char *out, size_t size)
 	text_name_field(routine, s->routine);
 	int n = snprintf(out, size, "%s%c%02ld:%02ld\t%d\t%s\t%d\t%s\t%s\n",
 			 when, sign, off / 3600, off / 60 % 60,
-			 s->seconds < 0 ? 0 : s->seconds,
+			 s->seconds < 0			    ? 0
+			 : s->seconds > SESSIONLOG_SECONDS_MAX ? SESSIONLOG_SECONDS_MAX
+							    : s->seconds,
 			 logged_result_name(s->result),
 			 s->index < 0 ? 0 : s->index, exercise, routine);
 	return n > 0 && (size_t)n < size ? 0 : -1;
@@ -248,7 +250,12 @@ static void rotate(struct sessionlog *l, off_t size)
 /* Everything pending onto disk. 0, or -1 with errno. */
 static int flush(struct sessionlog *l)
 {
-	int fd = open(l->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	/* O_NONBLOCK: a FIFO in its place takes what fits and never stalls
+	 * the kiosk; the rest stays pending. */
+	int fd = open(l->path,
+		      O_RDWR | O_APPEND | O_CREAT | O_NONBLOCK | O_NOCTTY |
+			  O_CLOEXEC,
+		      0640);
 	if (fd < 0)
 		return -1;
 	struct stat st;
@@ -446,9 +453,11 @@ static bool parse_count(const char *p, size_t len, int max, int *out)
 	return len >= 1 && len <= 7 && digits(p, (int)len, out) && *out <= max;
 }
 
+/* A name as the writer makes it: clean UTF-8, no control characters
+ * (an escape sequence would reach the terminal --stats prints to). */
 static bool parse_name(const char *p, size_t len, char *out)
 {
-	if (len > ROUTINE_NAME_BYTES - 1)
+	if (len > ROUTINE_NAME_BYTES - 1 || !text_is_clean_utf8(p, len))
 		return false;
 	memcpy(out, p, len);
 	out[len] = '\0';
@@ -470,7 +479,8 @@ bool sessionlog_parse(const char *line, struct logged_session *s)
 	}
 	memset(s, 0, sizeof *s);
 	if (!parse_when(field[0], len[0], s) ||
-	    !parse_count(field[1], len[1], 7 * 86400, &s->seconds) ||
+	    !parse_count(field[1], len[1], SESSIONLOG_SECONDS_MAX,
+			 &s->seconds) ||
 	    !parse_count(field[3], len[3], ROUTINE_EXERCISES_MAX, &s->index) ||
 	    !parse_name(field[4], len[4], s->exercise) ||
 	    !parse_name(field[5], len[5], s->routine))
@@ -499,48 +509,69 @@ static int push(struct session_history *h, const struct logged_session *s)
 	return 0;
 }
 
-static void damaged(struct session_history *h, int lineno)
+static void damaged(struct session_scan *sc, int lineno)
 {
-	if (!h->damaged++)
-		h->first_damaged = lineno;
+	if (!sc->damaged++)
+		sc->first_damaged = lineno;
 }
 
-int sessionlog_read(const char *path, struct session_history *h)
+/* Line by line through a fixed buffer: memory does not grow with the
+ * file, whatever its size (up to SESSIONLOG_READ_MAX). */
+int sessionlog_scan(const char *path,
+		    int (*each)(const struct logged_session *s, void *ctx),
+		    void *ctx, struct session_scan *sc)
 {
-	memset(h, 0, sizeof *h);
-	FILE *f = fopen(path, "re");
-	if (!f)
+	struct readfile f;
+	memset(sc, 0, sizeof *sc);
+	if (readfile_open(&f, path, SESSIONLOG_READ_MAX) < 0) {
+		snprintf(sc->why, sizeof sc->why, "%s", f.why);
 		return -1;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int rc = 0, lineno = 0;
-	while ((n = getline(&line, &cap, f)) > 0) {
+	}
+	const char *line;
+	size_t n;
+	bool whole;
+	int rc = 0, got, lineno = 0;
+	while ((got = readfile_line(&f, &line, &n, &whole)) > 0) {
 		struct logged_session s;
 		lineno++;
 		/* A line without its newline was torn; one with a NUL in it
 		 * (zeros after a power cut) is damaged too. */
-		bool whole = line[n - 1] == '\n';
-		if (whole)
-			line[--n] = '\0';
-		if (!whole || strlen(line) != (size_t)n)
-			damaged(h, lineno);
+		if (!whole || strlen(line) != n)
+			damaged(sc, lineno);
 		else if (n == 0 || line[0] == '#')
 			continue;
 		else if (!sessionlog_parse(line, &s))
-			damaged(h, lineno);
-		else if (push(h, &s) < 0) {
+			damaged(sc, lineno);
+		else if (each(&s, ctx) < 0) {
+			snprintf(sc->why, sizeof sc->why, "%s",
+				 strerror(errno));
 			rc = -1;
 			break;
 		}
 	}
-	if (ferror(f)) {
-		errno = EIO;
+	if (got < 0) {
+		snprintf(sc->why, sizeof sc->why, "%s", f.why);
 		rc = -1;
 	}
 	int saved = errno;
-	free(line);
-	fclose(f);
+	readfile_close(&f);
+	errno = saved;
+	return rc;
+}
+
+static int push_each(const struct logged_session *s, void *ctx)
+{
+	return push(ctx, s);
+}
+
+int sessionlog_read(const char *path, struct session_history *h)
+{
+	struct session_scan sc;
+	memset(h, 0, sizeof *h);
+	int rc = sessionlog_scan(path, push_each, h, &sc);
+	int saved = errno;
+	h->damaged = sc.damaged;
+	h->first_damaged = sc.first_damaged;
 	if (rc < 0)
 		session_history_free(h);
 	errno = saved;

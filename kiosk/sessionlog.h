@@ -21,8 +21,13 @@
  * never stops for its record. Past max_bytes the file is cut to its
  * newest half, through a temporary file and rename().
  *
- * Reading (kiosk --stats): damaged lines (torn by a power cut, edited by
- * hand) are skipped and counted.
+ * Reading (kiosk --stats): through readfile.h (a regular file of at most
+ * SESSIONLOG_READ_MAX, never blocking), a line at a time in a fixed
+ * buffer, so memory does not grow with the file; CRLF is taken. Damaged
+ * lines (torn by a power cut, edited by hand, too long) are skipped and
+ * counted. Lengths are at most SESSIONLOG_SECONDS_MAX, written and read.
+ * The file is opened O_NONBLOCK for appending too: a FIFO or /dev/null in
+ * its place never stalls the kiosk.
  *
  * Ownership: the caller owns the struct sessionlog and the history, and
  * frees them with sessionlog_close and session_history_free. The
@@ -37,6 +42,7 @@
 
 #include "engine.h"
 #include "ktime.h"
+#include "readfile.h"
 #include "routine.h"
 
 #define SESSIONLOG_FILE	       "sessions.tsv"
@@ -45,6 +51,13 @@
 /* The exercise field, with index 0, of a session that ended on the
  * red-flag screen: people who perhaps should not have started. */
 #define SESSIONLOG_REDFLAGS "red-flag screen"
+/* The longest session the record holds, written and read: a longer one
+ * is written as this long (kiosk --check refuses a routine that would
+ * last longer). */
+#define SESSIONLOG_SECONDS_MAX (7 * 86400)
+/* The largest record --stats reads (streamed: memory does not grow with
+ * it); a larger file is refused, not read in part. */
+#define SESSIONLOG_READ_MAX (1024LL * 1024 * 1024)
 
 enum logged_result {
 	LOGGED_COMPLETED,
@@ -110,8 +123,24 @@ struct session_history {
 	int first_damaged; /* line number of the first, 0 if none */
 };
 
-/* Every session in the file at `path`. 0, or -1 with errno (ENOENT: no
- * session recorded yet). */
+struct session_scan {
+	int damaged;	   /* lines skipped */
+	int first_damaged; /* line number of the first, 0 if none */
+	char why[READFILE_WHY]; /* on failure: why, for "FILE: why" */
+};
+
+/* Each session in the file at `path`, in file order, handed to each()
+ * (which returns 0, or -1 with errno to stop). Reads through a fixed
+ * buffer: memory does not grow with the file. CRLF line ends are taken.
+ * 0, or -1 with errno (ENOENT: no session recorded yet; EINVAL: not a
+ * regular file; EFBIG: larger than SESSIONLOG_READ_MAX) and sc->why. */
+int sessionlog_scan(const char *path,
+		    int (*each)(const struct logged_session *s, void *ctx),
+		    void *ctx, struct session_scan *sc);
+
+/* Every session in the file at `path`, held in memory (for tests and
+ * small records; --stats uses sessionlog_scan). 0, or -1 with errno
+ * (ENOENT: no session recorded yet). */
 int sessionlog_read(const char *path, struct session_history *h);
 void session_history_free(struct session_history *h);
 

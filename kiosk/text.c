@@ -137,7 +137,11 @@ bool text_is_clean_utf8(const char *s, size_t len)
 			c = (c << 6) | (p[i] & 0x3F);
 		}
 		p += more;
-		if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		/* Overlong forms, surrogates, beyond Unicode; and the C1
+		 * controls (U+0080 to U+009F), which are control characters
+		 * like those below 0x20 and show as nothing or garbage. */
+		if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF) ||
+		    c <= 0x9F)
 			return false;
 	}
 	return true;

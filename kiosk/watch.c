@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "readfile.h"
+
 struct watch {
 	int fd;
 	char name[NAME_MAX + 1]; /* the file's name within the folder */
@@ -218,20 +221,22 @@ uint64_t settle_sum(const struct settle *s)
 	return s->first.sum;
 }
 
+/* Read like the loader reads it (readfile.h): a FIFO or a device in the
+ * file's place is refused at once rather than read for ever. */
 int watch_fingerprint(const char *path, uint64_t *out)
 {
+	struct readfile f;
 	*out = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (readfile_open(&f, path, CONFIG_FILE_MAX) < 0)
 		return -1;
 	uint64_t h = 14695981039346656037u;
 	unsigned char buf[4096];
 	ssize_t n;
-	while ((n = read(fd, buf, sizeof buf)) > 0)
+	while ((n = readfile_read(&f, buf, sizeof buf)) > 0)
 		for (ssize_t i = 0; i < n; i++)
 			h = (h ^ buf[i]) * 1099511628211u;
 	int e = errno;
-	close(fd);
+	readfile_close(&f);
 	if (n < 0) {
 		errno = e;
 		return -1;

@@ -620,6 +620,96 @@ static int edge_to_action(void)
 	return 0;
 }
 
+/* ---- the record: --stats and start-up against big state files ---- */
+
+/* DIR/sessions.tsv of about `mb` MB: sessions over 28 days; `distinct`
+ * different exercise names among the stopped ones (0: the six of the
+ * default routine). DIR/progress.tsv holds `progress` names. */
+static int write_record(const char *dir, int mb, int distinct, int progress)
+{
+	char path[256];
+	snprintf(path, sizeof path, "mkdir -p %s", dir);
+	if (system(path) != 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/sessions.tsv", dir);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	static const char *const result[] = {"completed", "stopped",
+					     "abandoned", "shutdown"};
+	long long target = (long long)mb * 1000 * 1000, written = 0;
+	for (long i = 0; written < target; i++) {
+		char name[64];
+		if (distinct)
+			snprintf(name, sizeof name, "Exercise %ld",
+				 i / 4 % distinct);
+		else
+			snprintf(name, sizeof name, "Cat-cow %ld", i % 6);
+		int n = fprintf(f,
+				"2026-11-%02ldT14:03:07+01:00\t%ld\t%s\t%ld\t%s"
+				"\tMid-back mobility\n",
+				1 + i % 28, 200 + i % 300, result[i % 4],
+				1 + i % 6, name);
+		if (n < 0)
+			break;
+		written += n;
+	}
+	if (fclose(f) != 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/progress.tsv", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	for (int i = 0; i < progress; i++)
+		fprintf(f, "Exercise %d\t%d\n", i, 1 + i % 40);
+	return fclose(f);
+}
+
+static struct sample stats_run(const char *kiosk, const char *dir)
+{
+	const char *argv[] = {kiosk, "--stats", "--state-dir", dir, NULL};
+	struct sample s[3];
+	for (int i = 0; i < 3; i++)
+		s[i] = run_once(argv);
+	qsort(s, 3, sizeof *s, by_ms);
+	return s[1];
+}
+
+static int records(const char *kiosk)
+{
+	static const struct {
+		const char *what, *dir;
+		int mb, distinct, progress;
+	} c[] = {
+	    {"sessions.tsv 10 MB", "build/bench-record/a", 10, 0, 0},
+	    {"sessions.tsv 100 MB", "build/bench-record/b", 100, 0, 0},
+	    {"3 MB, 10 000 distinct names (and in progress.tsv)",
+	     "build/bench-record/c", 3, 10000, 10000},
+	    {"30 MB, 100 000 distinct names (and in progress.tsv)",
+	     "build/bench-record/d", 30, 100000, 100000},
+	};
+	struct sample s[4];
+	for (int i = 0; i < 4; i++) {
+		if (write_record(c[i].dir, c[i].mb, c[i].distinct,
+				 c[i].progress) < 0) {
+			perror(c[i].dir);
+			return -1;
+		}
+		s[i] = stats_run(kiosk, c[i].dir);
+	}
+	printf("\nThe record: kiosk --stats (reads sessions.tsv and "
+	       "progress.tsv, as start-up reads progress.tsv), median of 3:\n"
+	       "\n| record | wall time | peak RSS |\n|---|---|---|\n");
+	for (int i = 0; i < 4; i++)
+		printf("| %s | %.0f ms | %ld KiB |\n", c[i].what, s[i].ms,
+		       s[i].rss_kb);
+	printf("| 100 MB / 10 MB | %.2fx | %.2fx |\n", s[1].ms / s[0].ms,
+	       (double)s[1].rss_kb / (double)s[0].rss_kb);
+	printf("| 100 000 / 10 000 names (30 MB / 3 MB) | %.2fx | %.2fx |\n",
+	       s[3].ms / s[2].ms, (double)s[3].rss_kb / (double)s[2].rss_kb);
+	return system("rm -rf build/bench-record") == 0 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *kiosk = argc > 1 ? argv[1] : "build/kiosk";
@@ -667,6 +757,8 @@ int main(int argc, char **argv)
 		       "--exit-after-session\n",
 		       kiosk, scriptarg);
 	if (edge_to_action() < 0 || voice() < 0 || screens(kiosk, floor) < 0)
+		return 1;
+	if (records(kiosk) < 0)
 		return 1;
 	return 0;
 }

@@ -272,6 +272,28 @@ static void test_emptied_redflags_are_refused(void **state)
 	diags_free(&d);
 }
 
+/* A file written before the red-flag screen existed names none of its
+ * keys: it is still taken, and screens people with the built-in lines. */
+static void test_file_without_redflag_keys_gets_the_builtin_lines(void **state)
+{
+	(void)state;
+	struct diags d;
+	struct routine *r =
+	    load("[routine]\n"
+		 "name = Older\n"
+		 "[exercise]\n"
+		 "name = A\nsay = Go.\nkind = free\nseconds = 30\n",
+		 &d);
+	assert_int_equal(d.count, 0);
+	assert_non_null(r);
+	assert_true(r->redflags_screen);
+	assert_true(r->redflags_builtin);
+	assert_int_equal(r->redflags.count, 6);
+	assert_non_null(strstr(r->redflags.line[1], "Chest pain"));
+	routine_free(r);
+	diags_free(&d);
+}
+
 /* A press to confirm: on with the button, refused where it could never
  * be given (no button wired) or would do nothing (the screen is off). */
 static void test_redflags_confirm_needs_the_button(void **state)
@@ -324,6 +346,8 @@ int main(void)
 	    cmocka_unit_test(test_builtin_progression_example),
 	    cmocka_unit_test(test_builtin_has_redflags),
 	    cmocka_unit_test(test_emptied_redflags_are_refused),
+	    cmocka_unit_test(
+		test_file_without_redflag_keys_gets_the_builtin_lines),
 	    cmocka_unit_test(test_redflags_confirm_needs_the_button),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

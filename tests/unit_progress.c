@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -420,6 +421,57 @@ static void test_failed_save_keeps_memory(void **state)
 	remove_dir(&d);
 }
 
+/* A progress.tsv that is there but cannot be read (larger than the cap;
+ * a FIFO): counted in memory, never saved over, said once; saved again
+ * once it is a file that can be read. CRLF lines count like LF ones. */
+static void test_unreadable_file_never_saved_over(void **state)
+{
+	(void)state;
+	struct dir d;
+	make_dir(&d);
+	struct routine *r = load(routine_text);
+	int fd = open(d.file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, PROGRESS_FILE_MAX + 1), 0);
+	close(fd);
+	capture_log();
+	struct progress *p = progress_open(d.path);
+	assert_non_null(p);
+	assert_int_equal(progress_completed(p, r), -1);
+	assert_int_equal(progress_completed(p, r), -1);
+	assert_int_equal(progress_count(p, "Cat-cow"), 2);
+	struct stat st;
+	assert_int_equal(stat(d.file, &st), 0);
+	assert_int_equal(st.st_size, PROGRESS_FILE_MAX + 1);
+	assert_int_equal(files_in(d.path), 1);
+	/* Now a FIFO: the same. */
+	assert_int_equal(unlink(d.file), 0);
+	assert_int_equal(mkfifo(d.file, 0644), 0);
+	assert_int_equal(progress_completed(p, r), -1);
+	assert_int_equal(stat(d.file, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	/* A readable file again (CRLF): its 5, the 3 counted meanwhile and
+	 * this session's, saved. */
+	assert_int_equal(unlink(d.file), 0);
+	write_file(d.file, "# progress\r\nCat-cow\t5\r\n");
+	assert_int_equal(progress_completed(p, r), 0);
+	assert_int_equal(progress_count(p, "Cat-cow"), 9);
+	progress_close(p);
+	p = progress_open(d.path);
+	assert_int_equal(progress_count(p, "Cat-cow"), 9);
+	progress_close(p);
+	char *log = captured_log();
+	assert_int_equal(count_of(log, "larger than 16 MiB"), 2);
+	assert_int_equal(count_of(log, "counting from zero until it can be "
+				       "read, and not saving over it"),
+			 1);
+	assert_int_equal(count_of(log, "progress: not saving over"), 1);
+	assert_int_equal(count_of(log, "saving"), 3);
+	free(log);
+	routine_free(r);
+	remove_dir(&d);
+}
+
 /* The state folder cannot be made (its parent is a file): counted in
  * memory, saved once the folder can be made, the folder made then. */
 static void test_unwritable_folder(void **state)
@@ -663,7 +715,7 @@ static void test_reset_command(void **state)
 	assert_int_equal(mkdir(inner, 0755), 0);
 	out = command(odd, NULL, &status, &err);
 	assert_int_equal(status, 1);
-	assert_non_null(strstr(err, "cannot read"));
+	assert_non_null(strstr(err, "is a folder, not a file"));
 	free(out), free(err);
 	remove_dir(&d);
 }
@@ -780,6 +832,7 @@ int main(void)
 	    cmocka_unit_test(test_nul_bytes_and_a_missing_newline),
 	    cmocka_unit_test(test_failed_save_keeps_memory),
 	    cmocka_unit_test(test_unwritable_folder),
+	    cmocka_unit_test(test_unreadable_file_never_saved_over),
 	    cmocka_unit_test(test_lost_at_close_is_logged),
 	    cmocka_unit_test(test_reset_all_and_one),
 	    cmocka_unit_test(test_another_writer_is_seen),

@@ -349,20 +349,19 @@ static void test_stats_golden(void **state)
 	(void)state;
 	setenv("TZ", "UTC0", 1);
 	tzset();
-	struct session_history h;
-	assert_int_equal(sessionlog_read("tests/stats/history.tsv", &h), 0);
 	char *got = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&got, &len);
 	/* 2026-11-21T18:00:00Z */
-	stats_report(out, &h, "tests/stats/history.tsv", (time_t)1795284000);
+	assert_int_equal(stats_print_file(out, stderr, "tests/stats/history.tsv",
+					  (time_t)1795284000),
+			 0);
 	fclose(out);
 	char *want = read_file("tests/stats/history.out", NULL);
 	assert_non_null(want);
 	assert_string_equal(got, want);
 	free(want);
 	free(got);
-	session_history_free(&h);
 	setup_tz(NULL);
 }
 
@@ -394,7 +393,7 @@ static void test_stats_count_the_red_flag_screen(void **state)
 	char *got = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&got, &len);
-	stats_report(out, &h, d.file, START);
+	assert_int_equal(stats_print_file(out, stderr, d.file, START), 0);
 	fclose(out);
 	assert_non_null(strstr(got, "Ended on the red-flag screen: 2 (50%)"));
 	assert_non_null(strstr(got, "        1          1  on the red-flag "

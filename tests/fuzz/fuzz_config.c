@@ -7,7 +7,10 @@
  * accepted routine is walked field by field and every promise the engine
  * relies on is checked here (lengths, counts, ranges, known placeholders,
  * kind-specific keys). A broken promise aborts, which libFuzzer records as
- * a crash like any other.
+ * a crash like any other. Numbers are checked against the text too: a
+ * value that wrapped (breath = in 4294967297 read as 1) lands in range,
+ * so every number written in an accepted file must itself be digits only
+ * and within the largest limit any key has.
  *
  * The input is read as if it were one of the shipped examples: beside it
  * is assets/examples, and the asset folder is assets (relative to the top
@@ -15,10 +18,12 @@
  * illustrations are found both ways. An input that passes is read again
  * with no folders at all, the built-in routine's fallback.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "config.h"
@@ -218,6 +223,87 @@ static void check_routine(const struct routine *r)
 		check_text(s->word[i], ROUTINE_TEXT_MAX, true, true);
 }
 
+/* Keys whose values are numbers, and the largest limit of any of them
+ * (pause_timeout: 7200 seconds). */
+static const char *const number_keys[] = {
+    "rate",	 "pitch",	    "volume",	       "long_press",
+    "button_debounce_ms", "mat_debounce_ms", "start_timeout", "pause_timeout",
+    "get_ready", "countdown",	    "done_time",       "frame_rate",
+    "seconds",	 "reps",	    "encourage_every", "repeats",
+    "rest",	 "progress_step",   "progress_max",    "progress_every",
+};
+#define NUMBER_LIMIT 7200.0L
+
+/* Each number in v: digits only (no sign), and no larger than `limit`
+ * read exactly (no wrap). */
+static void check_numbers_in(const char *v, size_t n, long double limit)
+{
+	char buf[1024];
+	if (n >= sizeof buf)
+		n = sizeof buf - 1;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		CHECK(buf[i] != '+' && buf[i] != '-');
+		if (isdigit((unsigned char)buf[i]) &&
+		    (i == 0 || !isdigit((unsigned char)buf[i - 1])))
+			CHECK(strtold(buf + i, NULL) <= limit);
+	}
+}
+
+/* Every numeric key and every breath in the accepted text, as written:
+ * in [settings] and [exercise] only (elsewhere such names are text keys,
+ * [screen] rest for one), and up to an inline comment (" ;"), which
+ * libinih drops. */
+static void check_numbers(const char *text, size_t size)
+{
+	bool numbers = false;
+	for (size_t pos = 0; pos < size;) {
+		const char *line = text + pos;
+		const char *nl = memchr(line, '\n', size - pos);
+		size_t len = nl ? (size_t)(nl - line) : size - pos;
+		pos += len + 1;
+		size_t skip = 0;
+		while (skip < len && isspace((unsigned char)line[skip]))
+			skip++;
+		if (skip < len && line[skip] == '[') {
+			const char *name = line + skip + 1;
+			size_t n = len - skip - 1;
+			while (n && isspace((unsigned char)*name))
+				name++, n--;
+			numbers = (n >= 8 && !strncasecmp(name, "settings", 8)) ||
+				  (n >= 8 && !strncasecmp(name, "exercise", 8));
+			continue;
+		}
+		/* libinih splits at the first '=' or ':'. */
+		const char *eq = memchr(line, '=', len);
+		const char *colon = memchr(line, ':', len);
+		if (colon && (!eq || colon < eq))
+			eq = colon;
+		if (!numbers || !eq)
+			continue;
+		size_t klen = (size_t)(eq - line);
+		while (klen > skip && isspace((unsigned char)line[klen - 1]))
+			klen--;
+		char key[32];
+		if (klen - skip >= sizeof key)
+			continue;
+		snprintf(key, sizeof key, "%.*s", (int)(klen - skip),
+			 line + skip);
+		const char *v = eq + 1;
+		size_t vlen = len - (size_t)(v - line);
+		for (size_t i = 1; i < vlen; i++)
+			if (v[i] == ';' && (v[i - 1] == ' ' || v[i - 1] == '\t'))
+				vlen = i;
+		if (!strcasecmp(key, "breath"))
+			check_numbers_in(v, vlen, 20);
+		for (size_t i = 0;
+		     i < sizeof number_keys / sizeof *number_keys; i++)
+			if (!strcasecmp(key, number_keys[i]))
+				check_numbers_in(v, vlen, NUMBER_LIMIT);
+	}
+}
+
 /* What every call must leave: a routine exactly when there is nothing to
  * say, and messages that point into the file. */
 static struct routine *load(const char *text, size_t size, const char *base,
@@ -237,8 +323,10 @@ static struct routine *load(const char *text, size_t size, const char *base,
 	}
 	diags_print(&d, null_out);
 	diags_free(&d);
-	if (r)
+	if (r) {
 		check_routine(r);
+		check_numbers(text, size);
+	}
 	return r;
 }
 

@@ -6,11 +6,13 @@
  * checked: either events and no messages, or -1, messages and nothing
  * owned; events in time order, each from a real line, with a known kind,
  * and a press's or hold's up never before its down. A broken promise
- * aborts, which libFuzzer records as a crash.
+ * aborts, which libFuzzer records as a crash. Times are checked against
+ * the text: one that wrapped would land in range unnoticed.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "script.h"
 
@@ -36,6 +38,45 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!null_out)
 		exit(2);
 	return 0;
+}
+
+/* A time that wrapped would land in range: each accepted line's time,
+ * read exactly from its text, must be the time its first event has. */
+static void check_times(const uint8_t *data, size_t size,
+			const struct script *s, size_t lines)
+{
+	kt_ms *first = malloc(sizeof *first * (lines + 1));
+	CHECK(first != NULL);
+	for (size_t i = 0; i <= lines; i++)
+		first[i] = KT_NEVER;
+	for (int i = 0; i < s->count; i++)
+		if (s->event[i].at < first[s->event[i].line])
+			first[s->event[i].line] = s->event[i].at;
+	size_t line = 1;
+	for (size_t pos = 0; pos < size; line++) {
+		const char *p = (const char *)data + pos;
+		const char *nl = memchr(p, '\n', size - pos);
+		size_t len = nl ? (size_t)(nl - p) : size - pos;
+		pos += len + 1;
+		if (first[line] == KT_NEVER)
+			continue;
+		char buf[64];
+		size_t skip = 0;
+		while (skip < len && strchr(" \t\xEF\xBB\xBF", p[skip]) &&
+		       p[skip])
+			skip++;
+		size_t n = len - skip < sizeof buf - 1 ? len - skip
+							: sizeof buf - 1;
+		memcpy(buf, p + skip, n);
+		buf[n] = '\0';
+		CHECK((buf[0] >= '0' && buf[0] <= '9') || buf[0] == '.');
+		long double t = strtold(buf, NULL) * 1000;
+		/* Milliseconds are cut, not rounded; decimal fractions are
+		 * not exact in binary, hence the small slack below. */
+		CHECK(t - (long double)first[line] > -0.01L &&
+		      t - (long double)first[line] < 1);
+	}
+	free(first);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -75,6 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      s.event[j].kind != SCRIPT_DOWN);
 	}
 	CHECK(script_next_at(&s) == (s.count ? s.event[0].at : KT_NEVER));
+	check_times(data, size, &s, lines);
 	diags_print(&d, null_out);
 	diags_free(&d);
 	script_free(&s);
