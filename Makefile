@@ -33,14 +33,14 @@ SAN_FLAGS := -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recov
 endif
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes \
-	-Wmissing-prototypes -Wold-style-definition -Wundef -Wcast-align \
+	-Wmissing-prototypes -Wold-style-definition -Wundef -Wcast-align=strict \
 	-Wwrite-strings -Wvla
 ifneq ($(WERROR),)
 WARN += -Werror
 endif
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
-CPPFLAGS += -D_GNU_SOURCE -MMD -MP -Ikiosk \
+CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -MMD -MP -Ikiosk \
 	-DKIOSK_DATADIR='"$(DATADIR)"' -DKIOSK_SYSCONF='"$(SYSCONFDIR)/kiosk.conf"' \
 	-DKIOSK_STATEDIR='"$(STATEDIR)"' \
 	-DKIOSK_VERSION='"$(VERSION)"'
