@@ -109,6 +109,16 @@ $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libkiosk.a | $(BUILD)/test
 $(SHIM): tests/wallclock_shim.c | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -std=c11 $(WARN) -O2 -fPIC -shared -o $@ $<
 
+# The shim's names checked one by one: linked in, they bind as through
+# LD_PRELOAD (tests/unit_wallclock.c).
+$(BUILD)/tests/wallclock_shim.o: tests/wallclock_shim.c | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -std=c11 $(WARN) -O2 -c -o $@ $<
+
+$(BUILD)/tests/unit_wallclock: tests/unit_wallclock.c tests/testutil.h \
+		$(BUILD)/tests/wallclock_shim.o | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(TEST_CFLAGS) -o $@ $< \
+		$(BUILD)/tests/wallclock_shim.o $(LDFLAGS) $(TEST_LIBS)
+
 $(BUILD) $(BUILD)/tests:
 	mkdir -p $@
 
