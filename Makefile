@@ -127,7 +127,8 @@ check: deps
 	$(MAKE) test
 
 test: $(BUILD)/kiosk $(UNIT_TESTS) $(E2E_TESTS) $(SHIM)
-	KIOSK=$(BUILD)/kiosk KIOSK_OUT=$(BUILD) tests/run-tests $(UNIT_TESTS) $(E2E_TESTS)
+	KIOSK=$(BUILD)/kiosk KIOSK_OUT=$(BUILD) tests/run-tests \
+		tests/run-tests-selftest $(UNIT_TESTS) $(E2E_TESTS)
 
 # The same tests built against libgpiod 2.x (its v2 backend), fetched from
 # bookworm-backports into a local prefix: Debian 12 itself ships 1.6.
