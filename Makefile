@@ -84,7 +84,8 @@ BENCH := $(BUILD)/tests/bench
 # without the sanitizers: under ASan the test puts libasan before it.
 SHIM := $(BUILD)/tests/wallclock.so
 
-.PHONY: all check check-gpiod2 check-gpio-sim check-cross test demo bench deps install uninstall clean \
+.PHONY: all check check-gpiod2 check-gpio-sim check-cross check-trixie \
+	check-user test demo bench deps install uninstall clean \
 	format fuzz fuzz-build soak soak-run valgrind valgrind-run
 all: $(BUILD)/kiosk
 
@@ -196,6 +197,20 @@ cross-%:
 	$(call CROSS_MAKE,$*) $(addprefix $(CROSS)/$*/build/,$(CROSS_PROGRAMS))
 	scripts/cross-check.sh $* $(CROSS)/$* $(BUILD)/kiosk \
 		$(addprefix $(CROSS)/$*/build/,$(CROSS_RUN))
+
+# The whole make check as an ordinary user, in a copy of the checkout
+# owned by a throwaway user id (scripts/check-user.sh; run as root).
+check-user: deps
+	scripts/check-user.sh WERROR=$(WERROR) SANITIZER=$(SANITIZER)
+
+# Debian 13 (trixie), Raspberry Pi OS's base: a root made by debootstrap
+# in build-trixie/ (kept for the next run), the build dependencies
+# installed in it by scripts/install-deps.sh, then make check WERROR=1 as
+# root and as the user pi (scripts/check-trixie.sh; run as root).
+TRIXIE := build-trixie
+check-trixie:
+	scripts/install-deps.sh trixie
+	scripts/check-trixie.sh $(TRIXIE)
 
 bench: deps
 	$(MAKE) $(BUILD)/kiosk $(BENCH) $(BUILD)/tests/bench_floor
@@ -316,6 +331,6 @@ format:
 	clang-format -i kiosk/*.c kiosk/*.h tests/*.c tests/*.h tests/fuzz/*.c
 
 clean:
-	rm -rf build build-san build-fuzz $(GPIOD2) $(VM) $(CROSS)
+	rm -rf build build-san build-fuzz $(GPIOD2) $(VM) $(CROSS) $(TRIXIE)
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(FUZZ_BUILD)/*.d)
