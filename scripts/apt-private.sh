@@ -27,6 +27,7 @@ apt_mirror() {
 	label=Debian
 	tail=debian
 	[ "${1:-}" = security ] && label=Debian-Security && tail=debian-security
+	# shellcheck disable=SC2016 # $(ORIGIN) and the rest are apt's
 	uri=$(apt-get indextargets --format '$(ORIGIN)|$(LABEL)|$(REPO_URI)' \
 		2>/dev/null | sed -n "s/^Debian|$label|//p" | head -n 1)
 	if [ -z "$uri" ]; then
