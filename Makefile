@@ -33,14 +33,14 @@ SAN_FLAGS := -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recov
 endif
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes \
-	-Wmissing-prototypes -Wold-style-definition -Wundef -Wcast-align \
+	-Wmissing-prototypes -Wold-style-definition -Wundef -Wcast-align=strict \
 	-Wwrite-strings -Wvla
 ifneq ($(WERROR),)
 WARN += -Werror
 endif
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
-CPPFLAGS += -D_GNU_SOURCE -MMD -MP -Ikiosk \
+CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -MMD -MP -Ikiosk \
 	-DKIOSK_DATADIR='"$(DATADIR)"' -DKIOSK_SYSCONF='"$(SYSCONFDIR)/kiosk.conf"' \
 	-DKIOSK_STATEDIR='"$(STATEDIR)"' \
 	-DKIOSK_VERSION='"$(VERSION)"'
@@ -61,7 +61,10 @@ GPIO_BACKEND := none
 else
 GPIO_BACKEND := $(if $(filter 1,$(firstword $(subst ., ,$(GPIOD_VERSION)))),v1,v2)
 PKGS += libgpiod
-GPIOD_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir libgpiod)
+# (In a cross build pkg-config puts the sysroot in front; the rpath test
+# is about the target's own paths.)
+GPIOD_LIBDIR := $(patsubst $(PKG_CONFIG_SYSROOT_DIR)/%,/%,$(shell \
+	$(PKG_CONFIG) --variable=libdir libgpiod))
 ifneq ($(filter-out /usr/lib%,$(GPIOD_LIBDIR)),)
 LDFLAGS += -Wl,-rpath,$(GPIOD_LIBDIR)
 endif
@@ -81,7 +84,8 @@ BENCH := $(BUILD)/tests/bench
 # without the sanitizers: under ASan the test puts libasan before it.
 SHIM := $(BUILD)/tests/wallclock.so
 
-.PHONY: all check check-gpiod2 check-gpio-sim test demo bench deps install uninstall clean \
+.PHONY: all check check-gpiod2 check-gpio-sim check-cross check-trixie \
+	check-user test demo bench deps install uninstall clean \
 	format fuzz fuzz-build soak soak-run valgrind valgrind-run
 all: $(BUILD)/kiosk
 
@@ -109,6 +113,16 @@ $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libkiosk.a | $(BUILD)/test
 $(SHIM): tests/wallclock_shim.c | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -std=c11 $(WARN) -O2 -fPIC -shared -o $@ $<
 
+# The shim's names checked one by one: linked in, they bind as through
+# LD_PRELOAD (tests/unit_wallclock.c).
+$(BUILD)/tests/wallclock_shim.o: tests/wallclock_shim.c | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -std=c11 $(WARN) -O2 -c -o $@ $<
+
+$(BUILD)/tests/unit_wallclock: tests/unit_wallclock.c tests/testutil.h \
+		$(BUILD)/tests/wallclock_shim.o | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(TEST_CFLAGS) -o $@ $< \
+		$(BUILD)/tests/wallclock_shim.o $(LDFLAGS) $(TEST_LIBS)
+
 $(BUILD) $(BUILD)/tests:
 	mkdir -p $@
 
@@ -117,7 +131,8 @@ check: deps
 	$(MAKE) test
 
 test: $(BUILD)/kiosk $(UNIT_TESTS) $(E2E_TESTS) $(SHIM)
-	KIOSK=$(BUILD)/kiosk KIOSK_OUT=$(BUILD) tests/run-tests $(UNIT_TESTS) $(E2E_TESTS)
+	KIOSK=$(BUILD)/kiosk KIOSK_OUT=$(BUILD) tests/run-tests \
+		tests/run-tests-selftest $(UNIT_TESTS) $(E2E_TESTS)
 
 # The same tests built against libgpiod 2.x (its v2 backend), fetched from
 # bookworm-backports into a local prefix: Debian 12 itself ships 1.6.
@@ -149,6 +164,53 @@ check-gpio-sim: deps
 		scripts/gpio-sim-vm.sh $(VM)/$$suite $$suite '$(VM_JOB)' || \
 		status=1; \
 	done; exit $$status
+
+# Raspberry Pi OS's two architectures, arm64 and armhf, cross-built with
+# Debian's cross compilers against a sysroot of Debian's arm packages
+# (scripts/cross-sysroot.sh, in build-cross/ARCH/root: nothing installed
+# into this machine's dpkg), warnings as errors: the kiosk, every test
+# program and the wall-clock shim. Then scripts/cross-check.sh runs, under
+# qemu-user (called by name, no binfmt registration), the unit tests and
+# e2e_media (its WAV arithmetic), and a whole scripted session whose
+# event record and WAV must be this machine's.
+CROSS := build-cross
+CROSS_ARCHES := arm64 armhf
+cross_triplet = $(if $(filter arm64,$(1)),aarch64-linux-gnu,arm-linux-gnueabihf)
+cross_root = $(CURDIR)/$(CROSS)/$(1)/root
+CROSS_MAKE = PKG_CONFIG_SYSROOT_DIR=$(call cross_root,$(1)) \
+	PKG_CONFIG_LIBDIR=$(call cross_root,$(1))/usr/lib/$(call cross_triplet,$(1))/pkgconfig:$(call cross_root,$(1))/usr/share/pkgconfig \
+	$(MAKE) --no-print-directory BUILD=$(CROSS)/$(1)/build \
+	CC="$(call cross_triplet,$(1))-gcc --sysroot=$(call cross_root,$(1))" \
+	AR=$(call cross_triplet,$(1))-ar
+CROSS_PROGRAMS = kiosk tests/wallclock.so tests/vm_gpio tests/bench \
+	tests/bench_floor $(UNIT_TESTS:$(BUILD)/%=%) $(E2E_TESTS:$(BUILD)/%=%)
+CROSS_RUN = $(UNIT_TESTS:$(BUILD)/%=%) tests/e2e_media
+check-cross: deps
+	scripts/install-deps.sh cross
+	$(MAKE) --no-print-directory $(BUILD)/kiosk
+	status=0; for arch in $(CROSS_ARCHES); do \
+		$(MAKE) --no-print-directory cross-$$arch || status=1; \
+	done; exit $$status
+
+cross-%:
+	scripts/cross-sysroot.sh $* $(CROSS)/$*
+	$(call CROSS_MAKE,$*) $(addprefix $(CROSS)/$*/build/,$(CROSS_PROGRAMS))
+	scripts/cross-check.sh $* $(CROSS)/$* $(BUILD)/kiosk \
+		$(addprefix $(CROSS)/$*/build/,$(CROSS_RUN))
+
+# The whole make check as an ordinary user, in a copy of the checkout
+# owned by a throwaway user id (scripts/check-user.sh; run as root).
+check-user: deps
+	scripts/check-user.sh WERROR=$(WERROR) SANITIZER=$(SANITIZER)
+
+# Debian 13 (trixie), Raspberry Pi OS's base: a root made by debootstrap
+# in build-trixie/ (kept for the next run), the build dependencies
+# installed in it by scripts/install-deps.sh, then make check WERROR=1 as
+# root and as the user pi (scripts/check-trixie.sh; run as root).
+TRIXIE := build-trixie
+check-trixie:
+	scripts/install-deps.sh trixie
+	scripts/check-trixie.sh $(TRIXIE)
 
 bench: deps
 	$(MAKE) $(BUILD)/kiosk $(BENCH) $(BUILD)/tests/bench_floor
@@ -269,6 +331,6 @@ format:
 	clang-format -i kiosk/*.c kiosk/*.h tests/*.c tests/*.h tests/fuzz/*.c
 
 clean:
-	rm -rf build build-san build-fuzz $(GPIOD2) $(VM)
+	rm -rf build build-san build-fuzz $(GPIOD2) $(VM) $(CROSS) $(TRIXIE)
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(FUZZ_BUILD)/*.d)

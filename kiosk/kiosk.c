@@ -742,7 +742,15 @@ static void watch_file(struct kiosk *k)
 	if (k->clock.is_virtual)
 		return;
 	k->watch = watch_open(k->config_path);
-	if (!k->watch)
+	/* No folder is no file: the built-in routine runs (make demo on a
+	 * fresh machine). Say that, not why watching failed. */
+	if (!k->watch && errno == ENOENT)
+		log_msg("routine: %s does not exist, so the built-in routine "
+			"runs (kiosk --print-config prints it); to run your "
+			"own, save it there and reload with SIGHUP "
+			"(systemctl reload kiosk)",
+			k->config_path);
+	else if (!k->watch)
 		log_msg("routine: cannot watch %s for changes (%s): after "
 			"editing it, reload with SIGHUP (systemctl reload "
 			"kiosk)",

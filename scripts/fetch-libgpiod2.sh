@@ -19,7 +19,7 @@ suite=bookworm-backports
 . "$(dirname "$0")/apt-private.sh"
 mkdir -p "$dir/debs"
 echo "fetch-libgpiod2: downloading libgpiod 2.x from $suite"
-apt_private "$dir/apt" "deb http://deb.debian.org/debian $suite main"
+apt_private "$dir/apt" "deb $(apt_mirror) $suite main"
 cd "$dir/debs"
 apt_fetch "libgpiod-dev/$suite" "libgpiod3/$suite"
 for deb in ./*.deb; do

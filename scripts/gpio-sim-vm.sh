@@ -41,14 +41,7 @@ dir=$(cd "$1" && pwd)
 suite=$2
 job=$3
 case "$suite" in
-bookworm)
-	sources="deb http://deb.debian.org/debian bookworm main
-deb http://deb.debian.org/debian bookworm-updates main
-deb http://deb.debian.org/debian-security bookworm-security main"
-	;;
-bookworm-backports)
-	sources="deb http://deb.debian.org/debian bookworm-backports main"
-	;;
+bookworm | bookworm-backports) ;;
 *) usage ;;
 esac
 case "$dir" in
@@ -107,6 +100,18 @@ build() {
 	mkdir -p "$dir/work/debs" "$dir/work/src" "$dir/work/mod" "$dir/initramfs/bin" \
 		"$dir/initramfs/lib/modules"
 	. "$top/scripts/apt-private.sh"
+	# From the archive this machine's apt uses.
+	mirror=$(apt_mirror)
+	case "$suite" in
+	bookworm)
+		sources="deb $mirror bookworm main
+deb $mirror bookworm-updates main
+deb $(apt_mirror security) bookworm-security main"
+		;;
+	bookworm-backports)
+		sources="deb $mirror bookworm-backports main"
+		;;
+	esac
 	echo "gpio-sim-vm: downloading the kernel of $suite, its headers and its source"
 	apt_private "$dir/work/apt" "$sources"
 	# The kernel linux-image-amd64 stands for, e.g. 6.1.0-56-amd64; its

@@ -3,25 +3,38 @@
 # demo, skipping those already installed. Uses sudo when not root. Safe to
 # run again and again: it does nothing when everything is there.
 # `install-deps.sh fuzz` adds what make fuzz needs, `install-deps.sh vm`
-# what make check-gpio-sim needs.
+# what make check-gpio-sim needs, `install-deps.sh cross` what make
+# check-cross needs, `install-deps.sh trixie` what make check-trixie needs.
 set -eu
 
 # Build: compiler and libraries. Run: the speech data and a font. Test: sox
 # (the audio tests cross-check their WAV analysis with it) and valgrind
 # (`make valgrind`).
-PACKAGES="gcc make pkg-config libinih-dev libcmocka-dev
-	libespeak-ng-dev espeak-ng-data espeak-ng portaudio19-dev
-	libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libgpiod-dev gpiod
-	fonts-dejavu-core sox
-	valgrind"
+# LIBS is also what scripts/cross-sysroot.sh puts in an arm sysroot
+# (`install-deps.sh libs` prints it).
+LIBS="libinih-dev libcmocka-dev libespeak-ng-dev espeak-ng-data
+	portaudio19-dev libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev
+	libgpiod-dev fonts-dejavu-core"
+PACKAGES="gcc make pkg-config $LIBS espeak-ng gpiod sox valgrind"
 # Fuzzing: clang, and its compiler-rt for libFuzzer and the sanitizers
 # (only recommended by clang, and recommends are not installed). Asked for
 # separately: a kiosk that only runs does not need a second compiler.
 # The GPIO tests in a virtual machine (make check-gpio-sim): qemu, busybox
 # for the machine's first process, and unpacking the kernel's packages.
 case "${1:-}" in
+libs)
+	echo $LIBS
+	exit 0
+	;;
 fuzz) PACKAGES="$PACKAGES clang libclang-rt-dev" ;;
 vm) PACKAGES="$PACKAGES qemu-system-x86 busybox-static xz-utils" ;;
+# The arm builds (make check-cross): Debian's cross compilers, and
+# qemu-user to run what they build (never registered with binfmt: the
+# tests call qemu-aarch64 / qemu-arm by name).
+cross) PACKAGES="$PACKAGES gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
+	qemu-user" ;;
+# A Debian 13 root to build and test in (make check-trixie).
+trixie) PACKAGES="$PACKAGES debootstrap" ;;
 esac
 
 missing=""

@@ -1166,11 +1166,13 @@ static void nobody_folder(struct run *r, const char *name)
 }
 
 /* The routine, made unreadable: mode 000 (root reads it anyway, so the
- * runs drop to NOBODY). */
-static void locked_routine(char *path, size_t n)
+ * runs drop to NOBODY). A file of its own for each test: only root may
+ * copy over the mode-000 file a test before left (an ordinary user, as
+ * a Pi owner running make check is, gets "Permission denied"). */
+static void locked_routine(char *path, size_t n, const char *name)
 {
 	char cmd[700];
-	snprintf(path, n, "%s/locked.conf", nobody_base);
+	snprintf(path, n, "%s/%s.conf", nobody_base, name);
 	snprintf(cmd, sizeof cmd, "cp " ROUTINE " '%s' && chmod 000 '%s'", path,
 		 path);
 	assert_int_equal(run(cmd), 0);
@@ -1180,7 +1182,7 @@ static void test_unreadable_routine_check_names_it(void **state)
 {
 	(void)state;
 	char locked[300];
-	locked_routine(locked, sizeof locked);
+	locked_routine(locked, sizeof locked, "locked-check");
 	struct run r;
 	prepare_nobody(&r, "unreadable-check");
 	arg(&r, "--check");
@@ -1202,7 +1204,7 @@ static void test_unreadable_routine_runs_the_builtin(void **state)
 {
 	(void)state;
 	char locked[300];
-	locked_routine(locked, sizeof locked);
+	locked_routine(locked, sizeof locked, "locked-run");
 	struct run r;
 	prepare_nobody(&r, "unreadable-run");
 	char script[700];
@@ -1300,7 +1302,7 @@ static void test_unreadable_routine_banner_for_staff(void **state)
 {
 	(void)state;
 	char locked[300];
-	locked_routine(locked, sizeof locked);
+	locked_routine(locked, sizeof locked, "locked-banner");
 	struct run r;
 	prepare_nobody(&r, "unreadable-banner");
 	shoot_idle_screen(&r, locked);

@@ -86,10 +86,17 @@ static void wav_load(const char *path, struct wav *w)
 	w->frames = (long)size / 2;
 }
 
+/* Milliseconds times the sample rate passes 2^31 after 97 s at 22050 Hz:
+ * 64-bit arithmetic, for a 32-bit long (armhf). */
 static long frame_at(const struct wav *w, long ms)
 {
-	long f = ms * w->rate / 1000;
-	return f < 0 ? 0 : f > w->frames ? w->frames : f;
+	int64_t f = (int64_t)ms * w->rate / 1000;
+	return f < 0 ? 0 : f > w->frames ? w->frames : (long)f;
+}
+
+static long ms_at(const struct wav *w, long frame)
+{
+	return (long)((int64_t)frame * 1000 / w->rate);
 }
 
 /* The loudest sample in [from, to) ms. */
@@ -106,7 +113,7 @@ static long onset(const struct wav *w, long from, long to)
 {
 	for (long i = frame_at(w, from); i < frame_at(w, to); i++)
 		if (abs(w->pcm[i]) >= ONSET_LEVEL)
-			return i * 1000 / w->rate;
+			return ms_at(w, i);
 	return -1;
 }
 
@@ -191,7 +198,7 @@ static void judge_wav(const char *name)
 	}
 	/* Quiet wherever nothing is said or rung, in 10 ms windows kept
 	 * 10 ms clear of every sound. */
-	long end = w.frames * 1000 / w.rate;
+	long end = ms_at(&w, w.frames);
 	int quiet_windows = 0;
 	for (long t = 0; t + 10 <= end; t += 10) {
 		if (sounding(s, n, t - 10, t + 20))

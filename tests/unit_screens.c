@@ -52,7 +52,8 @@ static void canvas_close(struct canvas *c)
 static SDL_Color pixel(const struct canvas *c, int x, int y)
 {
 	const Uint8 *row = (const Uint8 *)c->surf->pixels + y * c->surf->pitch;
-	Uint32 v = ((const Uint32 *)row)[x];
+	Uint32 v; /* memcpy: the row is bytes, not aligned Uint32s */
+	memcpy(&v, row + (size_t)x * sizeof v, sizeof v);
 	SDL_Color col = {0, 0, 0, 255};
 	SDL_GetRGB(v, c->surf->format, &col.r, &col.g, &col.b);
 	return col;
