@@ -270,6 +270,7 @@ void video_set_routine(struct video *v, const char *name,
 	v->view.animate = animate;
 	v->fps = fps > 0 ? fps : 30;
 	v->dirty = true;
+	painter_invalidate(v->painter);
 }
 
 static void apply(struct video *v, const struct pending *p)
@@ -419,8 +420,10 @@ int video_keys(struct video *v, enum key_action *out, int n)
 			k = KEY_QUIT;
 		else if (e.type == SDL_KEYDOWN && !e.key.repeat)
 			k = key_for(e.key.keysym.sym);
-		else if (e.type == SDL_WINDOWEVENT)
+		else if (e.type == SDL_WINDOWEVENT) {
 			v->dirty = true; /* exposed, resized: draw again */
+			painter_invalidate(v->painter);
+		}
 		if (k != KEY_NONE && got < n)
 			out[got++] = k;
 	}
