@@ -12,11 +12,14 @@
  * blits a surface of its own): the still layer is everything but the
  * moving disc, painted into a texture only when what the view shows
  * changes (its content, or the output size); the moving layer is the
- * attract circle's or the pacer's disc and glow, one sprite rasterised
- * here for its radius, and the pacer's count on it. An animation frame
- * puts back the still layer (only under the disc when the renderer keeps
- * its pixels between presents, as the software one does) and blits the
- * sprite. A screen with no moving part simply sets none (struct motion).
+ * attract circle's or the pacer's disc and glow, and the pacer's count on
+ * it. The disc is one opaque sprite composed here over the still pixels
+ * under it (read back once per still painting), for its radius. An
+ * animation frame copies that sprite, only the square where the disc was
+ * or now is when the renderer keeps its pixels between presents (the
+ * software one does); other renderers get the whole still layer first.
+ * A screen with no moving part sets none (struct motion); a new screen's
+ * draw function calls set_motion if something on it moves.
  */
 #include "screens.h"
 
@@ -37,6 +40,7 @@
 #define PAINTED_MAX	 64
 #define LINES_MAX	 8
 #define LINE_BYTES	 (ROUTINE_TEXT_BYTES + 4)
+#define SPRITE_KEYS	 5
 
 enum font_face { REGULAR, BOLD, FACES };
 
@@ -115,12 +119,14 @@ struct painter {
 	bool on_screen; /* the output holds our last frame, untouched */
 	int nstill;	/* painted texts of the still layer */
 	struct motion motion;
+	SDL_Rect disc_shown; /* where the disc was drawn last */
 
 	/* The moving disc and its glow, rasterised for one radius. */
 	SDL_Texture *sprite;
 	int sprite_side;
-	float sprite_key[4]; /* radius, glow, centre's fractions */
-	Uint32 *sprite_px;
+	float sprite_key[SPRITE_KEYS]; /* radius, square made */
+	Uint32 *sprite_px, *under_px;
+	bool sprite_ok; /* under_px holds the still layer's pixels */
 };
 
 /* One frame being painted: the sizes every layout decision starts from. */
@@ -903,20 +909,28 @@ static float breath_open(struct painter *p, const struct view *v, kt_ms now)
 	}
 }
 
+/* The square a disc of radius r and its glow cover, in whole pixels
+ * around the centre, within the output. */
+static SDL_Rect disc_extent(float cx, float cy, float r, int w, int h)
+{
+	int half = (int)ceilf(r) + 2;
+	SDL_Rect e = {(int)floorf(cx) - half, (int)floorf(cy) - half, 2 * half,
+		      2 * half};
+	SDL_Rect out = {0, 0, w, h};
+	if (!SDL_IntersectRect(&e, &out, &e))
+		e.w = e.h = 0;
+	return e;
+}
+
 /* The moving disc of this screen (at most one): remembered with the still
  * layer, drawn on every frame by draw_motion. */
 static void set_motion(struct frame *f, enum motion_kind kind, float cx,
 		       float cy, float lo, float hi, float glow, int count_px)
 {
-	/* The sprite's square, in whole pixels around the centre. */
-	int half = (int)ceilf(hi + glow) + 2;
-	SDL_Rect box = {(int)floorf(cx) - half, (int)floorf(cy) - half,
-			2 * half, 2 * half};
-	SDL_Rect out = {0, 0, f->w, f->h};
-	if (!SDL_IntersectRect(&box, &out, &box))
-		return;
-	f->p->motion = (struct motion){kind, cx, cy, lo, hi, glow, box,
-				       count_px};
+	SDL_Rect box = disc_extent(cx, cy, hi + glow, f->w, f->h);
+	if (box.w > 0)
+		f->p->motion = (struct motion){kind, cx, cy, lo, hi, glow, box,
+					       count_px};
 }
 
 /* A disc that fills the guide ring on the in-breath and empties on the
@@ -957,39 +971,97 @@ static float motion_open(struct painter *p, const struct view *v, kt_ms now)
 	return 0.5f - 0.5f * cosf(2 * PI_F * t);
 }
 
-/* The disc of radius r and its glow, as disc() and a band of fading
- * colour draw them with triangles: the disc solid to r with a feather to
- * r + 1 (alpha 1/2 to 0), over a glow from 35% at r - 1 to nothing at
- * r + glow; both in one colour, so one alpha says it all. Pixel centres are sampled, in
- * the output's coordinates (box's origin, centre cx, cy). */
-static void raster_disc(Uint32 *px, int side, float fx, float fy, float r,
-			float glow, SDL_Color c)
+/* The ring between the solid disc and the glow's end: the disc solid to
+ * r with a feather to r + 1 (alpha 1/2 to 0), over a glow from 35% at
+ * r - 1 to nothing at r + glow; both in one colour, so one alpha says it
+ * all. It depends on the distance only, so it is tabulated once a frame
+ * over the squared distance (steps of well under a tenth of a pixel),
+ * and a pixel costs no square root. */
+#define RING_STEPS 4096
+
+struct ring {
+	float in2, scale;
+	Uint16 alpha[RING_STEPS + 1]; /* out of 256 */
+};
+
+static void ring_init(struct ring *t, float r, float glow)
 {
-	const float halo = 0.35f;
-	float in2 = (r - 1) * (r - 1), out = r + glow, out2 = out * out;
-	Uint32 rgb = (Uint32)c.r << 16 | (Uint32)c.g << 8 | c.b;
-	for (int y = 0; y < side; y++) {
-		float dy = (float)y + 1 - fy;
-		for (int x = 0; x < side; x++) {
-			float dx = (float)x + 1 - fx, d2 = dx * dx + dy * dy;
-			float a = 0;
-			if (d2 <= in2) {
-				a = 1;
-			} else if (d2 < out2) {
-				float d = sqrtf(d2);
-				float ad = d <= r       ? 1
-					   : d < r + 1 ? (r + 1 - d) / 2
-						       : 0;
-				float ah = halo * (out - d) / (glow + 1);
-				a = 1 - (1 - ad) * (1 - ah);
-			}
-			px[y * side + x] = (Uint32)(a * 255 + 0.5f) << 24 | rgb;
-		}
+	float in = r - 1 > 0 ? r - 1 : 0, out = r + glow;
+	float k = 0.35f / (glow + 1);
+	t->in2 = in * in;
+	t->scale = RING_STEPS / (out * out - t->in2);
+	for (int i = 0; i <= RING_STEPS; i++) {
+		float d = sqrtf(t->in2 + (float)i / t->scale);
+		float ad = d <= r ? 1 : d < r + 1 ? (r + 1 - d) / 2 : 0;
+		float ah = d < out ? k * (out - d) : 0;
+		t->alpha[i] = (Uint16)((1 - (1 - ad) * (1 - ah)) * 256 + 0.5f);
 	}
 }
 
-/* The sprite for radius r, made only when r (or the box) changed. */
-static SDL_Texture *disc_sprite(struct painter *p, float r)
+/* Pixels x0..x1 of a row of the ring, over the still pixels bg. */
+static void ring_span(const struct ring *t, Uint32 *row, const Uint32 *bg,
+		      int x0, int x1, float fx, float dy2, Uint32 solid)
+{
+	for (int x = x0; x < x1; x++) {
+		float dx = (float)x + 1 - fx;
+		float i = (dx * dx + dy2 - t->in2) * t->scale;
+		Uint32 a = t->alpha[i <= 0 ? 0 : i >= RING_STEPS ? RING_STEPS
+								: (int)i];
+		Uint32 b = bg[x], mix = 0xFFu << 24;
+		for (int sh = 0; sh < 24; sh += 8) {
+			Uint32 fg = solid >> sh & 0xFF, g = b >> sh & 0xFF;
+			mix |= (fg * a + g * (256 - a)) >> 8 << sh;
+		}
+		row[x] = mix;
+	}
+}
+
+/* The disc of radius r and its glow over the still layer's pixels
+ * `under`, as disc() and a band of fading colour drew them with
+ * triangles (see struct ring). Composed here, so that the blit is a plain
+ * copy; only the ring between the solid disc and the glow's end is
+ * computed, the spans inside and outside it are filled. px and under are
+ * side x side; part is the square to make. */
+static void raster_disc(Uint32 *px, const Uint32 *under, int side,
+			SDL_Rect part, float fx, float fy, float r, float glow,
+			SDL_Color c)
+{
+	static struct ring t;
+	float in = r - 1, out = r + glow;
+	Uint32 solid = 0xFFu << 24 | (Uint32)c.r << 16 | (Uint32)c.g << 8 | c.b;
+	int left = part.x, right = part.x + part.w;
+	ring_init(&t, r, glow);
+	for (int y = part.y; y < part.y + part.h; y++) {
+		size_t at = (size_t)y * (size_t)side;
+		Uint32 *row = px + at;
+		const Uint32 *bg = under + at;
+		/* SDL's triangles cover a pixel by its far corner: x + 1. */
+		float dy = (float)y + 1 - fy, dy2 = dy * dy;
+		int x0 = left, x1 = left, i0 = 0, i1 = 0;
+		if (dy2 < out * out) {
+			float w = sqrtf(out * out - dy2);
+			x0 = (int)floorf(fx - 1 - w), x1 = (int)ceilf(fx - 1 + w);
+		}
+		x0 = x0 < left ? left : x0 > right ? right : x0;
+		x1 = x1 > right ? right : x1 < x0 ? x0 : x1;
+		if (in > 0 && dy2 < in * in) {
+			float w = sqrtf(in * in - dy2);
+			i0 = (int)ceilf(fx - 1 - w), i1 = (int)floorf(fx - 1 + w);
+		}
+		i0 = i0 < x0 ? x0 : i0 > x1 ? x1 : i0;
+		i1 = i1 > x1 ? x1 : i1 < i0 ? i0 : i1;
+		memcpy(row + left, bg + left, sizeof *row * (size_t)(x0 - left));
+		memcpy(row + x1, bg + x1, sizeof *row * (size_t)(right - x1));
+		for (int x = i0; x < i1; x++)
+			row[x] = solid;
+		ring_span(&t, row, bg, x0, i0, fx, dy2, solid);
+		ring_span(&t, row, bg, i1, x1, fx, dy2, solid);
+	}
+}
+
+/* Room for the disc's sprite and the still pixels under it, and those
+ * pixels, read from the still layer just painted (the render target). */
+static void read_under(struct painter *p)
 {
 	const struct motion *m = &p->motion;
 	int side = m->box.w > m->box.h ? m->box.w : m->box.h;
@@ -997,25 +1069,50 @@ static SDL_Texture *disc_sprite(struct painter *p, float r)
 		if (p->sprite)
 			SDL_DestroyTexture(p->sprite);
 		free(p->sprite_px);
+		free(p->under_px);
+		size_t n = (size_t)side * (size_t)side;
 		p->sprite = SDL_CreateTexture(p->r, SDL_PIXELFORMAT_ARGB8888,
 					      SDL_TEXTUREACCESS_STREAMING, side,
 					      side);
-		p->sprite_px = malloc(sizeof *p->sprite_px * (size_t)side *
-				      (size_t)side);
+		p->sprite_px = malloc(sizeof *p->sprite_px * n);
+		p->under_px = malloc(sizeof *p->under_px * n);
 		p->sprite_side = side;
-		memset(p->sprite_key, 0, sizeof p->sprite_key);
-		if (!p->sprite || !p->sprite_px) {
-			sdl_failed(p, "SDL_CreateTexture");
-			return NULL;
-		}
-		SDL_SetTextureBlendMode(p->sprite, SDL_BLENDMODE_BLEND);
 	}
-	float key[4] = {r, m->glow, m->cx - (float)m->box.x,
-			m->cy - (float)m->box.y};
+	memset(p->sprite_key, 0, sizeof p->sprite_key);
+	p->sprite_ok = false;
+	if (!p->sprite || !p->sprite_px || !p->under_px) {
+		sdl_failed(p, "SDL_CreateTexture");
+		return;
+	}
+	SDL_SetTextureBlendMode(p->sprite, SDL_BLENDMODE_NONE);
+	if (SDL_RenderReadPixels(p->r, &m->box, SDL_PIXELFORMAT_ARGB8888,
+				 p->under_px, side * (int)sizeof(Uint32)) < 0) {
+		sdl_failed(p, "SDL_RenderReadPixels");
+		return;
+	}
+	p->sprite_ok = true;
+}
+
+/* The sprite for radius r over the square `part` of the box, made only
+ * when they changed. */
+static SDL_Texture *disc_sprite(struct painter *p, float r, SDL_Rect part)
+{
+	const struct motion *m = &p->motion;
+	if (!p->sprite_ok)
+		return NULL;
+	int side = p->sprite_side;
+	float key[SPRITE_KEYS] = {r,
+				  (float)part.x,
+				  (float)part.y,
+				  (float)part.w,
+				  (float)part.h};
 	if (memcmp(key, p->sprite_key, sizeof key)) {
-		raster_disc(p->sprite_px, side, key[2], key[3], r, m->glow,
-			    TEAL);
-		if (SDL_UpdateTexture(p->sprite, NULL, p->sprite_px,
+		raster_disc(p->sprite_px, p->under_px, side, part,
+			    m->cx - (float)m->box.x, m->cy - (float)m->box.y, r,
+			    m->glow, TEAL);
+		const Uint32 *at = p->sprite_px + (size_t)part.y * (size_t)side +
+				   (size_t)part.x;
+		if (SDL_UpdateTexture(p->sprite, &part, at,
 				      side * (int)sizeof *p->sprite_px) < 0) {
 			sdl_failed(p, "SDL_UpdateTexture");
 			return NULL;
@@ -1025,16 +1122,23 @@ static SDL_Texture *disc_sprite(struct painter *p, float r)
 	return p->sprite;
 }
 
-static void draw_motion(struct frame *f)
+/* The disc at its radius for now, and the count on it. With `partial`
+ * the output holds the last frame: only the square where the disc was or
+ * now is is drawn again. */
+static void draw_motion(struct frame *f, bool partial)
 {
 	struct painter *p = f->p;
-	const struct motion *m = &p->motion;
+	struct motion *m = &p->motion;
 	if (m->kind == MOTION_NONE)
 		return;
 	float r = m->lo + (m->hi - m->lo) * motion_open(p, f->v, f->now);
-	SDL_Texture *t = disc_sprite(p, r);
-	SDL_Rect src = {0, 0, m->box.w, m->box.h};
-	if (t && SDL_RenderCopy(p->r, t, &src, &m->box) < 0)
+	SDL_Rect area = disc_extent(m->cx, m->cy, r + m->glow, f->w, f->h);
+	if (partial)
+		SDL_UnionRect(&area, &p->disc_shown, &area);
+	p->disc_shown = area;
+	SDL_Rect part = {area.x - m->box.x, area.y - m->box.y, area.w, area.h};
+	SDL_Texture *t = disc_sprite(p, r, part);
+	if (t && area.w > 0 && SDL_RenderCopy(p->r, t, &part, &area) < 0)
 		sdl_failed(p, "SDL_RenderCopy");
 	if (!m->count_px)
 		return;
@@ -1438,6 +1542,7 @@ void painter_free(struct painter *p)
 	if (p->sprite)
 		SDL_DestroyTexture(p->sprite);
 	free(p->sprite_px);
+	free(p->under_px);
 	if (p->ttf)
 		TTF_Quit();
 	free(p);
@@ -1566,6 +1671,8 @@ static void paint_still(struct painter *p, const struct view *v, kt_ms now,
 	unsigned k = (unsigned)v->screen.kind;
 	if (k < sizeof draw / sizeof *draw && draw[k])
 		draw[k](&f);
+	if (p->motion.kind != MOTION_NONE)
+		read_under(p);
 	if (layer && SDL_SetRenderTarget(p->r, NULL) < 0)
 		sdl_failed(p, "SDL_SetRenderTarget");
 	p->nstill = p->npainted;
@@ -1589,16 +1696,15 @@ int painter_draw(struct painter *p, const struct view *v, kt_ms now)
 		paint_still(p, v, now, w, h);
 	}
 	p->npainted = p->nstill;
-	/* The still layer onto the output: only under the disc when the
-	 * output still holds our last frame and nothing else changed. */
-	const SDL_Rect *under = !fresh && p->on_screen && p->keeps_pixels &&
-					p->motion.kind != MOTION_NONE
-				    ? &p->motion.box
-				    : NULL;
-	if (p->still && SDL_RenderCopy(p->r, p->still, under, under) < 0)
+	/* The still layer onto the output: all of it, unless the output
+	 * still holds our last frame and only the disc moved. */
+	bool partial = !fresh && p->on_screen && p->keeps_pixels &&
+		       p->still && p->motion.kind != MOTION_NONE;
+	if (!partial && p->still &&
+	    SDL_RenderCopy(p->r, p->still, NULL, NULL) < 0)
 		sdl_failed(p, "SDL_RenderCopy");
 	frame_init(&f, p, v, now, w, h);
-	draw_motion(&f);
+	draw_motion(&f, partial);
 	p->on_screen = !p->failed;
 	return p->failed ? -1 : 0;
 }
