@@ -45,6 +45,7 @@ struct video {
 	struct painter *painter;
 	int fd;
 	const char *shots; /* borrowed from the config */
+	const struct kclock *clock; /* borrowed from the config */
 	int fps;
 
 	struct pending queue[QUEUE_MAX];
@@ -180,6 +181,7 @@ struct video *video_open(const struct video_config *c)
 	v->next_frame = KT_NEVER;
 	v->caption_until = KT_NEVER;
 	v->shots = c->screenshots;
+	v->clock = c->clock;
 	if (v->shots && mkdir(v->shots, 0777) < 0 && errno != EEXIST)
 		log_msg("screenshots: cannot make %s: %s", v->shots,
 			strerror(errno));
@@ -350,6 +352,9 @@ static void draw(struct video *v, kt_ms now)
 	if (painter_draw(v->painter, &v->view, shown) == 0)
 		screenshot(v);
 	SDL_RenderPresent(v->renderer);
+	/* A frame counts as shown once its present has returned: that, not
+	 * when drawing began, is when the first one was seen. */
+	kt_ms presented = v->clock ? kclock_now(v->clock) : now;
 	double ms = (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 /
 		    (double)SDL_GetPerformanceFrequency();
 	v->draw_ms += (ms - v->draw_ms) / 8;
@@ -362,9 +367,9 @@ static void draw(struct video *v, kt_ms now)
 	if (ms > v->stats.render_ms_max)
 		v->stats.render_ms_max = ms;
 	if (v->stats.first_frame == KT_NEVER) {
-		v->stats.first_frame = now;
+		v->stats.first_frame = presented;
 		log_msg("video: first frame %lld ms after start",
-			(long long)now);
+			(long long)presented);
 	}
 	v->dirty = false;
 	v->next_frame = painter_next_frame(v->painter, &v->view, shown, v->fps);
