@@ -976,7 +976,10 @@ static int setup_sound(struct kiosk *k)
 		prepare_speech(k);
 	}
 	if (o->audio == AUDIO_WAV) {
-		k->audio = audio_open_wav(o->wav, s->volume, now);
+		/* Sample 0 is time 0, as the event record's: the file starts
+		 * with silence for the time the window and the voice took to
+		 * open, so a WAV and its record line up. */
+		k->audio = audio_open_wav(o->wav, s->volume, 0);
 		if (!k->audio) {
 			log_msg("cannot write %s: %s", o->wav, strerror(errno));
 			return -1;
@@ -1009,6 +1012,7 @@ static void setup_video(struct kiosk *k)
 		    .fps = s->frame_rate,
 		    /* Virtual time would stop for every animation frame. */
 		    .animate = s->animation && !k->clock.is_virtual,
+		    .clock = &k->clock,
 		};
 		k->video = video_open(&vc);
 		if (k->video && k->banner[0])

@@ -1,11 +1,25 @@
 /*
  * screens.c - paints the kiosk's screens with SDL2, SDL2_ttf and SDL2_image.
  *
- * Every size is computed from the output size on each frame, so one code
- * path serves a 480x320 panel and a 4K television, landscape or portrait.
- * Fonts are cached per pixel size, rendered text per (font, size, colour,
- * string), illustrations per (path, size); entries a frame did not use are
- * dropped soon after, so memory follows what is on screen.
+ * Every size is computed from the output size, so one code path serves a
+ * 480x320 panel and a 4K television, landscape or portrait. Fonts are
+ * cached per pixel size, rendered text per (font, size, colour, string),
+ * illustrations per (path, size); entries the last two paintings did not
+ * use are dropped, so memory follows what is on screen.
+ *
+ * Two layers, so that an animation frame costs next to nothing (in
+ * SDL's software renderer every blended triangle allocates, fills and
+ * blits a surface of its own): the still layer is everything but the
+ * moving disc, painted into a texture only when what the view shows
+ * changes (its content, or the output size); the moving layer is the
+ * attract circle's or the pacer's disc and glow, and the pacer's count on
+ * it. The disc is one opaque sprite composed here over the still pixels
+ * under it (read back once per still painting), for its radius. An
+ * animation frame copies that sprite, only the square where the disc was
+ * or now is when the renderer keeps its pixels between presents (the
+ * software one does); other renderers get the whole still layer first.
+ * A screen with no moving part sets none (struct motion); a new screen's
+ * draw function calls set_motion if something on it moves.
  */
 #include "screens.h"
 
@@ -27,6 +41,7 @@
 #define PAINTED_MAX	 64
 #define LINES_MAX	 8
 #define LINE_BYTES	 (ROUTINE_TEXT_BYTES + 4)
+#define SPRITE_KEYS	 5
 
 enum font_face { REGULAR, BOLD, FACES };
 
@@ -62,6 +77,27 @@ struct image_slot {
 	unsigned used;
 };
 
+/* What the still layer was painted from: the view without the time. */
+struct still_key {
+	int w, h;
+	struct screen screen;
+	char caption[ROUTINE_TEXT_BYTES], banner[2 * ROUTINE_TEXT_BYTES],
+	    routine[ROUTINE_NAME_BYTES];
+	bool caption_set, banner_set, routine_set;
+	const char *const *words;
+	bool animate;
+};
+
+/* The moving part of a screen: a glowing disc whose radius goes from lo
+ * to hi as `open` goes from 0 to 1, in a box it never leaves. */
+enum motion_kind { MOTION_NONE, MOTION_ATTRACT, MOTION_PACER };
+struct motion {
+	enum motion_kind kind;
+	float cx, cy, lo, hi, glow;
+	SDL_Rect box;
+	int count_px; /* pacer: the count's size on the disc; 0: none */
+};
+
 struct painter {
 	SDL_Renderer *r;
 	char *font_path[FACES];
@@ -75,6 +111,23 @@ struct painter {
 	struct settings english;       /* words when the view has none */
 	bool failed;		       /* an SDL call failed this frame */
 	bool ttf;		       /* TTF_Init done, to be undone */
+	bool keeps_pixels; /* the renderer's output survives a present */
+
+	/* The still layer, and what it was painted for. */
+	SDL_Texture *still; /* NULL: no render targets, paint every time */
+	struct still_key key;
+	bool still_valid;
+	bool on_screen; /* the output holds our last frame, untouched */
+	int nstill;	/* painted texts of the still layer */
+	struct motion motion;
+	SDL_Rect disc_shown; /* where the disc was drawn last */
+
+	/* The moving disc and its glow, rasterised for one radius. */
+	SDL_Texture *sprite;
+	int sprite_side;
+	float sprite_key[SPRITE_KEYS]; /* radius, square made */
+	Uint32 *sprite_px, *under_px;
+	bool sprite_ok; /* under_px holds the still layer's pixels */
 };
 
 /* One frame being painted: the sizes every layout decision starts from. */
@@ -511,13 +564,6 @@ static void arc(struct frame *f, float cx, float cy, float r0, float r1,
 		band(f, cx, cy, r0 - fw, r0 + fw, a0, a1, clear, c);
 }
 
-/* A soft halo from r0 outwards to r1, fading from colour c to nothing. */
-static void halo(struct frame *f, float cx, float cy, float r0, float r1,
-		 SDL_Color c)
-{
-	band(f, cx, cy, r0, r1, 0, 2 * PI_F, c, fade(c, 0));
-}
-
 static void disc(struct frame *f, float cx, float cy, float r, SDL_Color c)
 {
 	arc(f, cx, cy, 0, r, 0, 2 * PI_F, c);
@@ -873,8 +919,33 @@ static float breath_open(struct painter *p, const struct view *v, kt_ms now)
 	}
 }
 
+/* The square a disc of radius r and its glow cover, in whole pixels
+ * around the centre, within the output. */
+static SDL_Rect disc_extent(float cx, float cy, float r, int w, int h)
+{
+	int half = (int)ceilf(r) + 2;
+	SDL_Rect e = {(int)floorf(cx) - half, (int)floorf(cy) - half, 2 * half,
+		      2 * half};
+	SDL_Rect out = {0, 0, w, h};
+	if (!SDL_IntersectRect(&e, &out, &e))
+		e.w = e.h = 0;
+	return e;
+}
+
+/* The moving disc of this screen (at most one): remembered with the still
+ * layer, drawn on every frame by draw_motion. */
+static void set_motion(struct frame *f, enum motion_kind kind, float cx,
+		       float cy, float lo, float hi, float glow, int count_px)
+{
+	SDL_Rect box = disc_extent(cx, cy, hi + glow, f->w, f->h);
+	if (box.w > 0)
+		f->p->motion = (struct motion){kind, cx, cy, lo, hi, glow, box,
+					       count_px};
+}
+
 /* A disc that fills the guide ring on the in-breath and empties on the
- * out-breath, the count inside it and the breath word below. */
+ * out-breath, the count inside it and the breath word below. The ring and
+ * the word are still; the disc, its glow and the count move. */
 static void pacer(struct frame *f, SDL_Rect box)
 {
 	const struct screen *s = &f->v->screen;
@@ -886,24 +957,207 @@ static void pacer(struct frame *f, SDL_Rect box)
 		return;
 	float cx = ring.x + ring.w / 2.0f, cy = ring.y + ring.h / 2.0f;
 	float rmin = R * 0.42f;
-	float r = rmin + (R - rmin) * breath_open(f->p, f->v, f->now);
 	arc(f, cx, cy, R - (float)f->s / 120 - 1, R, 0, 2 * PI_F, TRACK);
-	halo(f, cx, cy, r - 1, r + R * 0.14f, fade(TEAL, 0.35f));
-	disc(f, cx, cy, r, TEAL);
-	char count[16];
-	snprintf(count, sizeof count, "%d", s->count);
 	int px = (int)(rmin * 0.9f);
-	if (px < f->small) /* no room for a count that could be read */
-		goto word;
-	int cw = text_width(f, BOLD, px, count), ch = line_height(f, BOLD, px);
-	draw_line(f, BOLD, px, count, (int)(cx - cw / 2.0f),
-		  (int)(cy - ch / 2.0f), NAVY, TEAL);
-word:;
+	/* No count when it could not be read. */
+	set_motion(f, MOTION_PACER, cx, cy, rmin, R, R * 0.14f,
+		   px < f->small ? 0 : px);
 	char said[ROUTINE_TEXT_BYTES];
 	const char *label_text = breath_label(f, s->breath, said, sizeof said);
 	int lw = text_width(f, BOLD, f->body, label_text);
 	draw_line(f, BOLD, f->body, label_text, label.x + (label.w - lw) / 2,
 		  label.y, WHITE, NAVY);
+}
+
+/* ---- the moving layer ---- */
+
+/* How far the disc is open, 0 to 1, at time now. */
+static float motion_open(struct painter *p, const struct view *v, kt_ms now)
+{
+	if (p->motion.kind == MOTION_PACER)
+		return breath_open(p, v, now);
+	/* The attract circle: one slow breath every ten seconds. */
+	float t = v->animate ? (float)(now % 10000) / 10000.0f : 0.25f;
+	return 0.5f - 0.5f * cosf(2 * PI_F * t);
+}
+
+/* The ring between the solid disc and the glow's end: the disc solid to
+ * r with a feather to r + 1 (alpha 1/2 to 0), over a glow from 35% at
+ * r - 1 to nothing at r + glow; both in one colour, so one alpha says it
+ * all. It depends on the distance only, so it is tabulated once a frame
+ * over the squared distance (steps of well under a tenth of a pixel),
+ * and a pixel costs no square root. */
+#define RING_STEPS 4096
+
+struct ring {
+	float in2, scale;
+	Uint16 alpha[RING_STEPS + 1]; /* out of 256 */
+};
+
+static void ring_init(struct ring *t, float r, float glow)
+{
+	float in = r - 1 > 0 ? r - 1 : 0, out = r + glow;
+	float k = 0.35f / (glow + 1);
+	t->in2 = in * in;
+	t->scale = RING_STEPS / (out * out - t->in2);
+	for (int i = 0; i <= RING_STEPS; i++) {
+		float d = sqrtf(t->in2 + (float)i / t->scale);
+		float ad = d <= r ? 1 : d < r + 1 ? (r + 1 - d) / 2 : 0;
+		float ah = d < out ? k * (out - d) : 0;
+		t->alpha[i] = (Uint16)((1 - (1 - ad) * (1 - ah)) * 256 + 0.5f);
+	}
+}
+
+/* Pixels x0..x1 of a row of the ring, over the still pixels bg. */
+static void ring_span(const struct ring *t, Uint32 *row, const Uint32 *bg,
+		      int x0, int x1, float fx, float dy2, Uint32 solid)
+{
+	for (int x = x0; x < x1; x++) {
+		float dx = (float)x + 1 - fx;
+		float i = (dx * dx + dy2 - t->in2) * t->scale;
+		Uint32 a = t->alpha[i <= 0 ? 0 : i >= RING_STEPS ? RING_STEPS
+								: (int)i];
+		Uint32 b = bg[x], mix = 0xFFu << 24;
+		for (int sh = 0; sh < 24; sh += 8) {
+			Uint32 fg = solid >> sh & 0xFF, g = b >> sh & 0xFF;
+			mix |= (fg * a + g * (256 - a)) >> 8 << sh;
+		}
+		row[x] = mix;
+	}
+}
+
+/* The disc of radius r and its glow over the still layer's pixels
+ * `under`, as disc() and a band of fading colour drew them with
+ * triangles (see struct ring). Composed here, so that the blit is a plain
+ * copy; only the ring between the solid disc and the glow's end is
+ * computed, the spans inside and outside it are filled. px and under are
+ * side x side; part is the square to make. */
+static void raster_disc(Uint32 *px, const Uint32 *under, int side,
+			SDL_Rect part, float fx, float fy, float r, float glow,
+			SDL_Color c)
+{
+	static struct ring t;
+	float in = r - 1, out = r + glow;
+	Uint32 solid = 0xFFu << 24 | (Uint32)c.r << 16 | (Uint32)c.g << 8 | c.b;
+	int left = part.x, right = part.x + part.w;
+	ring_init(&t, r, glow);
+	for (int y = part.y; y < part.y + part.h; y++) {
+		size_t at = (size_t)y * (size_t)side;
+		Uint32 *row = px + at;
+		const Uint32 *bg = under + at;
+		/* SDL's triangles cover a pixel by its far corner: x + 1. */
+		float dy = (float)y + 1 - fy, dy2 = dy * dy;
+		int x0 = left, x1 = left, i0 = 0, i1 = 0;
+		if (dy2 < out * out) {
+			float w = sqrtf(out * out - dy2);
+			x0 = (int)floorf(fx - 1 - w), x1 = (int)ceilf(fx - 1 + w);
+		}
+		x0 = x0 < left ? left : x0 > right ? right : x0;
+		x1 = x1 > right ? right : x1 < x0 ? x0 : x1;
+		if (in > 0 && dy2 < in * in) {
+			float w = sqrtf(in * in - dy2);
+			i0 = (int)ceilf(fx - 1 - w), i1 = (int)floorf(fx - 1 + w);
+		}
+		i0 = i0 < x0 ? x0 : i0 > x1 ? x1 : i0;
+		i1 = i1 > x1 ? x1 : i1 < i0 ? i0 : i1;
+		memcpy(row + left, bg + left, sizeof *row * (size_t)(x0 - left));
+		memcpy(row + x1, bg + x1, sizeof *row * (size_t)(right - x1));
+		for (int x = i0; x < i1; x++)
+			row[x] = solid;
+		ring_span(&t, row, bg, x0, i0, fx, dy2, solid);
+		ring_span(&t, row, bg, i1, x1, fx, dy2, solid);
+	}
+}
+
+/* Room for the disc's sprite and the still pixels under it, and those
+ * pixels, read from the still layer just painted (the render target). */
+static void read_under(struct painter *p)
+{
+	const struct motion *m = &p->motion;
+	int side = m->box.w > m->box.h ? m->box.w : m->box.h;
+	if (!p->sprite || p->sprite_side != side) {
+		if (p->sprite)
+			SDL_DestroyTexture(p->sprite);
+		free(p->sprite_px);
+		free(p->under_px);
+		size_t n = (size_t)side * (size_t)side;
+		p->sprite = SDL_CreateTexture(p->r, SDL_PIXELFORMAT_ARGB8888,
+					      SDL_TEXTUREACCESS_STREAMING, side,
+					      side);
+		p->sprite_px = malloc(sizeof *p->sprite_px * n);
+		p->under_px = malloc(sizeof *p->under_px * n);
+		p->sprite_side = side;
+	}
+	memset(p->sprite_key, 0, sizeof p->sprite_key);
+	p->sprite_ok = false;
+	if (!p->sprite || !p->sprite_px || !p->under_px) {
+		sdl_failed(p, "SDL_CreateTexture");
+		return;
+	}
+	SDL_SetTextureBlendMode(p->sprite, SDL_BLENDMODE_NONE);
+	if (SDL_RenderReadPixels(p->r, &m->box, SDL_PIXELFORMAT_ARGB8888,
+				 p->under_px, side * (int)sizeof(Uint32)) < 0) {
+		sdl_failed(p, "SDL_RenderReadPixels");
+		return;
+	}
+	p->sprite_ok = true;
+}
+
+/* The sprite for radius r over the square `part` of the box, made only
+ * when they changed. */
+static SDL_Texture *disc_sprite(struct painter *p, float r, SDL_Rect part)
+{
+	const struct motion *m = &p->motion;
+	if (!p->sprite_ok)
+		return NULL;
+	int side = p->sprite_side;
+	float key[SPRITE_KEYS] = {r,
+				  (float)part.x,
+				  (float)part.y,
+				  (float)part.w,
+				  (float)part.h};
+	if (memcmp(key, p->sprite_key, sizeof key)) {
+		raster_disc(p->sprite_px, p->under_px, side, part,
+			    m->cx - (float)m->box.x, m->cy - (float)m->box.y, r,
+			    m->glow, TEAL);
+		const Uint32 *at = p->sprite_px + (size_t)part.y * (size_t)side +
+				   (size_t)part.x;
+		if (SDL_UpdateTexture(p->sprite, &part, at,
+				      side * (int)sizeof *p->sprite_px) < 0) {
+			sdl_failed(p, "SDL_UpdateTexture");
+			return NULL;
+		}
+		memcpy(p->sprite_key, key, sizeof key);
+	}
+	return p->sprite;
+}
+
+/* The disc at its radius for now, and the count on it. With `partial`
+ * the output holds the last frame: only the square where the disc was or
+ * now is is drawn again. */
+static void draw_motion(struct frame *f, bool partial)
+{
+	struct painter *p = f->p;
+	struct motion *m = &p->motion;
+	if (m->kind == MOTION_NONE)
+		return;
+	float r = m->lo + (m->hi - m->lo) * motion_open(p, f->v, f->now);
+	SDL_Rect area = disc_extent(m->cx, m->cy, r + m->glow, f->w, f->h);
+	if (partial)
+		SDL_UnionRect(&area, &p->disc_shown, &area);
+	p->disc_shown = area;
+	SDL_Rect part = {area.x - m->box.x, area.y - m->box.y, area.w, area.h};
+	SDL_Texture *t = disc_sprite(p, r, part);
+	if (t && area.w > 0 && SDL_RenderCopy(p->r, t, &part, &area) < 0)
+		sdl_failed(p, "SDL_RenderCopy");
+	if (!m->count_px)
+		return;
+	char count[16];
+	snprintf(count, sizeof count, "%d", f->v->screen.count);
+	int cw = text_width(f, BOLD, m->count_px, count);
+	int ch = line_height(f, BOLD, m->count_px);
+	draw_line(f, BOLD, m->count_px, count, (int)(m->cx - cw / 2.0f),
+		  (int)(m->cy - ch / 2.0f), NAVY, TEAL);
 }
 
 /* ---- screens ---- */
@@ -929,15 +1183,12 @@ static void draw_attract(struct frame *f)
 	caption_panel(f, caption_of(f->v), f->area.h / 3);
 	SDL_Rect circle, text;
 	split(f, f->portrait ? 42 : 36, &circle, &text);
-	/* One slow breath every ten seconds. */
-	float t = f->v->animate ? (float)(f->now % 10000) / 10000.0f : 0.25f;
-	float open = 0.5f - 0.5f * cosf(2 * PI_F * t);
 	float R = (float)(circle.w < circle.h ? circle.w : circle.h) / 2;
 	float cx = circle.x + circle.w / 2.0f, cy = circle.y + circle.h / 2.0f;
-	float r = R * (0.5f + 0.32f * open);
 	arc(f, cx, cy, R * 0.95f - 2, R * 0.95f, 0, 2 * PI_F, TRACK);
-	halo(f, cx, cy, r - 1, r + R * 0.14f, fade(TEAL, 0.35f));
-	disc(f, cx, cy, r, TEAL);
+	/* The circle breathes between half and 82% of its ring. */
+	set_motion(f, MOTION_ATTRACT, cx, cy, R * 0.5f, R * 0.82f, R * 0.14f,
+		   0);
 	char start[ROUTINE_TEXT_BYTES], mat[ROUTINE_TEXT_BYTES];
 	const struct item it[] = {
 	    {s->title, BOLD, f->big, 2, WHITE},
@@ -1273,6 +1524,12 @@ struct painter *painter_new(SDL_Renderer *r, const char *font_dir, char *err,
 	settings_defaults(&p->english);
 	p->r = r;
 	p->last_moving = BREATH_IN;
+	/* The software renderer draws into memory that stays as drawn
+	 * after a present, so a frame may redraw only what moved; others
+	 * (GPU back buffers) are redrawn whole every frame. */
+	SDL_RendererInfo info;
+	p->keeps_pixels = SDL_GetRendererInfo(r, &info) == 0 &&
+			  (info.flags & SDL_RENDERER_SOFTWARE);
 	/* TTF_Init counts its callers; painter_free undoes this one. */
 	if (TTF_Init() < 0) {
 		snprintf(err, errlen, "TTF_Init: %s", TTF_GetError());
@@ -1313,13 +1570,19 @@ void painter_free(struct painter *p)
 	}
 	for (int i = 0; i < FACES; i++)
 		free(p->font_path[i]);
+	if (p->still)
+		SDL_DestroyTexture(p->still);
+	if (p->sprite)
+		SDL_DestroyTexture(p->sprite);
+	free(p->sprite_px);
+	free(p->under_px);
 	if (p->ttf)
 		TTF_Quit();
 	free(p);
 }
 
-/* Text not drawn in the last two frames is dropped: big countdown digits
- * at 4K are tens of megabytes each. */
+/* Text not drawn in the last two paintings of the still layer is
+ * dropped: big countdown digits at 4K are tens of megabytes each. */
 static void forget_unused(struct painter *p)
 {
 	for (int i = 0; i < TEXT_SLOTS; i++)
@@ -1347,7 +1610,74 @@ static void frame_init(struct frame *f, struct painter *p, const struct view *v,
 			     h - 2 * f->margin};
 }
 
-int painter_draw(struct painter *p, const struct view *v, kt_ms now)
+/* ---- the still layer ---- */
+
+/* A copy of s for the key; false when it does not fit (never the same). */
+static bool key_text(char *out, size_t n, const char *s, bool *set)
+{
+	*set = s != NULL;
+	return snprintf(out, n, "%s", s ? s : "") < (int)n;
+}
+
+static bool key_text_same(const char *kept, bool set, const char *s)
+{
+	return set == (s != NULL) && (!s || !strcmp(kept, s));
+}
+
+/* Is the still layer what v shows at w x h? Only ever wrong towards "no"
+ * (bytes of the screen compared, padding and all), which costs a repaint. */
+static bool still_same(const struct painter *p, const struct view *v, int w,
+		       int h)
+{
+	const struct still_key *k = &p->key;
+	return p->still_valid && k->w == w && k->h == h &&
+	       !memcmp(&k->screen, &v->screen, sizeof k->screen) &&
+	       key_text_same(k->caption, k->caption_set, v->caption) &&
+	       key_text_same(k->banner, k->banner_set, v->banner) &&
+	       key_text_same(k->routine, k->routine_set, v->routine) &&
+	       k->words == v->words && k->animate == v->animate;
+}
+
+static void still_remember(struct painter *p, const struct view *v, int w,
+			   int h)
+{
+	struct still_key *k = &p->key;
+	k->w = w, k->h = h;
+	memcpy(&k->screen, &v->screen, sizeof k->screen);
+	k->words = v->words;
+	k->animate = v->animate;
+	p->still_valid =
+	    key_text(k->caption, sizeof k->caption, v->caption,
+		     &k->caption_set) &
+	    key_text(k->banner, sizeof k->banner, v->banner, &k->banner_set) &
+	    key_text(k->routine, sizeof k->routine, v->routine,
+		     &k->routine_set);
+}
+
+/* A texture of the output's size to paint the still layer into; NULL
+ * (and the layer painted straight on the output every frame) when the
+ * renderer cannot draw into textures. */
+static SDL_Texture *still_texture(struct painter *p, int w, int h)
+{
+	int tw = 0, th = 0;
+	if (p->still && SDL_QueryTexture(p->still, NULL, NULL, &tw, &th) == 0 &&
+	    tw == w && th == h)
+		return p->still;
+	if (p->still)
+		SDL_DestroyTexture(p->still);
+	p->still = NULL;
+	if (!SDL_RenderTargetSupported(p->r))
+		return NULL;
+	p->still = SDL_CreateTexture(p->r, SDL_PIXELFORMAT_ARGB8888,
+				     SDL_TEXTUREACCESS_TARGET, w, h);
+	if (p->still)
+		SDL_SetTextureBlendMode(p->still, SDL_BLENDMODE_NONE);
+	return p->still;
+}
+
+/* Everything that does not move, for v at w x h. */
+static void paint_still(struct painter *p, const struct view *v, kt_ms now,
+			int w, int h)
 {
 	static void (*const draw[])(struct frame *) = {
 	    [SCREEN_ATTRACT] = draw_attract,   [SCREEN_SAFETY] = draw_safety,
@@ -1358,13 +1688,13 @@ int painter_draw(struct painter *p, const struct view *v, kt_ms now)
 	    [SCREEN_DONE] = draw_done,
 	};
 	struct frame f;
-	int w = 0, h = 0;
+	SDL_Texture *layer = still_texture(p, w, h);
 	p->frame++;
-	p->failed = false;
 	p->npainted = 0;
-	if (SDL_GetRendererOutputSize(p->r, &w, &h) < 0 || w <= 0 || h <= 0) {
-		sdl_failed(p, "SDL_GetRendererOutputSize");
-		return -1;
+	p->motion.kind = MOTION_NONE;
+	if (layer && SDL_SetRenderTarget(p->r, layer) < 0) {
+		sdl_failed(p, "SDL_SetRenderTarget");
+		return;
 	}
 	frame_init(&f, p, v, now, w, h);
 	SDL_SetRenderDrawBlendMode(p->r, SDL_BLENDMODE_BLEND);
@@ -1375,8 +1705,48 @@ int painter_draw(struct painter *p, const struct view *v, kt_ms now)
 	unsigned k = (unsigned)v->screen.kind;
 	if (k < sizeof draw / sizeof *draw && draw[k])
 		draw[k](&f);
+	if (p->motion.kind != MOTION_NONE)
+		read_under(p);
+	if (layer && SDL_SetRenderTarget(p->r, NULL) < 0)
+		sdl_failed(p, "SDL_SetRenderTarget");
+	p->nstill = p->npainted;
 	forget_unused(p);
+	if (layer && !p->failed)
+		still_remember(p, v, w, h);
+}
+
+int painter_draw(struct painter *p, const struct view *v, kt_ms now)
+{
+	struct frame f;
+	int w = 0, h = 0;
+	p->failed = false;
+	if (SDL_GetRendererOutputSize(p->r, &w, &h) < 0 || w <= 0 || h <= 0) {
+		sdl_failed(p, "SDL_GetRendererOutputSize");
+		return -1;
+	}
+	bool fresh = !still_same(p, v, w, h);
+	if (fresh) {
+		p->still_valid = false;
+		paint_still(p, v, now, w, h);
+	}
+	p->npainted = p->nstill;
+	/* The still layer onto the output: all of it, unless the output
+	 * still holds our last frame and only the disc moved. */
+	bool partial = !fresh && p->on_screen && p->keeps_pixels &&
+		       p->still && p->motion.kind != MOTION_NONE;
+	if (!partial && p->still &&
+	    SDL_RenderCopy(p->r, p->still, NULL, NULL) < 0)
+		sdl_failed(p, "SDL_RenderCopy");
+	frame_init(&f, p, v, now, w, h);
+	draw_motion(&f, partial);
+	p->on_screen = !p->failed;
 	return p->failed ? -1 : 0;
+}
+
+void painter_invalidate(struct painter *p)
+{
+	p->still_valid = false;
+	p->on_screen = false;
 }
 
 kt_ms painter_next_frame(const struct painter *p, const struct view *v,

@@ -4,6 +4,10 @@
  * Pure drawing: given what to show (a struct view, built from the engine's
  * SHOW and SAY actions) and the time, it paints a whole frame, scaled to
  * the renderer's output size, landscape or portrait, 480x320 to 3840x2160.
+ * What does not move is painted once per change of the view into a
+ * texture it keeps; an animation frame only puts the moving disc on it
+ * (see screens.c), so the animation costs a few percent of a core even
+ * in SDL's software renderer.
  * It knows nothing of windows, events, clocks or when to present (video.c
  * decides that); that is what lets the tests paint every screen into an
  * SDL software renderer with no display at all.
@@ -55,8 +59,14 @@ struct painter *painter_new(SDL_Renderer *r, const char *font_dir, char *err,
 void painter_free(struct painter *p);
 
 /* Paint the whole frame for `v` as it looks at time `now`. 0, or -1 when
- * SDL failed (logged). */
+ * SDL failed (logged). The view's content (not `now`) is compared with
+ * the last one painted: the same content reuses the still layer. */
 int painter_draw(struct painter *p, const struct view *v, kt_ms now);
+
+/* Paint everything again at the next draw: when what the view points to
+ * may have changed in place (the routine's words after a reload), or the
+ * output lost its pixels (the window was exposed or resized). */
+void painter_invalidate(struct painter *p);
 
 /* The next time the picture changes by itself (an animation frame, at most
  * `fps` a second), or KT_NEVER when it is still until the view changes:

@@ -29,6 +29,8 @@
  * end by someone slower than the voice. */
 #define CAPTION_LINGER 2500
 
+enum lead { LEAD_CHANGE, LEAD_MOVE, LEADS };
+
 struct pending {
 	kt_ms at;
 	bool is_screen;
@@ -45,6 +47,7 @@ struct video {
 	struct painter *painter;
 	int fd;
 	const char *shots; /* borrowed from the config */
+	const struct kclock *clock; /* borrowed from the config */
 	int fps;
 
 	struct pending queue[QUEUE_MAX];
@@ -59,8 +62,10 @@ struct video {
 	kt_ms next_frame;
 
 	/* Drawing starts this much before a frame is due, so that it is
-	 * shown on time: a running mean of how long drawing takes. */
-	double draw_ms;
+	 * shown on time: a running mean of how long drawing takes, apart
+	 * for a change (the whole screen painted) and for an animation
+	 * frame (the moving disc alone, many times cheaper). */
+	double draw_ms[LEADS];
 	kt_ms due; /* when the change being drawn is due; KT_NEVER: none */
 	float shown_late[LATE_MAX]; /* shown minus due, ms, last LATE_MAX */
 	int shown_n;
@@ -176,10 +181,11 @@ struct video *video_open(const struct video_config *c)
 	v->fd = -1;
 	v->stats.first_frame = KT_NEVER;
 	v->due = KT_NEVER;
-	v->draw_ms = 5;
+	v->draw_ms[LEAD_CHANGE] = v->draw_ms[LEAD_MOVE] = 5;
 	v->next_frame = KT_NEVER;
 	v->caption_until = KT_NEVER;
 	v->shots = c->screenshots;
+	v->clock = c->clock;
 	if (v->shots && mkdir(v->shots, 0777) < 0 && errno != EEXIST)
 		log_msg("screenshots: cannot make %s: %s", v->shots,
 			strerror(errno));
@@ -270,6 +276,7 @@ void video_set_routine(struct video *v, const char *name,
 	v->view.animate = animate;
 	v->fps = fps > 0 ? fps : 30;
 	v->dirty = true;
+	painter_invalidate(v->painter);
 }
 
 static void apply(struct video *v, const struct pending *p)
@@ -336,22 +343,26 @@ static void screenshot(struct video *v)
 	SDL_FreeSurface(img);
 }
 
-static kt_ms lead_time(const struct video *v)
+static kt_ms lead_time(const struct video *v, enum lead l)
 {
-	return (kt_ms)ceil(v->draw_ms);
+	return (kt_ms)ceil(v->draw_ms[l]);
 }
 
 static void draw(struct video *v, kt_ms now)
 {
 	/* The picture as it is when it will be seen. */
 	kt_ms shown = v->due != KT_NEVER && v->due > now ? v->due : now;
+	enum lead kind = v->dirty ? LEAD_CHANGE : LEAD_MOVE;
 	Uint64 t0 = SDL_GetPerformanceCounter();
 	if (painter_draw(v->painter, &v->view, shown) == 0)
 		screenshot(v);
 	SDL_RenderPresent(v->renderer);
+	/* A frame counts as shown once its present has returned: that, not
+	 * when drawing began, is when the first one was seen. */
+	kt_ms presented = v->clock ? kclock_now(v->clock) : now;
 	double ms = (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 /
 		    (double)SDL_GetPerformanceFrequency();
-	v->draw_ms += (ms - v->draw_ms) / 8;
+	v->draw_ms[kind] += (ms - v->draw_ms[kind]) / 8;
 	if (v->due != KT_NEVER)
 		v->shown_late[v->shown_n++ % LATE_MAX] =
 		    (float)((double)(now - v->due) + ms);
@@ -361,9 +372,9 @@ static void draw(struct video *v, kt_ms now)
 	if (ms > v->stats.render_ms_max)
 		v->stats.render_ms_max = ms;
 	if (v->stats.first_frame == KT_NEVER) {
-		v->stats.first_frame = now;
+		v->stats.first_frame = presented;
 		log_msg("video: first frame %lld ms after start",
-			(long long)now);
+			(long long)presented);
 	}
 	v->dirty = false;
 	v->next_frame = painter_next_frame(v->painter, &v->view, shown, v->fps);
@@ -371,8 +382,9 @@ static void draw(struct video *v, kt_ms now)
 
 void video_update(struct video *v, kt_ms now)
 {
-	apply_due(v, now + lead_time(v));
-	if (v->have_screen && (v->dirty || now + lead_time(v) >= v->next_frame))
+	apply_due(v, now + lead_time(v, LEAD_CHANGE));
+	if (v->have_screen &&
+	    (v->dirty || now + lead_time(v, LEAD_MOVE) >= v->next_frame))
 		draw(v, now);
 }
 
@@ -380,12 +392,17 @@ kt_ms video_wake(const struct video *v)
 {
 	if (v->dirty && v->have_screen)
 		return 0; /* at once */
-	kt_ms w = v->next_frame;
+	kt_ms change = KT_NEVER;
 	if (v->queued)
-		w = kt_min(w, v->queue[0].at);
+		change = v->queue[0].at;
 	if (v->view.caption)
-		w = kt_min(w, v->caption_until);
-	return w == KT_NEVER ? w : w - lead_time(v);
+		change = kt_min(change, v->caption_until);
+	if (change != KT_NEVER)
+		change -= lead_time(v, LEAD_CHANGE);
+	kt_ms move = v->next_frame == KT_NEVER
+			 ? KT_NEVER
+			 : v->next_frame - lead_time(v, LEAD_MOVE);
+	return kt_min(change, move);
 }
 
 /* ---- events ---- */
@@ -419,8 +436,10 @@ int video_keys(struct video *v, enum key_action *out, int n)
 			k = KEY_QUIT;
 		else if (e.type == SDL_KEYDOWN && !e.key.repeat)
 			k = key_for(e.key.keysym.sym);
-		else if (e.type == SDL_WINDOWEVENT)
+		else if (e.type == SDL_WINDOWEVENT) {
 			v->dirty = true; /* exposed, resized: draw again */
+			painter_invalidate(v->painter);
+		}
 		if (k != KEY_NONE && got < n)
 			out[got++] = k;
 	}

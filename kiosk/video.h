@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 
+#include "clock.h"
 #include "engine.h"
 #include "keyboard.h"
 #include "ktime.h"
@@ -33,6 +34,8 @@ struct video_config {
 				     on a console */
 	int fps;		  /* animation frames a second at most */
 	bool animate;
+	const struct kclock *clock; /* read when a frame has been presented
+				       (borrowed; NULL: the draw's time) */
 };
 
 struct video;
@@ -63,8 +66,9 @@ int video_keys(struct video *v, enum key_action *out, int n);
 struct video_stats {
 	int frames;
 	double render_ms_total, render_ms_max; /* painting and presenting */
-	kt_ms first_frame;		       /* when the first frame was
-						  presented (KT_NEVER: none) */
+	kt_ms first_frame;		       /* when the present of the
+						  first frame returned, on
+						  the clock (KT_NEVER: none) */
 	int screenshots;
 	double shown_p50_ms, shown_p99_ms; /* frame shown minus its due time */
 };

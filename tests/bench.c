@@ -115,6 +115,7 @@ struct watch {
 	double t0;	     /* spawn time, ms */
 	double at[4096];     /* sample times since spawn, ms */
 	long switches[4096]; /* voluntary context switches, all threads */
+	double cpu_ms[4096]; /* CPU time used so far, all threads */
 	int n;
 	long peak_rss_kb, peak_pss_kb;
 	char log[65536]; /* what it wrote on stderr */
@@ -159,6 +160,33 @@ static long wakeups(pid_t pid)
 	return sum;
 }
 
+/* CPU time of every thread so far, ms: the scheduler's own count (ns),
+ * finer than the 10 ms ticks of /proc/PID/stat. */
+static double cpu_ms(pid_t pid)
+{
+	char path[256];
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	double sum = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char stat[512];
+		snprintf(stat, sizeof stat, "/proc/%d/task/%s/schedstat",
+			 (int)pid, e->d_name);
+		FILE *f = fopen(stat, "r");
+		unsigned long long ns = 0;
+		if (f && fscanf(f, "%llu", &ns) == 1)
+			sum += (double)ns / 1e6;
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return sum;
+}
+
 static void sample(struct watch *w, pid_t pid)
 {
 	char path[256];
@@ -172,6 +200,7 @@ static void sample(struct watch *w, pid_t pid)
 		w->peak_pss_kb = pss;
 	if (w->n < 4096) {
 		w->at[w->n] = now_ms() - w->t0;
+		w->cpu_ms[w->n] = cpu_ms(pid);
 		w->switches[w->n++] = wakeups(pid);
 	}
 }
@@ -530,6 +559,10 @@ static int screens(const char *kiosk, const char *floor)
 	printf(
 	    "| start to first frame presented | %.0f ms | %.0f ms | %.2fx |\n",
 	    ff, fff, ff / fff);
+	double ffo = logged(&off, "first frame ");
+	printf("| the same, no voice (--audio none) | %.0f ms | %.0f ms | "
+	       "%.2fx |\n",
+	       ffo, fff, ffo / fff);
 	double rm = logged(&on, "render mean "),
 	       frm = logged(&fl, "render mean ");
 	printf("| frame render + present, mean | %.2f ms | %.2f ms | %.2fx |\n",
@@ -560,6 +593,94 @@ static int screens(const char *kiosk, const char *floor)
 	printf("\nWake-ups are voluntary context switches of all threads, read "
 	       "from /proc every 50 ms;\nthe floor sleeps a second between "
 	       "frames, so its rate is the least a countdown can do.\n");
+	return 0;
+}
+
+/* ---- what the screens cost, at three sizes ---- */
+
+/* Percent of one core used between two times since spawn (ms). */
+static double cpu_between(const struct watch *w, double from, double to)
+{
+	int a = -1, b = -1;
+	for (int i = 0; i < w->n; i++) {
+		if (a < 0 && w->at[i] >= from)
+			a = i;
+		if (w->at[i] <= to)
+			b = i;
+	}
+	if (a < 0 || b <= a)
+		return -1;
+	return (w->cpu_ms[b] - w->cpu_ms[a]) * 100.0 / (w->at[b] - w->at[a]);
+}
+
+/* The kiosk in SDL's software renderer (dummy driver) at each size, on
+ * the real clock with animation on: the idle screen for its first
+ * seconds, then a press and a hold with the breath pacer
+ * (tests/bench/short.conf); against the floor program redrawing its
+ * number as often as the kiosk's frame_rate (30 a second), measured in
+ * the same run. */
+static int screen_sizes(const char *kiosk, const char *floor)
+{
+	static const char *const size[] = {"480x320", "1280x720",
+					   "1920x1080"};
+	static struct watch k, fl;
+	FILE *f = fopen("build/bench-sizes.script", "w");
+	if (!f)
+		return -1;
+	fputs("9 press\n34 quit\n", f);
+	fclose(f);
+	printf("\n### Screens at three sizes (SDL dummy driver, software "
+	       "renderer, animation on, 30 frames a second)\n\n");
+	printf("| size | CPU, idle screen | CPU, hold with pacer | floor at 30 "
+	       "fps | idle / floor | hold / floor | render + present, mean "
+	       "(max) | floor's | kiosk / floor |\n");
+	printf("|---|---|---|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < sizeof size / sizeof *size; i++) {
+		const char *fargv[] = {floor, "8", size[i], "30", NULL};
+		if (watch_run(&fl, fargv, "SDL_VIDEODRIVER=dummy") != 0) {
+			fprintf(stderr, "bench: %s failed:\n%s", floor, fl.log);
+			return -1;
+		}
+		const char *argv[] = {kiosk,
+				      "--config",
+				      "tests/bench/short.conf",
+				      "--assets",
+				      "assets",
+				      "--input",
+				      "script:build/bench-sizes.script",
+				      "--video",
+				      "sdl",
+				      "--audio",
+				      "none",
+				      "--window",
+				      size[i],
+				      "--events",
+				      "build/bench-sizes.jsonl",
+				      "--exit-after-session",
+				      NULL};
+		if (watch_run(&k, argv, "SDL_VIDEODRIVER=dummy") != 0) {
+			fprintf(stderr, "bench: kiosk failed:\n%s", k.log);
+			return -1;
+		}
+		double hold =
+		    event_at("build/bench-sizes.jsonl", "\"screen\":\"hold\"", 0);
+		double idle = cpu_between(&k, 2000, 8500);
+		double held = cpu_between(&k, hold + 1000, hold + 15000);
+		double floor_cpu = cpu_between(&fl, 2000, 7500);
+		double rm = logged(&k, "render mean "),
+		       rmax = logged_in(&k, "render mean", "max "),
+		       frm = logged(&fl, "render mean ");
+		printf("| %s | %.2f%% | %.2f%% | %.2f%% | %.1fx | %.1fx | %.2f "
+		       "(%.1f) ms | %.2f ms | %.2fx |\n",
+		       size[i], idle, held, floor_cpu, idle / floor_cpu,
+		       held / floor_cpu, rm, rmax, frm, rm / frm);
+	}
+	printf("\nCPU is the scheduler's count for all the kiosk's threads "
+	       "(/proc/PID/task/*/schedstat),\nin percent of one core: the "
+	       "idle screen from 2 to 8.5 s, the hold from 1 s to 15 s "
+	       "into it.\nThe kiosk's render mean covers every frame of "
+	       "the run: the still screen painted\nwhen it changes (the max), "
+	       "the moving disc alone on the frames between.\n");
 	return 0;
 }
 
@@ -756,7 +877,8 @@ int main(int argc, char **argv)
 		       "--clock virtual --video none --audio none "
 		       "--exit-after-session\n",
 		       kiosk, scriptarg);
-	if (edge_to_action() < 0 || voice() < 0 || screens(kiosk, floor) < 0)
+	if (edge_to_action() < 0 || voice() < 0 || screens(kiosk, floor) < 0 ||
+	    screen_sizes(kiosk, floor) < 0)
 		return 1;
 	if (records(kiosk) < 0)
 		return 1;

@@ -364,6 +364,42 @@ static void test_unknown_voice_is_a_config_error(void **state)
 	free(err);
 }
 
+/* On the real clock with screens on, the window and the voice take a
+ * while to open before the sound does (here a few ms, on a Pi hundreds);
+ * the WAV's sample 0 is still the record's time 0: the first sound the
+ * record has (a line or a chime) starts in the WAV no earlier than its
+ * "t" (1 ms for rounding) and within ONSET_MS after it. */
+static void test_real_clock_wav_starts_at_time_zero(void **state)
+{
+	(void)state;
+	char cmd[1024];
+	run("mkdir -p " OUT);
+	write_file(OUT "/realtime.script", "3 press\n8 quit\n");
+	snprintf(cmd, sizeof cmd,
+		 "%s --input script:" OUT "/realtime.script --video sdl "
+		 "--audio wav:" OUT "/realtime.wav --events " OUT
+		 "/realtime.jsonl --exit-after-session 2>" OUT
+		 "/realtime.stderr",
+		 kiosk());
+	assert_int_equal(run(cmd), 0);
+	char *buf;
+	char **l = read_lines(OUT "/realtime.jsonl", &buf);
+	long first = -1;
+	for (int i = 0; l[i] && first < 0; i++)
+		if (json_is(l[i], "type", "say") ||
+		    json_is(l[i], "type", "chime"))
+			first = json_ms(l[i]);
+	assert_true(first > 0);
+	struct wav w;
+	wav_load(OUT "/realtime.wav", &w);
+	long on = onset(&w, 0, first + 1000);
+	print_message("first sound: %ld ms in the record, %ld ms in the WAV\n",
+		      first, on);
+	assert_true(on >= first - 1);
+	assert_true(on <= first + ONSET_MS);
+	free(w.buf), free(l), free(buf);
+}
+
 /* ---- screens ---- */
 
 static void test_screenshots_of_whole_session(void **state)
@@ -433,6 +469,8 @@ int main(void)
 	    cmocka_unit_test(test_no_sound_device_gives_captions_and_one_line),
 	    cmocka_unit_test(test_unknown_voice_is_a_config_error),
 	    cmocka_unit_test_setup(test_screenshots_of_whole_session,
+				   dummy_video),
+	    cmocka_unit_test_setup(test_real_clock_wav_starts_at_time_zero,
 				   dummy_video),
 	    cmocka_unit_test_setup(test_no_display_is_voice_only, no_display),
 	};

@@ -539,6 +539,47 @@ static void test_pacer_follows_the_breath(void **state)
 	canvas_close(&c);
 }
 
+/* An animation frame redraws only the square of the moving disc over the
+ * kept still layer: the result must be, pixel for pixel, what a painter
+ * painting the whole screen at that moment makes; through a breath in
+ * and out, on the idle screen and the hold. */
+static void test_animation_frame_matches_a_full_paint(void **state)
+{
+	(void)state;
+	const enum screen_kind kinds[] = {SCREEN_ATTRACT, SCREEN_HOLD};
+	for (size_t k = 0; k < 2; k++) {
+		struct canvas moving, fresh;
+		canvas_open(&moving, 1280, 720);
+		canvas_open(&fresh, 1280, 720);
+		struct view v = view_of(kinds[k]);
+		const struct painted_text *t;
+		v.animate = true;
+		v.shown_at = 1000;
+		v.screen.caption[0] = '\0';
+		for (int b = 0; b < 2; b++) {
+			v.screen.breath = b ? BREATH_OUT : BREATH_IN;
+			for (kt_ms ms = 0; ms < 1000; ms += 90) {
+				paint(&moving, &v, v.shown_at + ms, &t);
+				painter_invalidate(fresh.p);
+				paint(&fresh, &v, v.shown_at + ms, &t);
+				long differ = 0;
+				for (int y = 0; y < 720; y++)
+					for (int x = 0; x < 1280; x++)
+						differ += !near(
+						    pixel(&moving, x, y),
+						    pixel(&fresh, x, y), 0);
+				if (differ)
+					fail_msg("%s at %lld ms: %ld pixels "
+						 "differ",
+						 screen_name(kinds[k]),
+						 (long long)ms, differ);
+			}
+		}
+		canvas_close(&moving);
+		canvas_close(&fresh);
+	}
+}
+
 static void test_long_captions_wrap_inside(void **state)
 {
 	(void)state;
@@ -752,6 +793,7 @@ int main(void)
 	    cmocka_unit_test(test_wiring_decides_the_words),
 	    cmocka_unit_test(test_hold_digits_are_the_biggest_thing),
 	    cmocka_unit_test(test_pacer_follows_the_breath),
+	    cmocka_unit_test(test_animation_frame_matches_a_full_paint),
 	    cmocka_unit_test(test_long_captions_wrap_inside),
 	    cmocka_unit_test(test_banner_shows_on_the_idle_screen_only),
 	    cmocka_unit_test(test_words_come_from_the_routine),
