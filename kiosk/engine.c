@@ -850,6 +850,14 @@ static void tick_running(struct engine *e, kt_ms now, struct actions *out)
 		end_part(e, end, now, out);
 }
 
+/* Nobody is doing the session: given up, in the words for the wiring. */
+static void give_up(struct engine *e, kt_ms now, struct actions *out)
+{
+	leave_session(e, now, RESULT_ABANDONED,
+		      mat_only(e) ? PHRASE_ABANDONED_MAT : PHRASE_ABANDONED,
+		      out);
+}
+
 static void tick_state(struct engine *e, kt_ms now, struct actions *out)
 {
 	bool talked;
@@ -865,10 +873,7 @@ static void tick_state(struct engine *e, kt_ms now, struct actions *out)
 	case STATE_REDFLAGS:
 		if (e->confirming) {
 			if (now >= e->deadline)
-				leave_session(e, now, RESULT_ABANDONED,
-					      mat_only(e) ? PHRASE_ABANDONED_MAT
-							  : PHRASE_ABANDONED,
-					      out);
+				give_up(e, now, out);
 			break;
 		}
 		talked = talk_step(e, now, out);
@@ -891,10 +896,7 @@ static void tick_state(struct engine *e, kt_ms now, struct actions *out)
 	case STATE_WAITING:
 	case STATE_PAUSED:
 		if (now >= e->deadline)
-			leave_session(e, now, RESULT_ABANDONED,
-				      mat_only(e) ? PHRASE_ABANDONED_MAT
-						  : PHRASE_ABANDONED,
-				      out);
+			give_up(e, now, out);
 		break;
 	case STATE_RUNNING:
 		tick_running(e, now, out);
