@@ -27,11 +27,7 @@ static const char *kiosk(void)
 
 static const char *in_dir(const char *name)
 {
-	static char path[16][160];
-	static int next;
-	char *p = path[next++ % 16];
-	snprintf(p, sizeof path[0], "%s/%s", dir, name);
-	return p;
+	return tmp_path(dir, name);
 }
 
 static int setup(void **state)

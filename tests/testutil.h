@@ -101,6 +101,19 @@ static inline void tmp_dir_make(char *path, const char *name)
 	assert_non_null(mkdtemp(path));
 }
 
+/* DIR/NAME, in one of 16 buffers used in turn, so that several can be
+ * arguments of one call (symlink(target, link) must not get one buffer
+ * twice: which argument is made last differs between compilers and
+ * machines). */
+static inline const char *tmp_path(const char *dir, const char *name)
+{
+	static char path[16][160];
+	static int next;
+	char *p = path[next++ % 16];
+	snprintf(p, sizeof path[0], "%s/%s", dir, name);
+	return p;
+}
+
 static inline void tmp_dir_remove(const char *path)
 {
 	char cmd[128];

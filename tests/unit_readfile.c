@@ -35,9 +35,7 @@ static int teardown(void **state)
 
 static const char *in_dir(const char *name)
 {
-	static char path[128];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	return path;
+	return tmp_path(dir, name);
 }
 
 /* Refused at once, with errno and a sentence naming what it is. */
