@@ -137,32 +137,31 @@ static long field(const char *path, const char *key)
 	return v;
 }
 
-/* Voluntary switches summed over every thread: each one is a wake-up. */
-static long wakeups(pid_t pid)
+/* Voluntary context switches of one thread (its status file). */
+static double task_switches(const char *task)
 {
-	char path[256];
-	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-	DIR *d = opendir(path);
-	long sum = 0;
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char status[512];
-		snprintf(status, sizeof status, "/proc/%d/task/%s/status",
-			 (int)pid, e->d_name);
-		long v = field(status, "voluntary_ctxt_switches:");
-		if (v > 0)
-			sum += v;
-	}
-	if (d)
-		closedir(d);
-	return sum;
+	char path[512];
+	snprintf(path, sizeof path, "%.300s/status", task);
+	long v = field(path, "voluntary_ctxt_switches:");
+	return v > 0 ? (double)v : 0;
 }
 
-/* CPU time of every thread so far, ms: the scheduler's own count (ns),
+/* CPU time of one thread so far, ms: the scheduler's own count (ns),
  * finer than the 10 ms ticks of /proc/PID/stat. */
-static double cpu_ms(pid_t pid)
+static double task_cpu_ms(const char *task)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%.300s/schedstat", task);
+	FILE *f = fopen(path, "r");
+	unsigned long long ns = 0;
+	double ms = f && fscanf(f, "%llu", &ns) == 1 ? (double)ns / 1e6 : 0;
+	if (f)
+		fclose(f);
+	return ms;
+}
+
+/* One figure summed over every thread of pid. */
+static double over_tasks(pid_t pid, double (*each)(const char *task))
 {
 	char path[256];
 	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
@@ -172,19 +171,24 @@ static double cpu_ms(pid_t pid)
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		char stat[512];
-		snprintf(stat, sizeof stat, "/proc/%d/task/%s/schedstat",
-			 (int)pid, e->d_name);
-		FILE *f = fopen(stat, "r");
-		unsigned long long ns = 0;
-		if (f && fscanf(f, "%llu", &ns) == 1)
-			sum += (double)ns / 1e6;
-		if (f)
-			fclose(f);
+		char task[300];
+		snprintf(task, sizeof task, "%s/%.32s", path, e->d_name);
+		sum += each(task);
 	}
 	if (d)
 		closedir(d);
 	return sum;
+}
+
+/* Each voluntary switch is a wake-up. */
+static long wakeups(pid_t pid)
+{
+	return (long)over_tasks(pid, task_switches);
+}
+
+static double cpu_ms(pid_t pid)
+{
+	return over_tasks(pid, task_cpu_ms);
 }
 
 static void sample(struct watch *w, pid_t pid)
@@ -621,8 +625,7 @@ static double cpu_between(const struct watch *w, double from, double to)
  * the same run. */
 static int screen_sizes(const char *kiosk, const char *floor)
 {
-	static const char *const size[] = {"480x320", "1280x720",
-					   "1920x1080"};
+	static const char *const size[] = {"480x320", "1280x720", "1920x1080"};
 	static struct watch k, fl;
 	FILE *f = fopen("build/bench-sizes.script", "w");
 	if (!f)
@@ -662,8 +665,8 @@ static int screen_sizes(const char *kiosk, const char *floor)
 			fprintf(stderr, "bench: kiosk failed:\n%s", k.log);
 			return -1;
 		}
-		double hold =
-		    event_at("build/bench-sizes.jsonl", "\"screen\":\"hold\"", 0);
+		double hold = event_at("build/bench-sizes.jsonl",
+				       "\"screen\":\"hold\"", 0);
 		double idle = cpu_between(&k, 2000, 8500);
 		double held = cpu_between(&k, hold + 1000, hold + 15000);
 		double floor_cpu = cpu_between(&fl, 2000, 7500);
