@@ -46,7 +46,7 @@ struct video {
 	SDL_Renderer *renderer;
 	struct painter *painter;
 	int fd;
-	const char *shots; /* borrowed from the config */
+	const char *shots;	    /* borrowed from the config */
 	const struct kclock *clock; /* borrowed from the config */
 	int fps;
 
@@ -245,13 +245,6 @@ static struct pending *enqueue(struct video *v, kt_ms at)
 	return p;
 }
 
-void video_show(struct video *v, const struct screen *s, kt_ms at)
-{
-	struct pending *p = enqueue(v, at);
-	p->is_screen = true;
-	p->u.screen = *s;
-}
-
 void video_say(struct video *v, const char *text, kt_ms at, kt_ms duration)
 {
 	struct pending *p = enqueue(v, at);
@@ -307,6 +300,23 @@ static void apply_due(struct video *v, kt_ms now)
 		v->caption_until = KT_NEVER;
 		v->dirty = true;
 	}
+}
+
+void video_show(struct video *v, const struct screen *s, kt_ms at)
+{
+	/* The first picture goes up as soon as it is drawn, not at its time:
+	 * nothing has been said yet for it to keep time with, and holding it
+	 * for the sound's lead (kiosk.c: up to a quarter of a second) only
+	 * leaves the display blank that much longer after start. */
+	if (!v->have_screen && !v->queued) {
+		struct pending first = {.at = at, .is_screen = true};
+		first.u.screen = *s;
+		apply(v, &first);
+		return;
+	}
+	struct pending *p = enqueue(v, at);
+	p->is_screen = true;
+	p->u.screen = *s;
 }
 
 /* ---- drawing ---- */

@@ -5,7 +5,8 @@
  * program's own definition wins over the library's for the calls in
  * libkiosk.a) to take 30 ms, as a display waiting for its refresh may,
  * and to note on the kiosk's clock when it returned. SDL's dummy driver,
- * so no display is needed.
+ * so no display is needed. Also: the first screen is not held back for
+ * the sound's lead.
  */
 #include "testutil.h"
 
@@ -67,6 +68,35 @@ static void test_first_frame_is_when_its_present_returned(void **state)
 	video_close(v);
 }
 
+/* The first screen goes up as soon as it is drawn, though it is due a
+ * sound's lead later; every screen after it waits for its time. */
+static void test_first_screen_does_not_wait_for_the_lead(void **state)
+{
+	(void)state;
+	kclock_init(&clk, false);
+	struct video_config c = {.routine = "Test routine",
+				 .width = 480,
+				 .height = 320,
+				 .fps = 30,
+				 .clock = &clk};
+	struct video *v = video_open(&c);
+	assert_non_null(v);
+	struct screen s = {.kind = SCREEN_ATTRACT, .minutes = 2};
+	strcpy(s.title, "Test routine");
+	kt_ms now = kclock_now(&clk);
+	int before = presents;
+	video_show(v, &s, now + 250);
+	video_update(v, now);
+	assert_int_equal(presents, before + 1);
+	s.kind = SCREEN_SAFETY;
+	video_show(v, &s, now + 500);
+	video_update(v, now);
+	assert_int_equal(presents, before + 1); /* not yet due */
+	video_update(v, now + 500);
+	assert_int_equal(presents, before + 2);
+	video_close(v);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -77,6 +107,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_first_frame_is_when_its_present_returned),
+	    cmocka_unit_test(test_first_screen_does_not_wait_for_the_lead),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
