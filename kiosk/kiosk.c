@@ -12,9 +12,11 @@
  * fixed lead ahead of the monotonic clock. Every action is then known
  * that long before it must be heard and seen; the sound device starts the
  * line's first sample, and the screen presents its frame, exactly at the
- * action's time. Everything the engine, the event record, the screen and
- * the sound see is on that one timeline ("kiosk time"); only the waiting
- * in poll() converts back to the monotonic clock.
+ * action's time (but for the first screen after start, which has nothing
+ * to keep time with: video.c shows it at once). Everything the engine,
+ * the event record, the screen and the sound see is on that one timeline
+ * ("kiosk time"); only the waiting in poll() converts back to the
+ * monotonic clock.
  */
 #include "kiosk.h"
 
