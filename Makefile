@@ -258,7 +258,10 @@ FUZZ_BUILD := build-fuzz
 FUZZ_SECONDS ?= 600
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-FUZZ_CFLAGS = -std=c11 -O1 -g $(WARN) $(FUZZ_SAN) \
+# clang's -Wcast-align is what gcc calls -Wcast-align=strict, a name
+# clang does not know.
+FUZZ_CFLAGS = -std=c11 -O1 -g $(subst -Wcast-align=strict,-Wcast-align,$(WARN)) \
+	$(FUZZ_SAN) \
 	$(shell $(PKG_CONFIG) --cflags inih)
 FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs inih)
 FUZZ_OBJ := $(patsubst %,$(FUZZ_BUILD)/%.o,config routine text diag script readfile \
