@@ -93,15 +93,10 @@ static bool espeak_ready, in_use;
 
 /* ---- the cache and queue (callers hold sp->lock) ---- */
 
-/* 64-bit FNV-1a on every target; a 32-bit size_t keeps the low half,
- * which is as good a bucket index and keeps armhf's -Werror=overflow
- * quiet (the constant does not fit a 32-bit size_t). */
+/* A 32-bit size_t keeps the hash's low half: as good a bucket index. */
 static size_t hash_text(const char *s)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-	return (size_t)h;
+	return (size_t)text_hash(s);
 }
 
 static struct line *line_find(const struct speech *sp, const char *text)

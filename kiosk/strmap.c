@@ -7,18 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t hash(const char *s)
-{
-	uint64_t h = 14695981039346656037u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
+#include "text.h"
 
 /* The slot holding key, or the empty one where it would go. */
 static struct strmap_slot *slot_for(const struct strmap *m, const char *key)
 {
-	size_t mask = m->cap - 1, i = (size_t)hash(key) & mask;
+	size_t mask = m->cap - 1, i = (size_t)text_hash(key) & mask;
 	while (m->slot[i].key && strcmp(m->slot[i].key, key))
 		i = (i + 1) & mask;
 	return &m->slot[i];

@@ -161,3 +161,16 @@ void text_name_field(char *out, const char *in)
 	}
 	out[len] = '\0';
 }
+
+uint64_t text_hash_bytes(uint64_t h, const void *bytes, size_t n)
+{
+	const unsigned char *b = bytes;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * UINT64_C(1099511628211);
+	return h;
+}
+
+uint64_t text_hash(const char *s)
+{
+	return text_hash_bytes(TEXT_HASH_START, s, strlen(s));
+}

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ktime.h"
 
@@ -49,5 +50,12 @@ void text_copy(char *out, size_t size, const char *in);
  * (tabs, newlines) become spaces, and it is cut to ROUTINE_NAME_BYTES - 1
  * bytes on a character boundary. `out` holds ROUTINE_NAME_BYTES. */
 void text_name_field(char *out, const char *in);
+
+/* 64-bit FNV-1a, the kiosk's one hash (speech cache, name map, routine
+ * fingerprint): text_hash of a string, or text_hash_bytes to go on from
+ * TEXT_HASH_START (or an earlier result) over bytes that come in pieces. */
+#define TEXT_HASH_START UINT64_C(14695981039346656037)
+uint64_t text_hash_bytes(uint64_t h, const void *bytes, size_t n);
+uint64_t text_hash(const char *s);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "readfile.h"
+#include "text.h"
 
 struct watch {
 	int fd;
@@ -175,8 +176,8 @@ bool settle_ask(struct settle *s, kt_ms now)
 	return false;
 }
 
-enum settle_step settle_step(struct settle *s, const char *path,
-			     uint64_t tried, kt_ms now)
+enum settle_step settle_step(struct settle *s, const char *path, uint64_t tried,
+			     kt_ms now)
 {
 	struct watch_look look;
 	s->due = KT_NEVER;
@@ -229,12 +230,11 @@ int watch_fingerprint(const char *path, uint64_t *out)
 	*out = 0;
 	if (readfile_open(&f, path, CONFIG_FILE_MAX) < 0)
 		return -1;
-	uint64_t h = 14695981039346656037u;
+	uint64_t h = TEXT_HASH_START;
 	unsigned char buf[4096];
 	ssize_t n;
 	while ((n = readfile_read(&f, buf, sizeof buf)) > 0)
-		for (ssize_t i = 0; i < n; i++)
-			h = (h ^ buf[i]) * 1099511628211u;
+		h = text_hash_bytes(h, buf, (size_t)n);
 	int e = errno;
 	readfile_close(&f);
 	if (n < 0) {
