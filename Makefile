@@ -310,8 +310,8 @@ install: $(BUILD)/kiosk
 	install -m 644 man/kiosk.conf.5 $(DESTDIR)$(MANDIR)/man5/kiosk.conf.5
 	@# The guides the manual pages name, each beside what it links to.
 	install -d $(DESTDIR)$(DOCDIR)
-	install -m 644 README.md assets/wiring.md assets/wiring.svg \
-		assets/appliance.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 assets/wiring.md assets/wiring.svg assets/appliance.md \
+		$(DESTDIR)$(DOCDIR)/
 	install -m 644 tests/README.md $(DESTDIR)$(DOCDIR)/tests.md
 	@# The units name the program where this install puts it.
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR) \
