@@ -29,7 +29,9 @@
 #define ROUTINE_LINES_MAX     16 /* lines of one text key */
 #define ROUTINE_PHASES_MAX    4	 /* breath phases in one cycle */
 
-enum exercise_kind { KIND_HOLD, KIND_REPS, KIND_FREE };
+/* The kinds of exercise. What differs between them is in the kind table
+ * (struct kind_def, routine.c): add a kind there and here. */
+enum exercise_kind { KIND_HOLD, KIND_REPS, KIND_FREE, KIND_COUNT };
 enum start_trigger { START_AUTO, START_BUTTON, START_MAT };
 enum breath_phase { BREATH_NONE, BREATH_IN, BREATH_HOLD, BREATH_OUT };
 
@@ -65,6 +67,34 @@ struct progression {
 	int step;  /* added after every `every` completed sessions; 0: off */
 	int max;   /* never beyond this */
 	int every; /* completed sessions per step, 1 to 100 (default 1) */
+};
+
+/* Groups of [exercise] keys that only some kinds use. config.c tags each
+ * key with its group; a key without one (0) applies to every kind. */
+enum key_group {
+	KEYS_SECONDS = 1 << 0,	 /* seconds */
+	KEYS_REPS = 1 << 1,	 /* reps */
+	KEYS_BREATH = 1 << 2,	 /* breath */
+	KEYS_CUES = 1 << 3,	 /* cue_in, cue_hold, cue_out */
+	KEYS_ENCOURAGE = 1 << 4, /* encourage, encourage_every */
+};
+
+/* How a part is measured: its length, and the unit progression steps. */
+enum kind_unit {
+	UNIT_SECONDS, /* `seconds` long; progression adds seconds */
+	UNIT_REPS,    /* `reps` breath cycles; progression adds reps */
+};
+
+/* Everything that varies by kind, one row each in kind_table. */
+struct kind_def {
+	const char *name;  /* as written in the file and the event record */
+	unsigned uses;	   /* enum key_group bits the kind accepts */
+	unsigned needs;	   /* of those, the groups it must be given */
+	enum kind_unit unit;
+	const char *unit_key; /* the key that sets the unit: "seconds" */
+	/* Why breath cannot be 'none' (the kind needs KEYS_BREATH). */
+	const char *breath_why;
+	bool phase_cues; /* speaks each breath phase, not a countdown */
 };
 
 struct exercise {
@@ -193,6 +223,18 @@ const char *word_key(enum word w);
 const char *breath_name(enum breath_phase p);
 const char *trigger_name(enum start_trigger t);
 const char *kind_name(enum exercise_kind k);
+
+/* The row of kind k (a valid kind). */
+const struct kind_def *kind_def(enum exercise_kind k);
+/* The kind whose name is `name` (any case); -1 if none. */
+int kind_find(const char *name);
+/* An exercise's size in its kind's unit (whole seconds or reps), and
+ * the way to change it; and how long one part lasts, in ms. */
+int exercise_amount(const struct exercise *x);
+void exercise_set_amount(struct exercise *x, int v);
+kt_ms exercise_part_ms(const struct exercise *x);
+/* Seconds of one breath cycle; 0 without breath counting. */
+int breath_cycle_seconds(const struct breath *b);
 
 const char *breath_word(const struct settings *s, enum breath_phase p);
 
