@@ -420,21 +420,17 @@ static void build_screen(const struct engine *e, enum kiosk_state st, kt_ms now,
 	}
 }
 
-static bool screen_equal(const struct screen *a, const struct screen *b)
+/* Text by its characters, everything else by value. */
+#define SF_EQUAL_SF_TEXT(x, y) (strcmp(x, y) == 0)
+#define SF_EQUAL_SF_INT(x, y)  ((x) == (y))
+#define SF_EQUAL_SF_BOOL(x, y) ((x) == (y))
+#define SF_EQUAL_SF_NAME(x, y) ((x) == (y))
+#define FIELD_EQUAL(ctype, name, dims, type, ...)                             \
+	&&SF_EQUAL_##type(a->name, b->name)
+
+bool screen_equal(const struct screen *a, const struct screen *b)
 {
-	return a->kind == b->kind && !strcmp(a->title, b->title) &&
-	       !strcmp(a->caption, b->caption) &&
-	       !strcmp(a->illustration, b->illustration) &&
-	       !strcmp(a->next, b->next) && a->index == b->index &&
-	       a->exercises == b->exercises && a->remaining == b->remaining &&
-	       a->total == b->total && a->repeat == b->repeat &&
-	       a->repeats == b->repeats && a->rep == b->rep &&
-	       a->reps == b->reps && a->breath == b->breath &&
-	       a->count == b->count && a->phase_len == b->phase_len &&
-	       a->trigger == b->trigger && a->reason == b->reason &&
-	       a->minutes == b->minutes && a->mat_start == b->mat_start &&
-	       a->no_button == b->no_button && a->elapsed == b->elapsed &&
-	       a->confirm == b->confirm;
+	return true SCREEN_FIELDS(FIELD_EQUAL);
 }
 
 static void show(struct engine *e, kt_ms now, struct actions *out)
@@ -1225,6 +1221,11 @@ const char *screen_name(enum screen_kind s)
 	    "hold",    "reps",	 "paused",   "rest",  "done",
 	};
 	return s <= SCREEN_DONE ? n[s] : "?";
+}
+
+const char *pause_reason_name(enum pause_reason r)
+{
+	return r == PAUSE_MAT ? "mat" : "button";
 }
 
 const char *result_name(enum session_result r)
