@@ -107,8 +107,6 @@ void settings_defaults(struct settings *s)
 	    .pitch = 50,
 	    .volume = 80,
 	    .long_press = 2000,
-	    .button_debounce = 30,
-	    .mat_debounce = 150,
 	    .mat_start = true,
 	    .start_timeout = 90000,
 	    .pause_timeout = 300000,
@@ -118,10 +116,15 @@ void settings_defaults(struct settings *s)
 	    .cues = CUE_ALL,
 	    .frame_rate = 30,
 	    .animation = true,
-	    .button_line = "GPIO17",
-	    .mat_line = "GPIO27",
-	    .button_active_low = true,
-	    .mat_active_low = true,
+	    .input =
+		{
+		    [LINE_BUTTON] = {.line = "GPIO17",
+				     .active_low = true,
+				     .debounce = 30},
+		    [LINE_MAT] = {.line = "GPIO27",
+				  .active_low = true,
+				  .debounce = 150},
+		},
 	};
 	for (int i = 0; i < PHRASE_COUNT; i++)
 		s->phrase[i] = phrases[i].text;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gesture.h" /* the lines: LINE_BUTTON, ... */
 #include "ktime.h"
 
 /* Limits the validator enforces; also the sizes of the engine's buffers. */
@@ -177,19 +178,26 @@ enum word {
 	WORD_COUNT
 };
 
+/* One input's wiring: [settings] <role>_line, <role>_active_low and
+ * <role>_debounce_ms, the role being its row's in the line table. */
+struct line_settings {
+	const char *line; /* see linespec.h */
+	bool active_low;
+	kt_ms debounce; /* settle time, ms */
+};
+
 struct settings {
 	const char *language, *voice, *audio_device;
 	int rate, pitch, volume;
 	int voice_line; /* where language or voice was set; 0: defaults */
-	kt_ms long_press, button_debounce, mat_debounce;
+	kt_ms long_press;
 	bool mat_start;
 	kt_ms start_timeout, pause_timeout, get_ready, done_time;
 	int countdown;
 	unsigned cues;	/* enum cue bits */
 	int frame_rate; /* screen animation, frames a second at most */
 	bool animation; /* attract animation and breath pacer motion */
-	const char *button_line, *mat_line; /* see linespec.h */
-	bool button_active_low, mat_active_low;
+	struct line_settings input[LINE_COUNT];
 	const char *phrase[PHRASE_COUNT];
 	const char *word[WORD_COUNT];
 };
