@@ -31,8 +31,11 @@
 #define ROUTINE_PHASES_MAX    4	 /* breath phases in one cycle */
 
 /* The kinds of exercise. What differs between them is in the kind table
- * (struct kind_def, routine.c): add a kind there and here. */
-enum exercise_kind { KIND_HOLD, KIND_REPS, KIND_FREE, KIND_COUNT };
+ * (struct kind_def, routine.c): add a kind there and here, last, and
+ * move KIND_COUNT on (a row past it does not compile). KIND_COUNT is no
+ * enumerator, so a switch over the kinds needs no case for it. */
+enum exercise_kind { KIND_HOLD, KIND_REPS, KIND_FREE };
+#define KIND_COUNT (KIND_FREE + 1)
 enum start_trigger { START_AUTO, START_BUTTON, START_MAT };
 enum breath_phase { BREATH_NONE, BREATH_IN, BREATH_HOLD, BREATH_OUT };
 
