@@ -55,11 +55,11 @@ static void status(struct caption *c, const char *line, const char *extra)
 #define SF_CAPTION_SF_INT(v, namer)  "%d", v
 #define SF_CAPTION_SF_BOOL(v, namer) "%s", v ? "yes" : "no"
 #define SF_CAPTION_SF_NAME(v, namer) "%s", namer(v)
-#define FIELD_CAPTION(ctype, name, dims, type, namer, key, key0, when, cap)  \
-	if (cap == CAP_SHOW && (when) && n < size)                            \
-		n += (size_t)snprintf(out + n, size - n, "%s", n ? " " : ""); \
-	if (cap == CAP_SHOW && (when) && n < size)                            \
-		n += (size_t)snprintf(out + n, size - n,                      \
+#define FIELD_CAPTION(ctype, name, dims, type, namer, key, key0, when, cap)    \
+	if (cap == CAP_SHOW && (when) && n < size)                             \
+		n += (size_t)snprintf(out + n, size - n, "%s", n ? " " : "");  \
+	if (cap == CAP_SHOW && (when) && n < size)                             \
+		n += (size_t)snprintf(out + n, size - n,                       \
 				      SF_CAPTION_##type(s->name, namer));
 
 static void status_fields(const struct screen *s, char *out, size_t size)

@@ -77,12 +77,16 @@ struct keydef {
 	bool optional_empty; /* an empty value is allowed (means none) */
 };
 
-#define S(f) .sec = SEC_SETTINGS, .name = #f, .off = offsetof(struct settings, f)
+#define S(f)                                                                   \
+	.sec = SEC_SETTINGS, .name = #f, .off = offsetof(struct settings, f)
 #define R(f) .sec = SEC_ROUTINE, .name = #f, .off = offsetof(struct routine, f)
-#define E(f) .sec = SEC_EXERCISE, .name = #f, .off = offsetof(struct exercise, f)
+#define E(f)                                                                   \
+	.sec = SEC_EXERCISE, .name = #f, .off = offsetof(struct exercise, f)
 /* For a key whose name is not its field's. */
-#define S_AS(key, f) .sec = SEC_SETTINGS, .name = key, .off = offsetof(struct settings, f)
-#define E_AS(key, f) .sec = SEC_EXERCISE, .name = key, .off = offsetof(struct exercise, f)
+#define S_AS(key, f)                                                           \
+	.sec = SEC_SETTINGS, .name = key, .off = offsetof(struct settings, f)
+#define E_AS(key, f)                                                           \
+	.sec = SEC_EXERCISE, .name = key, .off = offsetof(struct exercise, f)
 #define CUE_OFF(p) (offsetof(struct exercise, cue) + (p) * sizeof(char *))
 
 static const struct keydef keys[] = {
@@ -95,8 +99,8 @@ static const struct keydef keys[] = {
     {S(long_press), .type = T_SECONDS, .min = 0.5, .max = 10},
     {S_AS("button_debounce_ms", input[LINE_BUTTON].debounce), .type = T_MS,
      .min = 5, .max = 500},
-    {S_AS("mat_debounce_ms", input[LINE_MAT].debounce), .type = T_MS,
-     .min = 5, .max = 2000},
+    {S_AS("mat_debounce_ms", input[LINE_MAT].debounce), .type = T_MS, .min = 5,
+     .max = 2000},
     {S(mat_start), .type = T_BOOL},
     {S(start_timeout), .type = T_SECONDS, .min = 10, .max = 3600},
     {S(pause_timeout), .type = T_SECONDS, .min = 10, .max = 7200},
@@ -110,8 +114,7 @@ static const struct keydef keys[] = {
      .optional_empty = true},
     {S_AS("mat_line", input[LINE_MAT].line), .type = T_LINE,
      .optional_empty = true},
-    {S_AS("button_active_low", input[LINE_BUTTON].active_low),
-     .type = T_BOOL},
+    {S_AS("button_active_low", input[LINE_BUTTON].active_low), .type = T_BOOL},
     {S_AS("mat_active_low", input[LINE_MAT].active_low), .type = T_BOOL},
 
     {R(name), .type = T_NAME},
@@ -132,12 +135,21 @@ static const struct keydef keys[] = {
      .group = KEYS_SECONDS},
     {E(reps), .type = T_INT, .min = 1, .max = 200, .group = KEYS_REPS},
     {E(breath), .type = T_BREATH, .group = KEYS_BREATH},
-    {.sec = SEC_EXERCISE, .name = "cue_in", .off = CUE_OFF(BREATH_IN),
-     .type = T_TEXT, .group = KEYS_CUES},
-    {.sec = SEC_EXERCISE, .name = "cue_hold", .off = CUE_OFF(BREATH_HOLD),
-     .type = T_TEXT, .group = KEYS_CUES},
-    {.sec = SEC_EXERCISE, .name = "cue_out", .off = CUE_OFF(BREATH_OUT),
-     .type = T_TEXT, .group = KEYS_CUES},
+    {.sec = SEC_EXERCISE,
+     .name = "cue_in",
+     .off = CUE_OFF(BREATH_IN),
+     .type = T_TEXT,
+     .group = KEYS_CUES},
+    {.sec = SEC_EXERCISE,
+     .name = "cue_hold",
+     .off = CUE_OFF(BREATH_HOLD),
+     .type = T_TEXT,
+     .group = KEYS_CUES},
+    {.sec = SEC_EXERCISE,
+     .name = "cue_out",
+     .off = CUE_OFF(BREATH_OUT),
+     .type = T_TEXT,
+     .group = KEYS_CUES},
     {E(encourage), .type = T_LINES, .group = KEYS_ENCOURAGE},
     {E(encourage_every), .type = T_WHOLE_SECONDS, .min = 5, .max = 600,
      .group = KEYS_ENCOURAGE},
@@ -150,8 +162,7 @@ static const struct keydef keys[] = {
      * depend on the kind are checked in finish_progress. */
     {E_AS("progress_step", progress.step), .type = T_INT, .min = 1,
      .max = 3600},
-    {E_AS("progress_max", progress.max), .type = T_INT, .min = 1,
-     .max = 3600},
+    {E_AS("progress_max", progress.max), .type = T_INT, .min = 1, .max = 3600},
     {E_AS("progress_every", progress.every), .type = T_INT, .min = 1,
      .max = 100},
 };
@@ -513,7 +524,7 @@ static void set_kind(struct parser *p, const struct keydef *k, void *f,
 	char all[128] = "";
 	for (int n = 0; n < KIND_COUNT; n++)
 		snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s",
-			 n == 0		     ? ""
+			 n == 0		       ? ""
 			 : n == KIND_COUNT - 1 ? " or "
 					       : ", ",
 			 kind_name(n));

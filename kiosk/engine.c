@@ -264,8 +264,8 @@ static struct cue_pick cue_at(const struct engine *e, int s)
 		pick(&c, PRIO_CUE, buf, true);
 	}
 	if ((kind_def(x->kind)->uses & KEYS_ENCOURAGE) &&
-	    x->encourage.count > 0 && s > 0 &&
-	    x->encourage_every > 0 && s % (x->encourage_every / 1000) == 0) {
+	    x->encourage.count > 0 && s > 0 && x->encourage_every > 0 &&
+	    s % (x->encourage_every / 1000) == 0) {
 		int k = (int)(s / (x->encourage_every / 1000) - 1);
 		char buf[ROUTINE_TEXT_BYTES];
 		format_text(e, x->encourage.line[k % x->encourage.count], e->ex,
@@ -425,7 +425,7 @@ static void build_screen(const struct engine *e, enum kiosk_state st, kt_ms now,
 #define SF_EQUAL_SF_INT(x, y)  ((x) == (y))
 #define SF_EQUAL_SF_BOOL(x, y) ((x) == (y))
 #define SF_EQUAL_SF_NAME(x, y) ((x) == (y))
-#define FIELD_EQUAL(ctype, name, dims, type, ...)                             \
+#define FIELD_EQUAL(ctype, name, dims, type, ...)                              \
 	&&SF_EQUAL_##type(a->name, b->name)
 
 bool screen_equal(const struct screen *a, const struct screen *b)

@@ -78,61 +78,61 @@ enum chime { CHIME_START, CHIME_END };
  * caption     whether the terminal caption's status line (HOLD and REPS)
  *             shows it, when `when` holds: CAP_SHOW or CAP_NO
  */
-#define SCREEN_FIELDS(X)                                                      \
-	X(enum screen_kind, kind, , SF_NAME, screen_name, "screen", "screen", \
-	  true, CAP_NO)                                                       \
-	/* exercise, or routine name */                                       \
-	X(char, title, [ROUTINE_NAME_BYTES], SF_TEXT, -, "exercise",          \
-	  "routine", true, CAP_NO)                                            \
-	/* exercise k of n (1-based); done: how many were done */             \
-	X(int, index, , SF_INT, -, "index", "index", s->index, CAP_NO)        \
-	X(int, exercises, , SF_INT, -, "of", "exercises",                     \
-	  s->index || s->kind == SCREEN_DONE, CAP_NO)                         \
-	/* attract: routine length in minutes; lying down starts */           \
-	X(int, minutes, , SF_INT, -, "minutes", "minutes",                    \
-	  s->kind == SCREEN_ATTRACT, CAP_NO)                                  \
-	X(bool, mat_start, , SF_BOOL, -, "mat_start", "mat_start",            \
-	  s->kind == SCREEN_ATTRACT, CAP_NO)                                  \
-	/* waiting: what starts the part */                                   \
-	X(enum start_trigger, trigger, , SF_NAME, trigger_name, "trigger",    \
-	  "trigger", s->kind == SCREEN_WAITING, CAP_NO)                       \
-	/* redflags: awaiting its press */                                    \
-	X(bool, confirm, , SF_BOOL, -, "confirm", "confirm",                  \
-	  s->kind == SCREEN_REDFLAGS && s->confirm, CAP_NO)                   \
-	/* paused: why */                                                     \
-	X(enum pause_reason, reason, , SF_NAME, pause_reason_name, "reason",  \
-	  "reason", s->kind == SCREEN_PAUSED, CAP_NO)                         \
-	/* rest: what comes next */                                           \
-	X(char, next, [ROUTINE_NAME_BYTES], SF_TEXT, -, "next", "next",       \
-	  s->kind == SCREEN_REST && s->next[0], CAP_NO)                       \
-	/* done: session length, seconds */                                   \
-	X(int, elapsed, , SF_INT, -, "elapsed", "elapsed",                    \
-	  s->kind == SCREEN_DONE, CAP_NO)                                     \
-	/* no button is wired: don't offer it */                              \
-	X(bool, no_button, , SF_BOOL, -, "no_button", "no_button",            \
-	  s->no_button, CAP_NO)                                               \
-	/* seconds */                                                         \
-	X(int, remaining, , SF_INT, -, "remaining", "remaining",              \
-	  screen_counts_down(s), CAP_NO)                                      \
-	X(int, total, , SF_INT, -, "total", "total", s->total, CAP_NO)        \
-	X(int, repeat, , SF_INT, -, "repeat", "repeat", s->repeats > 1,       \
-	  CAP_NO)                                                             \
-	X(int, repeats, , SF_INT, -, "repeats", "repeats", s->repeats > 1,    \
-	  CAP_NO)                                                             \
-	X(int, rep, , SF_INT, -, "rep", "rep", s->reps, CAP_NO)               \
-	X(int, reps, , SF_INT, -, "reps", "reps", s->reps, CAP_NO)            \
-	X(enum breath_phase, breath, , SF_NAME, breath_name, "breath",        \
-	  "breath", s->breath != BREATH_NONE, CAP_SHOW)                       \
-	/* second within the breath phase, 1-based */                         \
+#define SCREEN_FIELDS(X)                                                       \
+	X(enum screen_kind, kind, , SF_NAME, screen_name, "screen", "screen",  \
+	  true, CAP_NO)                                                        \
+	/* exercise, or routine name */                                        \
+	X(char, title, [ROUTINE_NAME_BYTES], SF_TEXT, -, "exercise",           \
+	  "routine", true, CAP_NO)                                             \
+	/* exercise k of n (1-based); done: how many were done */              \
+	X(int, index, , SF_INT, -, "index", "index", s->index, CAP_NO)         \
+	X(int, exercises, , SF_INT, -, "of", "exercises",                      \
+	  s->index || s->kind == SCREEN_DONE, CAP_NO)                          \
+	/* attract: routine length in minutes; lying down starts */            \
+	X(int, minutes, , SF_INT, -, "minutes", "minutes",                     \
+	  s->kind == SCREEN_ATTRACT, CAP_NO)                                   \
+	X(bool, mat_start, , SF_BOOL, -, "mat_start", "mat_start",             \
+	  s->kind == SCREEN_ATTRACT, CAP_NO)                                   \
+	/* waiting: what starts the part */                                    \
+	X(enum start_trigger, trigger, , SF_NAME, trigger_name, "trigger",     \
+	  "trigger", s->kind == SCREEN_WAITING, CAP_NO)                        \
+	/* redflags: awaiting its press */                                     \
+	X(bool, confirm, , SF_BOOL, -, "confirm", "confirm",                   \
+	  s->kind == SCREEN_REDFLAGS && s->confirm, CAP_NO)                    \
+	/* paused: why */                                                      \
+	X(enum pause_reason, reason, , SF_NAME, pause_reason_name, "reason",   \
+	  "reason", s->kind == SCREEN_PAUSED, CAP_NO)                          \
+	/* rest: what comes next */                                            \
+	X(char, next, [ROUTINE_NAME_BYTES], SF_TEXT, -, "next", "next",        \
+	  s->kind == SCREEN_REST && s->next[0], CAP_NO)                        \
+	/* done: session length, seconds */                                    \
+	X(int, elapsed, , SF_INT, -, "elapsed", "elapsed",                     \
+	  s->kind == SCREEN_DONE, CAP_NO)                                      \
+	/* no button is wired: don't offer it */                               \
+	X(bool, no_button, , SF_BOOL, -, "no_button", "no_button",             \
+	  s->no_button, CAP_NO)                                                \
+	/* seconds */                                                          \
+	X(int, remaining, , SF_INT, -, "remaining", "remaining",               \
+	  screen_counts_down(s), CAP_NO)                                       \
+	X(int, total, , SF_INT, -, "total", "total", s->total, CAP_NO)         \
+	X(int, repeat, , SF_INT, -, "repeat", "repeat", s->repeats > 1,        \
+	  CAP_NO)                                                              \
+	X(int, repeats, , SF_INT, -, "repeats", "repeats", s->repeats > 1,     \
+	  CAP_NO)                                                              \
+	X(int, rep, , SF_INT, -, "rep", "rep", s->reps, CAP_NO)                \
+	X(int, reps, , SF_INT, -, "reps", "reps", s->reps, CAP_NO)             \
+	X(enum breath_phase, breath, , SF_NAME, breath_name, "breath",         \
+	  "breath", s->breath != BREATH_NONE, CAP_SHOW)                        \
+	/* second within the breath phase, 1-based */                          \
 	X(int, count, , SF_INT, -, "count", "count", s->breath != BREATH_NONE, \
-	  CAP_SHOW)                                                           \
-	/* seconds in this breath phase */                                    \
-	X(int, phase_len, , SF_INT, -, "phase", "phase",                      \
-	  s->breath != BREATH_NONE, CAP_NO)                                   \
-	X(char, illustration, [ROUTINE_PATH_MAX + 1], SF_TEXT, -,             \
-	  "illustration", "illustration", s->illustration[0], CAP_NO)         \
-	/* the line being spoken */                                           \
-	X(char, caption, [ROUTINE_TEXT_BYTES], SF_TEXT, -, "caption",         \
+	  CAP_SHOW)                                                            \
+	/* seconds in this breath phase */                                     \
+	X(int, phase_len, , SF_INT, -, "phase", "phase",                       \
+	  s->breath != BREATH_NONE, CAP_NO)                                    \
+	X(char, illustration, [ROUTINE_PATH_MAX + 1], SF_TEXT, -,              \
+	  "illustration", "illustration", s->illustration[0], CAP_NO)          \
+	/* the line being spoken */                                            \
+	X(char, caption, [ROUTINE_TEXT_BYTES], SF_TEXT, -, "caption",          \
 	  "caption", s->caption[0], CAP_NO)
 
 enum screen_field_type { SF_TEXT, SF_INT, SF_BOOL, SF_NAME };

@@ -35,8 +35,8 @@ enum line_meaning {
 };
 
 struct line_def {
-	const char *role;	   /* "button": logs, the record's "source",
-				      the start of its settings' keys */
+	const char *role; /* "button": logs, the record's "source",
+			     the start of its settings' keys */
 	enum line_meaning means;
 	const char *edge_word[2];  /* a raw edge to {inactive, active} */
 	const char *level_word[2]; /* its level when it is found */

@@ -111,8 +111,8 @@ static void boolean(struct record *rec, const char *key, bool v)
 #define SF_WRITE_SF_INT(key, v, namer)	num(rec, key, v)
 #define SF_WRITE_SF_BOOL(key, v, namer) boolean(rec, key, v)
 #define SF_WRITE_SF_NAME(key, v, namer) str(rec, key, namer(v))
-#define FIELD_WRITE(ctype, name, dims, type, namer, key, key0, when, cap)    \
-	if (when)                                                             \
+#define FIELD_WRITE(ctype, name, dims, type, namer, key, key0, when, cap)      \
+	if (when)                                                              \
 		SF_WRITE_##type(s->index ? key : key0, s->name, namer);
 
 static void screen(struct record *rec, const struct screen *s)

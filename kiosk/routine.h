@@ -91,9 +91,9 @@ enum kind_unit {
 
 /* Everything that varies by kind, one row each in kind_table. */
 struct kind_def {
-	const char *name;  /* as written in the file and the event record */
-	unsigned uses;	   /* enum key_group bits the kind accepts */
-	unsigned needs;	   /* of those, the groups it must be given */
+	const char *name; /* as written in the file and the event record */
+	unsigned uses;	  /* enum key_group bits the kind accepts */
+	unsigned needs;	  /* of those, the groups it must be given */
 	enum kind_unit unit;
 	const char *unit_key; /* the key that sets the unit: "seconds" */
 	/* Why breath cannot be 'none' (the kind needs KEYS_BREATH). */
