@@ -295,7 +295,7 @@ static void step_up(struct kiosk *k)
 
 /* ---- inputs ---- */
 
-static void gesture_to_engine(struct kiosk *k, enum gesture gesture)
+static void gesture_to_engine(struct kiosk *k, const struct gesture_event *g)
 {
 	static const enum engine_input map[] = {
 	    [GESTURE_PRESS] = INPUT_PRESS,
@@ -304,9 +304,9 @@ static void gesture_to_engine(struct kiosk *k, enum gesture gesture)
 	    [GESTURE_MAT_OFF] = INPUT_MAT_OFF,
 	};
 	kt_ms now = kiosk_now(k);
-	record_input(k->record, now, gpio_line_role(gesture_line(gesture)),
-		     gesture_name(gesture));
-	engine_do(k, map[gesture], now);
+	record_input(k->record, now, line_def(g->line)->role,
+		     gesture_name(g->gesture));
+	engine_do(k, map[g->gesture], now);
 }
 
 static void drain_gestures(struct kiosk *k, kt_ms now)
@@ -315,7 +315,7 @@ static void drain_gestures(struct kiosk *k, kt_ms now)
 	int n;
 	while ((n = gestures_poll(&k->gestures, now, g, GESTURE_QUEUE)) > 0)
 		for (int i = 0; i < n; i++)
-			gesture_to_engine(k, g[i].gesture);
+			gesture_to_engine(k, &g[i]);
 }
 
 static void log_wiring(bool button, bool mat)
@@ -367,40 +367,39 @@ static void run_script(struct kiosk *k, kt_ms now)
 	while (script_next_at(&k->script) <= now) {
 		const struct script_event *ev =
 		    &k->script.event[k->script.next++];
-		switch (ev->kind) {
-		case SCRIPT_DOWN:
-		case SCRIPT_UP:
-			gestures_edge(&k->gestures, LINE_BUTTON,
-				      ev->kind == SCRIPT_DOWN, ev->at);
-			break;
-		case SCRIPT_MAT_ON:
-		case SCRIPT_MAT_OFF:
-			gestures_edge(&k->gestures, LINE_MAT,
-				      ev->kind == SCRIPT_MAT_ON, ev->at);
-			break;
-		case SCRIPT_QUIT:
+		enum gesture_line line;
+		bool active;
+		if (!script_edge(ev, &line, &active)) {
 			k->quit = true;
 			return;
 		}
+		gestures_edge(&k->gestures, line, active, ev->at);
 	}
 }
 
 /* Keys from the terminal or the window. A key is a whole gesture: neither
  * reports how long a key was held. */
+static void key_gesture(struct kiosk *k, enum gesture x, enum gesture_line l)
+{
+	gesture_to_engine(k, &(struct gesture_event){x, l, 0});
+}
+
 static void keys_to_engine(struct kiosk *k, const enum key_action *keys, int n)
 {
 	for (int i = 0; i < n && !k->quit; i++) {
 		switch (keys[i]) {
 		case KEY_PRESS:
-			gesture_to_engine(k, GESTURE_PRESS);
+			key_gesture(k, GESTURE_PRESS, LINE_BUTTON);
 			break;
 		case KEY_LONG:
-			gesture_to_engine(k, GESTURE_LONG_PRESS);
+			key_gesture(k, GESTURE_LONG_PRESS, LINE_BUTTON);
 			break;
 		case KEY_MAT:
 			k->keyboard_mat = !k->keyboard_mat;
-			gesture_to_engine(k, k->keyboard_mat ? GESTURE_MAT_ON
-							     : GESTURE_MAT_OFF);
+			key_gesture(k,
+				    k->keyboard_mat ? GESTURE_MAT_ON
+						    : GESTURE_MAT_OFF,
+				    LINE_MAT);
 			break;
 		case KEY_QUIT:
 			k->quit = true;
@@ -518,12 +517,13 @@ static bool same_voice(const struct settings *a, const struct settings *b)
 
 static bool same_wiring(const struct settings *a, const struct settings *b)
 {
-	return !strcmp(a->button_line, b->button_line) &&
-	       !strcmp(a->mat_line, b->mat_line) &&
-	       a->button_active_low == b->button_active_low &&
-	       a->mat_active_low == b->mat_active_low &&
-	       a->button_debounce == b->button_debounce &&
-	       a->mat_debounce == b->mat_debounce;
+	for (int l = 0; l < LINE_COUNT; l++) {
+		const struct line_settings *x = &a->input[l], *y = &b->input[l];
+		if (strcmp(x->line, y->line) || x->active_low != y->active_low ||
+		    x->debounce != y->debounce)
+			return false;
+	}
+	return true;
 }
 
 static void open_gpio(struct kiosk *k)
@@ -581,11 +581,10 @@ static void apply_settings(struct kiosk *k, const struct settings *was)
 	if (k->speech)
 		prepare_speech(k);
 	/* A line the kernel debounces needs no settle time of ours. */
-	kt_ms settle[LINE_COUNT] = {
-	    [LINE_BUTTON] = s->button_debounce, [LINE_MAT] = s->mat_debounce};
 	for (int l = 0; l < LINE_COUNT; l++)
 		if (!gpio_kernel_debounce(k->gpio, l))
-			gestures_set_settle(&k->gestures, l, settle[l]);
+			gestures_set_settle(&k->gestures, l,
+					    s->input[l].debounce);
 	gestures_set_long_press(&k->gestures, s->long_press);
 	if (k->opt->input == SOURCE_GPIO && !same_wiring(s, was))
 		rewire_gpio(k);
@@ -943,8 +942,10 @@ static int setup_inputs(struct kiosk *k)
 {
 	const struct options *o = k->opt;
 	const struct settings *s = &k->routine->settings;
-	gestures_init(&k->gestures, s->button_debounce, s->mat_debounce,
-		      s->long_press);
+	kt_ms settle[LINE_COUNT];
+	for (int l = 0; l < LINE_COUNT; l++)
+		settle[l] = s->input[l].debounce;
+	gestures_init(&k->gestures, settle, s->long_press);
 	if (o->input == SOURCE_SCRIPT) {
 		struct diags d;
 		diags_init(&d, o->script);

@@ -701,7 +701,10 @@ static int edge_to_action(void)
 	struct engine *e = engine_new(r, &o);
 	struct gestures g;
 	const struct settings *s = &r->settings;
-	gestures_init(&g, s->button_debounce, s->mat_debounce, s->long_press);
+	kt_ms settle[LINE_COUNT];
+	for (int l = 0; l < LINE_COUNT; l++)
+		settle[l] = s->input[l].debounce;
+	gestures_init(&g, settle, s->long_press);
 	struct actions out;
 	enum { N = 2000 };
 	static double work_us[N];
