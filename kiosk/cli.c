@@ -28,6 +28,7 @@ enum {
 	OPT_STATE_DIR,
 	OPT_SELF_TEST,
 	OPT_RESET_PROGRESS,
+	OPT_METRICS_DIR,
 };
 
 static const struct option long_options[] = {
@@ -48,6 +49,7 @@ static const struct option long_options[] = {
     {"state-dir", required_argument, NULL, OPT_STATE_DIR},
     {"self-test", no_argument, NULL, OPT_SELF_TEST},
     {"reset-progress", optional_argument, NULL, OPT_RESET_PROGRESS},
+    {"metrics-dir", required_argument, NULL, OPT_METRICS_DIR},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -126,11 +128,17 @@ void cli_help(FILE *out)
 	    "(default:\n"
 	    "                        $STATE_DIRECTORY, else %s)\n"
 	    "\n"
+	    "Fleet:\n"
+	    "  --metrics-dir DIR     where kiosk.prom goes, for node_exporter's "
+	    "textfile\n"
+	    "                        collector (default: %s;\n"
+	    "                        none: no metrics)\n"
+	    "\n"
 	    "  -h, --help            show this help\n"
 	    "      --version         show the version\n"
 	    "\n"
 	    "See kiosk(8) and kiosk.conf(5).\n",
-	    KIOSK_SYSCONF, KIOSK_DATADIR, KIOSK_STATEDIR);
+	    KIOSK_SYSCONF, KIOSK_DATADIR, KIOSK_STATEDIR, METRICS_DIR);
 }
 
 static int bad(FILE *err, const char *opt, const char *value,
@@ -236,6 +244,12 @@ int cli_parse(int argc, char **argv, struct options *o, FILE *err)
 			o->reset_progress = true;
 			o->reset_progress_name = v;
 			break;
+		case OPT_METRICS_DIR:
+			if (!*v)
+				return bad(err, "--metrics-dir", v,
+					   "a folder or none");
+			o->metrics_dir = v;
+			break;
 		case OPT_STATE_DIR:
 			if (!*v)
 				return bad(err, "--state-dir", v, "a folder");
@@ -298,6 +312,15 @@ const char *cli_state_dir(const struct options *o)
 		}
 	}
 	return KIOSK_STATEDIR;
+}
+
+const char *cli_metrics_dir(const struct options *o)
+{
+	if (o->metrics_dir)
+		return strcmp(o->metrics_dir, "none") ? o->metrics_dir : NULL;
+	/* Simulated runs write none unless asked to: tests must not write
+	 * into the machine's node_exporter folder. */
+	return o->virtual_clock ? NULL : METRICS_DIR;
 }
 
 static bool has_illustrations(const char *dir)
