@@ -131,8 +131,10 @@ void cli_help(FILE *out)
 	    "Fleet:\n"
 	    "  --metrics-dir DIR     where kiosk.prom goes, for node_exporter's "
 	    "textfile\n"
-	    "                        collector (default: %s;\n"
-	    "                        none: no metrics)\n"
+	    "                        collector (default, as a systemd "
+	    "service:\n"
+	    "                        %s;\n"
+	    "                        otherwise, or with none: no metrics)\n"
 	    "\n"
 	    "  -h, --help            show this help\n"
 	    "      --version         show the version\n"
@@ -318,9 +320,11 @@ const char *cli_metrics_dir(const struct options *o)
 {
 	if (o->metrics_dir)
 		return strcmp(o->metrics_dir, "none") ? o->metrics_dir : NULL;
-	/* Simulated runs write none unless asked to: tests must not write
-	 * into the machine's node_exporter folder. */
-	return o->virtual_clock ? NULL : METRICS_DIR;
+	/* By default only as a service ($INVOCATION_ID is systemd's mark of
+	 * one): a kiosk run from a terminal (make demo, the tests) must not
+	 * write into the machine's node_exporter folder. */
+	const char *service = getenv("INVOCATION_ID");
+	return !o->virtual_clock && service && *service ? METRICS_DIR : NULL;
 }
 
 static bool has_illustrations(const char *dir)

@@ -55,8 +55,9 @@ const char *cli_assets_dir(const struct options *o);
 const char *cli_state_dir(const struct options *o);
 
 /* The folder for the metrics file (node_exporter's textfile collector):
- * --metrics-dir, else METRICS_DIR; NULL for none (--metrics-dir none, or
- * a virtual clock without --metrics-dir). */
+ * --metrics-dir, else METRICS_DIR when run by systemd as a service
+ * ($INVOCATION_ID) on the real clock; else NULL, for none (and for
+ * --metrics-dir none). */
 const char *cli_metrics_dir(const struct options *o);
 
 /* Debian's prometheus-node-exporter reads this folder. */

@@ -90,11 +90,11 @@ void journal_session(const struct logged_session *s)
 	char message[3 * ROUTINE_NAME_BYTES + 128];
 	char record[sizeof message * 2 + 512];
 	size_t len;
-	journal_session_text(s, message, sizeof message);
-	if (stderr_is_journal() &&
-	    journal_session_record(s, message, record, sizeof record, &len) ==
-		0 &&
-	    send_record(record, len) == 0)
+	if (!stderr_is_journal())
 		return;
-	log_msg("%s", message);
+	journal_session_text(s, message, sizeof message);
+	if (journal_session_record(s, message, record, sizeof record, &len) <
+		0 ||
+	    send_record(record, len) < 0)
+		log_msg("%s", message);
 }

@@ -517,12 +517,12 @@ static void refuse_file(struct kiosk *k, const char *path,
 		 path, d->count, s, running);
 	if (k->video)
 		video_banner(k->video, k->banner);
-	metrics_routine_broken(k->metrics, true, time(NULL)); /* fleet */
+	metrics_routine_broken(k->metrics, true); /* fleet */
 }
 
 static void clear_refusal(struct kiosk *k)
 {
-	metrics_routine_broken(k->metrics, false, 0); /* fleet */
+	metrics_routine_broken(k->metrics, false); /* fleet */
 	k->banner[0] = k->status_note[0] = '\0';
 	if (k->video)
 		video_banner(k->video, NULL);
@@ -1090,12 +1090,12 @@ static void open_metrics(struct kiosk *k)
 	char path[4096];
 	if (!dir)
 		return;
-	k->metrics = metrics_open(dir, time(NULL));
+	k->metrics = metrics_open(dir);
 	if (k->sessions &&
 	    sessionlog_path(cli_state_dir(k->opt), path, sizeof path) == 0)
 		metrics_seed(k->metrics, path);
 	if (k->banner[0]) /* the routine file was refused at start */
-		metrics_routine_broken(k->metrics, true, time(NULL));
+		metrics_routine_broken(k->metrics, true);
 	tell_routine(k);
 }
 

@@ -261,12 +261,19 @@ struct metrics {
 	char text[METRICS_TEXT_MAX];
 };
 
-struct metrics *metrics_open(const char *dir, time_t start)
+/* Prometheus wants points in time as Unix time: the start, and since
+ * when the routine file is broken. The one wall clock read here. */
+static double wall_now(void)
+{
+	return (double)time(NULL);
+}
+
+struct metrics *metrics_open(const char *dir)
 {
 	struct metrics *m = calloc(1, sizeof *m);
 	if (!m)
 		return NULL;
-	metrics_counts_init(&m->counts, (double)start, KIOSK_VERSION);
+	metrics_counts_init(&m->counts, wall_now(), KIOSK_VERSION);
 	snprintf(m->path, sizeof m->path, "%s/%s", dir, METRICS_FILE);
 	/* Not *.prom: node_exporter must not read it half written. */
 	snprintf(m->tmp, sizeof m->tmp, "%s/.%s.tmp", dir, METRICS_FILE);
@@ -337,12 +344,12 @@ void metrics_routine(struct metrics *m, const char *name, const char *file,
 	m->dirty = true;
 }
 
-void metrics_routine_broken(struct metrics *m, bool broken, time_t when)
+void metrics_routine_broken(struct metrics *m, bool broken)
 {
 	if (!m || m->counts.routine_broken == broken)
 		return;
 	m->counts.routine_broken = broken;
-	m->counts.routine_broken_since = broken ? (double)when : 0;
+	m->counts.routine_broken_since = broken ? wall_now() : 0;
 	m->dirty = true;
 }
 

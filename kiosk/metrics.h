@@ -97,9 +97,9 @@ size_t metrics_escape(char *out, size_t size, const char *value);
 
 struct metrics;
 
-/* Metrics written into `dir` (which must exist: it is node_exporter's).
- * NULL only when out of memory. */
-struct metrics *metrics_open(const char *dir, time_t start);
+/* Metrics written into `dir` (which must exist: it is node_exporter's),
+ * with now as the start time. NULL only when out of memory. */
+struct metrics *metrics_open(const char *dir);
 /* Writes what is pending, then frees. */
 void metrics_close(struct metrics *m);
 
@@ -112,9 +112,9 @@ void metrics_skipped(struct metrics *m, const char *exercise);
 void metrics_health(struct metrics *m, enum metrics_part p, bool good);
 void metrics_routine(struct metrics *m, const char *name, const char *file,
 		     int exercises);
-/* The routine file has errors (since `when`, the first time it is said),
+/* The routine file has errors (since now, the first time it is said),
  * or has none any more. */
-void metrics_routine_broken(struct metrics *m, bool broken, time_t when);
+void metrics_routine_broken(struct metrics *m, bool broken);
 
 /* Writes the file if anything changed since it was last written. */
 void metrics_flush(struct metrics *m);

@@ -853,7 +853,7 @@ static int fleet_metrics(const char *kiosk, const char *scriptarg)
 	char dir[] = "/tmp/kiosk-bench-metrics-XXXXXX";
 	if (!mkdtemp(dir))
 		return -1;
-	struct metrics *m = metrics_open(dir, time(NULL));
+	struct metrics *m = metrics_open(dir);
 	if (!m)
 		return -1;
 	struct logged_session ls = {.start = time(NULL), .seconds = 480,
