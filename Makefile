@@ -306,6 +306,12 @@ install: $(BUILD)/kiosk
 	install -m 644 assets/illustrations/*.svg $(DESTDIR)$(DATADIR)/illustrations/
 	install -m 644 assets/kiosk.conf $(DESTDIR)$(DATADIR)/kiosk.conf.default
 	install -m 644 assets/examples/*.conf $(DESTDIR)$(DATADIR)/examples/
+	install -d $(DESTDIR)$(DATADIR)/examples/ansible \
+		$(DESTDIR)$(DATADIR)/examples/prometheus
+	install -m 644 assets/examples/ansible/* \
+		$(DESTDIR)$(DATADIR)/examples/ansible/
+	install -m 644 assets/examples/prometheus/* \
+		$(DESTDIR)$(DATADIR)/examples/prometheus/
 	install -m 644 man/kiosk.8 $(DESTDIR)$(MANDIR)/man8/kiosk.8
 	install -m 644 man/kiosk.conf.5 $(DESTDIR)$(MANDIR)/man5/kiosk.conf.5
 	@# The guides the manual pages name, each beside what it links to.

@@ -37,15 +37,18 @@
 #include "engine.h"
 #include "gesture.h"
 #include "gpio.h"
+#include "journal.h"
 #include "keyboard.h"
 #include "load.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "progress.h"
 #include "record.h"
 #include "script.h"
 #include "sessionlog.h"
 #include "speech.h"
+#include "text.h"
 #include "video.h"
 #include "watch.h"
 
@@ -97,6 +100,9 @@ struct kiosk {
 	struct notify *notify;	     /* NULL: not under systemd */
 	struct sessionlog *sessions; /* NULL: no session record */
 	bool in_session;	     /* begun in the session record */
+	kt_ms began;		     /* when it began, kiosk time */
+	time_t began_wall;	     /* and on the wall clock */
+	struct metrics *metrics;     /* NULL: no metrics file */
 	struct progress *progress;   /* NULL: hold times never change */
 	bool progressed;	     /* a session completed: step up */
 	struct {
@@ -168,6 +174,23 @@ static void tell_status(struct kiosk *k, enum kiosk_state st)
 	notify_status(k->notify, status);
 }
 
+/* The session that just ended, as the session record words it. */
+static struct logged_session ended_session(const struct kiosk *k,
+					   const struct action *a, kt_ms at)
+{
+	struct logged_session s = {
+	    .start = k->began_wall,
+	    .seconds = (int)((at - k->began + 500) / 1000),
+	    .result = logged_result_of(a->u.session.result, a->u.session.quit),
+	    .index = a->u.session.index,
+	};
+	text_name_field(s.exercise, a->u.session.index	   ? k->exercise.name
+				    : a->u.session.redflags ? SESSIONLOG_REDFLAGS
+							    : "");
+	text_name_field(s.routine, k->routine->name);
+	return s;
+}
+
 /* Sessions are kept for staff (kiosk --stats): begun when the engine
  * leaves the attract screen, ended with its result. */
 static void keep_session(struct kiosk *k, const struct action *a, kt_ms at)
@@ -175,7 +198,9 @@ static void keep_session(struct kiosk *k, const struct action *a, kt_ms at)
 	if (a->kind == ACTION_STATE && !k->in_session &&
 	    engine_in_session(k->engine)) {
 		k->in_session = true;
-		sessionlog_begin(k->sessions, time(NULL), at);
+		k->began = at;
+		k->began_wall = time(NULL);
+		sessionlog_begin(k->sessions, k->began_wall, at);
 	} else if (a->kind == ACTION_EXERCISE) {
 		k->exercise.index = a->u.exercise.index;
 		snprintf(k->exercise.name, sizeof k->exercise.name, "%s",
@@ -189,12 +214,12 @@ static void keep_session(struct kiosk *k, const struct action *a, kt_ms at)
 			progress_completed(k->progress, k->routine);
 			k->progressed = true;
 		}
+		struct logged_session s = ended_session(k, a, at);
 		sessionlog_end(k->sessions, at, a->u.session.result,
 			       a->u.session.quit, a->u.session.index,
-			       a->u.session.index      ? k->exercise.name
-			       : a->u.session.redflags ? SESSIONLOG_REDFLAGS
-						       : "",
-			       k->routine->name);
+			       s.exercise, k->routine->name);
+		metrics_session(k->metrics, &s); /* fleet: Prometheus */
+		journal_session(&s);		  /* fleet: the journal */
 		k->exercise.index = 0;
 	}
 	if (a->kind == ACTION_STATE)
@@ -491,10 +516,12 @@ static void refuse_file(struct kiosk *k, const char *path,
 		 path, d->count, s, running);
 	if (k->video)
 		video_banner(k->video, k->banner);
+	metrics_routine_broken(k->metrics, true); /* fleet */
 }
 
 static void clear_refusal(struct kiosk *k)
 {
+	metrics_routine_broken(k->metrics, false); /* fleet */
 	k->banner[0] = k->status_note[0] = '\0';
 	if (k->video)
 		video_banner(k->video, NULL);
@@ -599,6 +626,14 @@ static void apply_settings(struct kiosk *k, const struct settings *was)
 				  s->animation && !k->clock.is_virtual);
 }
 
+/* The routine in use, for the fleet's metrics. */
+static void tell_routine(const struct kiosk *k)
+{
+	metrics_routine(k->metrics, k->routine->name,
+			k->builtin ? "built-in" : k->config_path,
+			k->routine->exercises);
+}
+
 /* The engine has moved on to the routine it was given. */
 static void adopt_routine(struct kiosk *k)
 {
@@ -609,6 +644,7 @@ static void adopt_routine(struct kiosk *k)
 	apply_settings(k, &old->settings);
 	routine_free(old);
 	log_msg("routine: \"%s\" in use now", k->routine->name);
+	tell_routine(k);
 	tell_status(k, engine_state(k->engine));
 }
 
@@ -845,6 +881,24 @@ static bool finished(const struct kiosk *k)
 	       gestures_wake(&k->gestures) == KT_NEVER;
 }
 
+/* Each part's health, for the fleet's metrics (written only when one
+ * changes): the sound device or file open, the window open, the GPIO
+ * lines held. A part not asked for has no health to report. */
+static void tell_health(const struct kiosk *k)
+{
+	const struct options *o = k->opt;
+	if (o->audio != AUDIO_NONE)
+		metrics_health(k->metrics, PART_SOUND, audio_playing(k->audio));
+	if (o->video == VIDEO_SDL)
+		metrics_health(k->metrics, PART_DISPLAY, k->video != NULL);
+	if (o->input == SOURCE_GPIO) {
+		metrics_health(k->metrics, PART_BUTTON,
+			       gpio_state(k->gpio, LINE_BUTTON) == GPIO_HELD);
+		metrics_health(k->metrics, PART_MAT,
+			       gpio_state(k->gpio, LINE_MAT) == GPIO_HELD);
+	}
+}
+
 /* Everything that is due by the monotonic time `mono`. */
 static void step(struct kiosk *k, kt_ms mono)
 {
@@ -867,6 +921,8 @@ static void step(struct kiosk *k, kt_ms mono)
 	 * restarted by systemd. */
 	notify_tick(k->notify, mono);
 	record_flush(k->record);
+	tell_health(k);
+	metrics_flush(k->metrics); /* fleet: written when something changed */
 }
 
 static void run_loop(struct kiosk *k)
@@ -1027,6 +1083,23 @@ static void setup_video(struct kiosk *k)
 	}
 }
 
+/* The fleet's metrics file, its counters going on from the session
+ * record when there is one. */
+static void open_metrics(struct kiosk *k)
+{
+	const char *dir = cli_metrics_dir(k->opt);
+	char path[4096];
+	if (!dir)
+		return;
+	k->metrics = metrics_open(dir);
+	if (k->sessions &&
+	    sessionlog_path(cli_state_dir(k->opt), path, sizeof path) == 0)
+		metrics_seed(k->metrics, path);
+	if (k->banner[0]) /* the routine file was refused at start */
+		metrics_routine_broken(k->metrics, true);
+	tell_routine(k);
+}
+
 static int setup_outputs(struct kiosk *k)
 {
 	const struct options *o = k->opt;
@@ -1036,6 +1109,7 @@ static int setup_outputs(struct kiosk *k)
 	 * must not write to the machine's. */
 	if (!k->clock.is_virtual || o->state_dir)
 		k->sessions = sessionlog_open(cli_state_dir(o), 0);
+	open_metrics(k);
 	if (o->events) {
 		k->record = record_open(o->events);
 		if (!k->record) {
@@ -1134,6 +1208,7 @@ out:
 	caption_close(k.caption);
 	record_close(k.record);
 	sessionlog_close(k.sessions);
+	metrics_close(k.metrics);
 	progress_close(k.progress);
 	notify_close(k.notify);
 	keyboard_close(k.keyboard);
