@@ -995,11 +995,11 @@ static uint32_t next_char(const char **s)
 	const unsigned char *u = (const unsigned char *)*s;
 	int more = u[0] < 0x80 ? 0 : u[0] >= 0xF0 ? 3 : u[0] >= 0xE0 ? 2
 		   : u[0] >= 0xC0 ? 1 : -1;
-	uint32_t c = more == 0 ? u[0] : u[0] & (0x3Fu >> more);
-	if (more < 0) {
+	if (more < 0) { /* a continuation byte where a character starts */
 		(*s)++;
 		return 0;
 	}
+	uint32_t c = more == 0 ? u[0] : u[0] & (0x3Fu >> more);
 	for (int i = 1; i <= more; i++) {
 		if ((u[i] & 0xC0) != 0x80) {
 			(*s)++;
@@ -1070,12 +1070,12 @@ void config_check_glyphs(const char *text, size_t len,
 		size_t n = nl ? (size_t)(nl - start) : len - pos;
 		pos += n + (nl != NULL);
 		num++;
-		if (n >= sizeof line || memchr(start, '\0', n))
+		if (n && start[n - 1] == '\r')
+			n--;
+		if (n >= sizeof line || !text_is_clean_utf8(start, n))
 			continue; /* refused by the loader already */
 		memcpy(line, start, n);
 		line[n] = '\0';
-		if (n && line[n - 1] == '\r')
-			line[n - 1] = '\0';
 		const char *l = line;
 		if (num == 1 && !strncmp(l, "\xEF\xBB\xBF", 3))
 			l += 3;

@@ -79,6 +79,23 @@ static void test_scan_names_line_and_character(void **state)
 	diags_free(&d);
 }
 
+/* Windows line ends are read as the loader reads them; a line the loader
+ * refuses as broken UTF-8 is not judged a second time. */
+static void test_scan_crlf_and_broken_bytes(void **state)
+{
+	(void)state;
+	struct diags d;
+	scan("\xEF\xBB\xBF[routine]\r\n"
+	     "name = Caf\xC3\xA9\r\n"
+	     "intro = \x80\xC3\xA9 broken\r\n"
+	     "outro = \xE2\x82\xAC\r\n",
+	     &d);
+	assert_int_equal(d.count, 2);
+	assert_int_equal(d.item[0].line, 2);
+	assert_int_equal(d.item[1].line, 4);
+	diags_free(&d);
+}
+
 static const char two_wedges[] = "[routine]\n"
 				 "name = Two\n"
 				 "redflags_screen = off\n"
@@ -171,6 +188,7 @@ int main(void)
 	    cmocka_unit_test(test_fonts_cover_latin_not_japanese),
 	    cmocka_unit_test(test_missing_font_is_named),
 	    cmocka_unit_test(test_scan_names_line_and_character),
+	    cmocka_unit_test(test_scan_crlf_and_broken_bytes),
 	    cmocka_unit_test(test_duplicate_names_refused),
 	    cmocka_unit_test(test_continuation_is_a_warning),
 	    cmocka_unit_test(test_check_reads_past_errors),
