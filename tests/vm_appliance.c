@@ -40,7 +40,10 @@
 #define ONSET_LEVEL 128
 #define QUIET	    64
 
-static const char *out_dir(void) { return getenv("APPLIANCE_OUT"); }
+static const char *out_dir(void)
+{
+	return getenv("APPLIANCE_OUT");
+}
 
 static bool full(void)
 {
@@ -58,7 +61,8 @@ static const char *kiosk(void)
 static void need_out(void)
 {
 	if (!out_dir()) {
-		puts("vm_appliance: no APPLIANCE_OUT (run make check-appliance)");
+		puts("vm_appliance: no APPLIANCE_OUT (run make "
+		     "check-appliance)");
 		skip();
 	}
 }
@@ -87,7 +91,10 @@ static long result_ms(const char *phase, const char *key)
 	return atol(v);
 }
 
-static const char *first_phase(void) { return full() ? "full" : "short"; }
+static const char *first_phase(void)
+{
+	return full() ? "full" : "short";
+}
 
 /* ---- the unit ---- */
 
@@ -308,9 +315,8 @@ static int spans(char **l, struct span *s, int max)
 		if (!say && !json_is(l[i], "type", "chime"))
 			continue;
 		long t = json_ms(l[i]);
-		long len = say && json_get(l[i], "ms", ms, sizeof ms)
-			       ? atol(ms)
-			       : 1000;
+		long len = say && json_get(l[i], "ms", ms, sizeof ms) ? atol(ms)
+								      : 1000;
 		s[n] = (struct span){t, t + len, say, ""};
 		json_get(l[i], "text", s[n].text, sizeof s[n].text);
 		n++;
@@ -349,6 +355,12 @@ static void test_voice_reaches_the_sound_card(void **state)
 	/* The short check (CI) stops here: the rest depends on how fast
 	 * eSpeak NG runs under TCG on a loaded machine (tests/README.md). */
 	bool judge = full();
+	char fig[256];
+	result(first_phase(), "exit_speech", fig, sizeof fig);
+	print_message("voice: the kiosk's own figures at its stop: \"%s\"",
+		      fig);
+	result(first_phase(), "exit_audio", fig, sizeof fig);
+	print_message(", \"%s\"\n", fig);
 	int judged = 0, missed = 0;
 	long worst = 0;
 	for (int i = first + 1; i < n; i++) {
@@ -408,6 +420,19 @@ static void test_session_completes_and_is_recorded(void **state)
 	print_message("session: button press to \"completed\" in %.1f s; "
 		      "sessions.tsv %s -> %s lines, the last \"%s\"\n",
 		      ms / 1000.0, before, after, last);
+	/* The session began with the press (the mat could start one too). */
+	char path[512], *buf, what[64] = "";
+	snprintf(path, sizeof path, "%s/events.jsonl", out_dir());
+	char **l = read_lines(path, &buf);
+	for (int i = 0; l[i] && !json_is(l[i], "state", "safety"); i++)
+		if (json_is(l[i], "type", "input"))
+			json_get(l[i], "gesture", what, sizeof what);
+	long press = result_ms(p, "press_ms");
+	print_message("session: the button held %ld ms by the agent, seen "
+		      "as \"%s\" just before the session began\n",
+		      press, what);
+	free(l), free(buf);
+	assert_string_equal(what, "press");
 	assert_int_equal(atoi(after), atoi(before) + 1);
 	assert_string_equal(last, "completed");
 }

@@ -45,10 +45,16 @@ line_dir() {
 	echo "/sys/devices/platform/$(cat $sim/dev_name)/$(cat $sim/bank0/chip_name)/sim_gpio$1"
 }
 switch() { echo "$2" >"$(line_dir "$1")/pull"; }
+# A short press, 0.3 s; how long it really was (a loaded emulator can
+# sleep longer: as much as a second was seen) into out/results as
+# press_ms.
 press() {
-	switch 17 pull-down
+	pull=$(line_dir 17)/pull
+	p0=$(now_ms)
+	echo pull-down >"$pull"
 	sleep 0.3
-	switch 17 pull-up
+	echo pull-up >"$pull"
+	res press_ms $(($(now_ms) - p0))
 }
 
 # ---- the unit on tty1, as kiosk, through KMSDRM ----
@@ -102,10 +108,18 @@ session() {
 	res sessions_before "$before"
 	res sessions_after "$(lines $state/sessions.tsv)"
 	res last_session "$(grep -v '^#' $state/sessions.tsv | tail -n 1 | cut -f3)"
+	# The kiosk's own figures, which it logs when it stops: how fast
+	# eSpeak NG ran here, and how late the sounds were heard.
+	systemctl restart kiosk.service
+	wait_for 120 active
+	journalctl -b -u kiosk.service --no-pager >"$out/journal-$phase.log"
+	res exit_speech "$(sed -n 's/.*kiosk: \(speech: .*\)/\1/p' "$out/journal-$phase.log" | head -n 1)"
+	res exit_audio "$(sed -n 's/.*kiosk: \(audio: .* heard .*\)/\1/p' "$out/journal-$phase.log" | head -n 1)"
 }
 
 # ---- reload, kill -9, the watchdog, stop ----
 reload() {
+	pid=$(main_pid)
 	sed -i 's/^name = Appliance check$/name = Appliance check, edited/' \
 		/etc/kiosk/kiosk.conf
 	systemctl reload kiosk.service
