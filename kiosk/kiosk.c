@@ -47,6 +47,7 @@
 #include "sessionlog.h"
 #include "speech.h"
 #include "video.h"
+#include "voice.h"
 #include "watch.h"
 
 /* How far ahead of the clock the engine runs when a sound device plays:
@@ -501,21 +502,6 @@ static void clear_refusal(struct kiosk *k)
 		video_banner(k->video, NULL);
 }
 
-static struct speech_voice voice_of(const struct settings *s)
-{
-	return (struct speech_voice){.language = s->language,
-				     .voice = s->voice,
-				     .rate = s->rate,
-				     .pitch = s->pitch};
-}
-
-static bool same_voice(const struct settings *a, const struct settings *b)
-{
-	return !strcmp(a->language, b->language) &&
-	       !strcmp(a->voice, b->voice) && a->rate == b->rate &&
-	       a->pitch == b->pitch;
-}
-
 static bool same_wiring(const struct settings *a, const struct settings *b)
 {
 	return !strcmp(a->button_line, b->button_line) &&
@@ -573,7 +559,7 @@ static void apply_settings(struct kiosk *k, const struct settings *was)
 {
 	const struct settings *s = &k->routine->settings;
 	char why[256];
-	if (k->speech && !same_voice(s, was)) {
+	if (k->speech && !voice_same(s, was)) {
 		struct speech_voice v = voice_of(s);
 		if (speech_set_voice(k->speech, &v, why, sizeof why) < 0)
 			log_msg("speech: %s; keeping the voice in use", why);
@@ -638,7 +624,7 @@ static void check_voice(struct kiosk *k, const struct routine *r,
 {
 	char why[256];
 	struct speech_voice v = voice_of(&r->settings);
-	if (k->speech && !same_voice(&r->settings, &k->routine->settings) &&
+	if (k->speech && !voice_same(&r->settings, &k->routine->settings) &&
 	    speech_voice_check(k->speech, &v, why, sizeof why) < 0)
 		diag_add(d, r->settings.voice_line, "%s", why);
 }
@@ -900,7 +886,7 @@ static int load(struct kiosk *k)
 		k->routine = load_routine(path, assets, &d);
 		struct speech *builtin_voice = NULL;
 		if (k->routine && want_voice) {
-			k->speech = load_voice(k->routine, &d, &builtin_voice);
+			k->speech = voice_open(k->routine, &d, &builtin_voice);
 			want_voice = false; /* tried: don't log twice */
 		}
 		if (!k->routine || builtin_voice) {
@@ -920,7 +906,7 @@ static int load(struct kiosk *k)
 			struct speech
 			    *unused; /* the built-in voice is itself */
 			diags_init(&d, CONFIG_BUILTIN_NAME);
-			k->speech = load_voice(k->routine, &d, &unused);
+			k->speech = voice_open(k->routine, &d, &unused);
 			diags_free(&d);
 		}
 	}

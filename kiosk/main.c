@@ -16,6 +16,7 @@
 #include "selftest.h"
 #include "speech.h"
 #include "stats.h"
+#include "voice.h"
 
 static void print_summary(const char *file, const struct routine *r)
 {
@@ -59,7 +60,7 @@ static void print_summary(const char *file, const struct routine *r)
 static struct routine *check_voice(struct routine *r, struct diags *d)
 {
 	struct speech *builtin_voice;
-	speech_close(load_voice(r, d, &builtin_voice));
+	speech_close(voice_open(r, d, &builtin_voice));
 	if (!builtin_voice)
 		return r; /* good, or eSpeak NG cannot tell here (logged) */
 	speech_close(builtin_voice);
