@@ -4,7 +4,8 @@
  *
  * On a terminal the countdown is redrawn in place on one line; anywhere
  * else only whole lines are written. Owns nothing but its struct; the
- * FILE is borrowed. Main thread only.
+ * FILE is borrowed. Main thread only. Absent parts: caption_action and
+ * caption_close take NULL (no captions) and do nothing.
  */
 #ifndef KIOSK_CAPTION_H
 #define KIOSK_CAPTION_H

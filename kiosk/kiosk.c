@@ -1,12 +1,14 @@
 /*
  * kiosk.c - set-up, the main loop and tear-down.
  *
- * The loop sleeps in poll() on its file descriptors (signals, keyboard,
- * the window's display connection, the speech thread's "line ready", the
- * GPIO lines, the routine file's folder) with the timeout taken from the
- * earliest deadline: the engine's, the debouncer's, the script's, the
- * screen's next frame, the sound's, a reload's. On the
- * virtual clock it does not sleep at all: time jumps to that deadline.
+ * The loop (loop.h) sleeps until one of the parts registered in parts[]
+ * is due or has news: signals, keyboard, the window's display connection,
+ * the speech thread's "line ready", the GPIO lines, the routine file's
+ * folder; the engine's, the debouncer's, the script's, the screen's next
+ * frame, the sound's, a reload's and the watchdog's deadlines. On the
+ * virtual clock it does not sleep at all: time jumps to the earliest. A
+ * part that is not there (NULL) answers "no descriptor, never due": every
+ * adapter function takes NULL, so this file does not ask what is there.
  *
  * On the beat: on the real clock with a sound device, the engine runs a
  * fixed lead ahead of the monotonic clock. Every action is then known
@@ -40,6 +42,7 @@
 #include "keyboard.h"
 #include "load.h"
 #include "log.h"
+#include "loop.h"
 #include "notify.h"
 #include "progress.h"
 #include "record.h"
@@ -87,13 +90,14 @@ struct kiosk {
 	struct watch *watch;	 /* NULL: only SIGHUP reloads */
 	bool builtin;		 /* k->routine is the built-in one */
 	struct settle settle;	 /* a save or SIGHUP on its way to a read */
-	uint64_t tried;	       /* fingerprint of the file last read */
-	struct routine *next;  /* accepted, waiting for the session to end */
-	char status_note[160]; /* why the file is not in use, for STATUS */
+	uint64_t tried;		 /* fingerprint of the file last read */
+	struct routine *next;	 /* accepted, waiting for the session to end */
+	char status_note[160];	 /* why the file is not in use, for STATUS */
 
 	struct record *record;
 	struct caption *caption;
 	int signal_fd;
+	struct loop loop; /* what wakes the kiosk: see parts[] */
 
 	struct notify *notify;	     /* NULL: not under systemd */
 	struct sessionlog *sessions; /* NULL: no session record */
@@ -131,8 +135,9 @@ static bool worth_a_caption(const struct kiosk *k, const char *text)
 
 static void say(struct kiosk *k, const struct action *a, kt_ms at)
 {
-	if (k->video && worth_a_caption(k, a->u.say.text))
+	if (worth_a_caption(k, a->u.say.text))
 		video_say(k->video, a->u.say.text, at, a->u.say.duration);
+	/* No voice or no sound: the line is a caption only. */
 	if (!k->audio || !k->speech)
 		return;
 	/* On the virtual clock time waits for synthesis; on the real one a
@@ -213,16 +218,13 @@ static void output(struct kiosk *k, const struct action *a, kt_ms at)
 		break;
 	case ACTION_HUSH:
 		k->late.text[0] = '\0';
-		if (k->audio)
-			audio_hush(k->audio, at);
+		audio_hush(k->audio, at);
 		break;
 	case ACTION_SHOW:
-		if (k->video)
-			video_show(k->video, &a->u.screen, at);
+		video_show(k->video, &a->u.screen, at);
 		break;
 	case ACTION_CHIME:
-		if (k->audio)
-			audio_chime(k->audio, a->u.chime, at);
+		audio_chime(k->audio, a->u.chime, at);
 		break;
 	case ACTION_SESSION:
 		k->session_ended = true;
@@ -253,8 +255,9 @@ static void dispatch(struct kiosk *k, kt_ms now)
 }
 
 /* eSpeak NG finished a line the engine had already said. */
-static void hear_late(struct kiosk *k)
+static void hear_late(void *ctx)
 {
+	struct kiosk *k = ctx;
 	uint64_t n;
 	if (read(speech_fd(k->speech), &n, sizeof n) < 0 || !k->late.text[0])
 		return;
@@ -412,8 +415,9 @@ static void keys_to_engine(struct kiosk *k, const enum key_action *keys, int n)
 	}
 }
 
-static void read_keyboard(struct kiosk *k)
+static void read_keyboard(void *ctx)
 {
+	struct kiosk *k = ctx;
 	enum key_action keys[16];
 	int n = keyboard_read(k->keyboard, keys, 16);
 	if (n < 0) {
@@ -426,15 +430,17 @@ static void read_keyboard(struct kiosk *k)
 	keys_to_engine(k, keys, n);
 }
 
-static void read_window(struct kiosk *k)
+static void read_window(void *ctx)
 {
+	struct kiosk *k = ctx;
 	enum key_action keys[16];
 	int n = video_keys(k->video, keys, 16);
 	keys_to_engine(k, keys, n);
 }
 
-static void read_signals(struct kiosk *k)
+static void read_signals(void *ctx)
 {
+	struct kiosk *k = ctx;
 	struct signalfd_siginfo si;
 	while (read(k->signal_fd, &si, sizeof si) == (ssize_t)sizeof si) {
 		if (si.ssi_signo == SIGHUP) {
@@ -491,15 +497,13 @@ static void refuse_file(struct kiosk *k, const char *path,
 		 path, d->count, s, running);
 	snprintf(k->status_note, sizeof k->status_note, "%s has %d error%s: %s",
 		 path, d->count, s, running);
-	if (k->video)
-		video_banner(k->video, k->banner);
+	video_banner(k->video, k->banner);
 }
 
 static void clear_refusal(struct kiosk *k)
 {
 	k->banner[0] = k->status_note[0] = '\0';
-	if (k->video)
-		video_banner(k->video, NULL);
+	video_banner(k->video, NULL);
 }
 
 static bool same_wiring(const struct settings *a, const struct settings *b)
@@ -547,10 +551,9 @@ static void reopen_audio(struct kiosk *k)
 	audio_close(k->audio, kclock_now(&k->clock));
 	k->audio = audio_open_device(s->audio_device, s->volume,
 				     kclock_now(&k->clock));
-	if (k->audio)
-		k->lead = kt_max(k->lead,
-				 kt_min(audio_latency(k->audio) + LEAD_SPARE_MS,
-					LEAD_MAX_MS));
+	k->lead =
+	    kt_max(k->lead, kt_min(audio_latency(k->audio) + LEAD_SPARE_MS,
+				   LEAD_MAX_MS));
 }
 
 /* What the adapters took from the routine's settings, changed to the new
@@ -559,13 +562,12 @@ static void apply_settings(struct kiosk *k, const struct settings *was)
 {
 	const struct settings *s = &k->routine->settings;
 	char why[256];
-	if (k->speech && !voice_same(s, was)) {
+	if (!voice_same(s, was)) {
 		struct speech_voice v = voice_of(s);
 		if (speech_set_voice(k->speech, &v, why, sizeof why) < 0)
 			log_msg("speech: %s; keeping the voice in use", why);
 	}
-	if (k->speech)
-		prepare_speech(k);
+	prepare_speech(k);
 	/* A line the kernel debounces needs no settle time of ours. */
 	kt_ms settle[LINE_COUNT] = {
 	    [LINE_BUTTON] = s->button_debounce, [LINE_MAT] = s->mat_debounce};
@@ -578,12 +580,10 @@ static void apply_settings(struct kiosk *k, const struct settings *was)
 	if (k->opt->audio == AUDIO_PORTAUDIO &&
 	    strcmp(s->audio_device, was->audio_device))
 		reopen_audio(k);
-	else if (k->audio)
+	else
 		audio_set_volume(k->audio, s->volume);
-	if (k->video)
-		video_set_routine(k->video, k->routine->name, s->word,
-				  s->frame_rate,
-				  s->animation && !k->clock.is_virtual);
+	video_set_routine(k->video, k->routine->name, s->word, s->frame_rate,
+			  s->animation && !k->clock.is_virtual);
 }
 
 /* The engine has moved on to the routine it was given. */
@@ -624,15 +624,14 @@ static void check_voice(struct kiosk *k, const struct routine *r,
 {
 	char why[256];
 	struct speech_voice v = voice_of(&r->settings);
-	if (k->speech && !voice_same(&r->settings, &k->routine->settings) &&
+	if (!voice_same(&r->settings, &k->routine->settings) &&
 	    speech_voice_check(k->speech, &v, why, sizeof why) < 0)
 		diag_add(d, r->settings.voice_line, "%s", why);
 }
 
 /* The routine just read (NULL: it could not be): offered to the engine
  * if it is good, refused with its errors otherwise. */
-static void use_or_refuse(struct kiosk *k, struct routine *r,
-			  struct diags *d)
+static void use_or_refuse(struct kiosk *k, struct routine *r, struct diags *d)
 {
 	if (r) {
 		check_voice(k, r, d);
@@ -673,8 +672,8 @@ static void reload(struct kiosk *k)
 {
 	const char *path = k->config_path;
 	bool asked = k->settle.asked;
-	switch (settle_step(&k->settle, path, k->tried,
-			    kclock_now(&k->clock))) {
+	switch (
+	    settle_step(&k->settle, path, k->tried, kclock_now(&k->clock))) {
 	case SETTLE_WAIT:
 	case SETTLE_SAME:
 		return;
@@ -705,8 +704,9 @@ static void reload(struct kiosk *k)
 
 /* An editor is saving: the file is read once the save is finished and
  * settled. */
-static void notice_edit(struct kiosk *k)
+static void notice_edit(void *ctx)
 {
+	struct kiosk *k = ctx;
 	bool gone;
 	settle_news(&k->settle, watch_changed(k->watch, &gone),
 		    kclock_now(&k->clock));
@@ -718,8 +718,7 @@ static void notice_edit(struct kiosk *k)
 		k->watch = NULL;
 		/* No close will be heard now: a wait for a writer ends, and
 		 * the two looks decide. */
-		settle_news(&k->settle, WATCH_FINISHED,
-			    kclock_now(&k->clock));
+		settle_news(&k->settle, WATCH_FINISHED, kclock_now(&k->clock));
 	}
 }
 
@@ -745,77 +744,111 @@ static void watch_file(struct kiosk *k)
 			k->config_path, strerror(errno));
 }
 
-/* ---- the loop ---- */
+/* ---- the loop: every part that wakes the kiosk, registered once ---- */
 
-/* The earliest deadline, on the monotonic clock. */
-static kt_ms next_deadline(const struct kiosk *k)
+static int signals_fd(const void *ctx)
 {
-	kt_ms due =
-	    k->engine_wake == KT_NEVER ? KT_NEVER : k->engine_wake - k->lead;
-	due = kt_min(due, gestures_wake(&k->gestures));
-	due = kt_min(due, script_next_at(&k->script));
-	due = kt_min(due, gpio_wake(k->gpio));
-	due = kt_min(due, k->settle.due);
-	if (k->video)
-		due = kt_min(due, video_wake(k->video));
-	/* Virtual time need not stop for the sound: it is written as time
-	 * moves on, and there is no device to retry. */
-	if (k->audio && !k->clock.is_virtual)
-		due = kt_min(due, audio_wake(k->audio));
-	return kt_min(due, notify_wake(k->notify));
+	return ((const struct kiosk *)ctx)->signal_fd;
 }
 
-enum {
-	FD_SIGNAL,
-	FD_KEYBOARD,
-	FD_WINDOW,
-	FD_SPEECH,
-	FD_GPIO,
-	FD_WATCH,
-	FD_COUNT
+static int keyboard_part_fd(const void *ctx)
+{
+	return keyboard_fd(((const struct kiosk *)ctx)->keyboard);
+}
+
+static int speech_part_fd(const void *ctx)
+{
+	return speech_fd(((const struct kiosk *)ctx)->speech);
+}
+
+static int watch_part_fd(const void *ctx)
+{
+	return watch_fd(((const struct kiosk *)ctx)->watch);
+}
+
+static int window_fd(const void *ctx)
+{
+	return video_fd(((const struct kiosk *)ctx)->video);
+}
+
+static int gpio_part_fd(const void *ctx)
+{
+	return gpio_fd(((const struct kiosk *)ctx)->gpio);
+}
+
+static kt_ms window_wake(const void *ctx)
+{
+	return video_wake(((const struct kiosk *)ctx)->video);
+}
+
+static kt_ms gpio_part_wake(const void *ctx)
+{
+	return gpio_wake(((const struct kiosk *)ctx)->gpio);
+}
+
+/* The engine runs `lead` ahead: it is due that much earlier. */
+static kt_ms engine_due(const void *ctx)
+{
+	const struct kiosk *k = ctx;
+	return k->engine_wake == KT_NEVER ? KT_NEVER : k->engine_wake - k->lead;
+}
+
+static kt_ms gestures_due(const void *ctx)
+{
+	return gestures_wake(&((const struct kiosk *)ctx)->gestures);
+}
+
+static kt_ms script_due(const void *ctx)
+{
+	return script_next_at(&((const struct kiosk *)ctx)->script);
+}
+
+static kt_ms reload_due(const void *ctx)
+{
+	return ((const struct kiosk *)ctx)->settle.due;
+}
+
+/* Virtual time need not stop for the sound: it is written as time moves
+ * on, and there is no device to retry. */
+static kt_ms sound_due(const void *ctx)
+{
+	const struct kiosk *k = ctx;
+	return k->clock.is_virtual ? KT_NEVER : audio_wake(k->audio);
+}
+
+static kt_ms watchdog_due(const void *ctx)
+{
+	return notify_wake(((const struct kiosk *)ctx)->notify);
+}
+
+/* What wakes the kiosk. What is due is done in step(), whatever woke the
+ * loop: GPIO edges are read there too. */
+static const struct loop_part parts[] = {
+    {.name = "signals", .fd = signals_fd, .ready = read_signals},
+    {.name = "keyboard", .fd = keyboard_part_fd, .ready = read_keyboard},
+    {.name = "speech", .fd = speech_part_fd, .ready = hear_late},
+    {.name = "routine file", .fd = watch_part_fd, .ready = notice_edit},
+    /* SDL is drained after every wake: on a console it has no
+     * descriptor to wake us with. */
+    {.name = "window",
+     .fd = window_fd,
+     .wake = window_wake,
+     .ready = read_window,
+     .every_wake = true},
+    {.name = "GPIO", .fd = gpio_part_fd, .wake = gpio_part_wake},
+    {.name = "engine", .wake = engine_due},
+    {.name = "gestures", .wake = gestures_due},
+    {.name = "script", .wake = script_due},
+    {.name = "reload", .wake = reload_due},
+    {.name = "sound", .wake = sound_due},
+    {.name = "watchdog", .wake = watchdog_due},
 };
 
-/* Sleep (real clock) or jump (virtual clock) until something is due. */
-static void wait_for_work(struct kiosk *k)
+static void register_parts(struct kiosk *k)
 {
-	struct pollfd fds[FD_COUNT];
-	fds[FD_SIGNAL] = (struct pollfd){.fd = k->signal_fd, .events = POLLIN};
-	fds[FD_KEYBOARD] =
-	    (struct pollfd){.fd = k->keyboard ? keyboard_fd(k->keyboard) : -1,
-			    .events = POLLIN};
-	fds[FD_WINDOW] =
-	    (struct pollfd){.fd = video_fd(k->video), .events = POLLIN};
-	fds[FD_SPEECH] = (struct pollfd){
-	    .fd = k->speech ? speech_fd(k->speech) : -1, .events = POLLIN};
-	/* Edges are read in step(), whatever woke us. */
-	fds[FD_GPIO] =
-	    (struct pollfd){.fd = gpio_fd(k->gpio), .events = POLLIN};
-	fds[FD_WATCH] =
-	    (struct pollfd){.fd = watch_fd(k->watch), .events = POLLIN};
-	kt_ms due = next_deadline(k);
-	int timeout = 0;
-	if (k->clock.is_virtual) {
-		kclock_jump(&k->clock, due);
-	} else if (due == KT_NEVER) {
-		timeout = -1;
-	} else {
-		kt_ms wait = due - kclock_now(&k->clock);
-		timeout = wait <= 0 ? 0 : wait > 60000 ? 60000 : (int)wait;
-	}
-	if (poll(fds, FD_COUNT, timeout) < 0 && errno != EINTR)
-		log_msg("poll: %s", strerror(errno));
-	if (fds[FD_SIGNAL].revents & POLLIN)
-		read_signals(k);
-	if (fds[FD_KEYBOARD].revents & (POLLIN | POLLHUP))
-		read_keyboard(k);
-	if (fds[FD_SPEECH].revents & POLLIN)
-		hear_late(k);
-	if (fds[FD_WATCH].revents & POLLIN)
-		notice_edit(k);
-	/* SDL is drained after every wake, whatever woke us: on a console
-	 * it has no descriptor to wake us with. */
-	if (k->video)
-		read_window(k);
+	loop_init(&k->loop, &k->clock);
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		loop_add(&k->loop, &parts[i], k);
 }
 
 static bool finished(const struct kiosk *k)
@@ -836,7 +869,7 @@ static bool finished(const struct kiosk *k)
 static void step(struct kiosk *k, kt_ms mono)
 {
 	run_script(k, mono);
-	if (k->gpio && read_gpio(k, mono))
+	if (read_gpio(k, mono))
 		rewire(k);
 	drain_gestures(k, mono);
 	if (k->settle.due <= mono)
@@ -846,10 +879,8 @@ static void step(struct kiosk *k, kt_ms mono)
 		engine_tick(k->engine, now, &k->actions);
 		dispatch(k, now);
 	}
-	if (k->video)
-		video_update(k->video, mono);
-	if (k->audio)
-		audio_advance(k->audio, mono);
+	video_update(k->video, mono);
+	audio_advance(k->audio, mono);
 	/* The watchdog is fed from the loop itself: a stuck loop is
 	 * restarted by systemd. */
 	notify_tick(k->notify, mono);
@@ -863,7 +894,7 @@ static void run_loop(struct kiosk *k)
 	step(k, kclock_now(&k->clock));
 	notify_ready(k->notify, NULL);
 	while (!finished(k)) {
-		wait_for_work(k);
+		loop_wait(&k->loop);
 		step(k, kclock_now(&k->clock));
 	}
 	notify_stopping(k->notify);
@@ -959,10 +990,8 @@ static int setup_sound(struct kiosk *k)
 	kt_ms now = kclock_now(&k->clock);
 	if (o->audio == AUDIO_NONE)
 		return 0;
-	if (k->speech) {
-		speech_set_blocking(k->speech, k->clock.is_virtual);
-		prepare_speech(k);
-	}
+	speech_set_blocking(k->speech, k->clock.is_virtual);
+	prepare_speech(k);
 	if (o->audio == AUDIO_WAV) {
 		/* Sample 0 is time 0, as the event record's: the file starts
 		 * with silence for the time the window and the voice took to
@@ -980,9 +1009,7 @@ static int setup_sound(struct kiosk *k)
 		return 0;
 	}
 	k->audio = audio_open_device(s->audio_device, s->volume, now);
-	if (k->audio)
-		k->lead = kt_min(audio_latency(k->audio) + LEAD_SPARE_MS,
-				 LEAD_MAX_MS);
+	k->lead = kt_min(audio_latency(k->audio) + LEAD_SPARE_MS, LEAD_MAX_MS);
 	return 0;
 }
 
@@ -1003,7 +1030,7 @@ static void setup_video(struct kiosk *k)
 		    .clock = &k->clock,
 		};
 		k->video = video_open(&vc);
-		if (k->video && k->banner[0])
+		if (k->banner[0])
 			video_banner(k->video, k->banner);
 	} else if (o->screenshots) {
 		log_msg("screenshots: --video none draws nothing; %s stays "
@@ -1043,25 +1070,21 @@ static int setup_outputs(struct kiosk *k)
 /* One line each at exit: what staff or a benchmark may want to know. */
 static void log_figures(const struct kiosk *k)
 {
-	if (k->speech) {
-		struct speech_stats st;
-		speech_stats(k->speech, &st);
-		if (st.lines)
-			log_msg("speech: %d lines, %.1f s of audio in %.2f s "
-				"(%.0fx real time), %zu KiB held",
-				st.lines, st.audio_s, st.synth_s,
-				st.synth_s > 0 ? st.audio_s / st.synth_s : 0,
-				st.bytes / 1024);
-	}
-	if (k->audio) {
-		struct audio_stats st;
-		audio_stats(k->audio, &st);
-		if (st.mix.started)
-			log_msg("audio: %d sounds, heard p50 %.1f ms, p99 %.1f "
-				"ms after due; %d late",
-				st.mix.started, st.offset_p50_ms,
-				st.offset_p99_ms, st.mix.late);
-	}
+	struct speech_stats sst;
+	struct audio_stats ast;
+	speech_stats(k->speech, &sst);
+	audio_stats(k->audio, &ast);
+	if (sst.lines)
+		log_msg("speech: %d lines, %.1f s of audio in %.2f s "
+			"(%.0fx real time), %zu KiB held",
+			sst.lines, sst.audio_s, sst.synth_s,
+			sst.synth_s > 0 ? sst.audio_s / sst.synth_s : 0,
+			sst.bytes / 1024);
+	if (ast.mix.started)
+		log_msg("audio: %d sounds, heard p50 %.1f ms, p99 %.1f ms "
+			"after due; %d late",
+			ast.mix.started, ast.offset_p50_ms, ast.offset_p99_ms,
+			ast.mix.late);
 }
 
 int kiosk_run(const struct options *o)
@@ -1108,12 +1131,12 @@ int kiosk_run(const struct options *o)
 		read_gpio(&k, kclock_now(&k.clock));
 		rewire(&k);
 	}
+	register_parts(&k);
 	run_loop(&k);
 	status = 0;
 out:
 	log_figures(&k);
-	if (k.audio)
-		audio_close(k.audio, kclock_now(&k.clock));
+	audio_close(k.audio, kclock_now(&k.clock));
 	video_close(k.video);
 	speech_close(k.speech);
 	caption_close(k.caption);
