@@ -49,6 +49,7 @@
 #include "script.h"
 #include "sessionlog.h"
 #include "speech.h"
+#include "text.h"
 #include "video.h"
 #include "voice.h"
 #include "watch.h"
@@ -111,6 +112,7 @@ struct kiosk {
 
 	bool quit;
 	bool session_ended;
+	bool voice_late; /* the voice is opened after the first frame */
 };
 
 /* Kiosk time: when what happens now is heard and seen. */
@@ -887,11 +889,51 @@ static void step(struct kiosk *k, kt_ms mono)
 	record_flush(k->record);
 }
 
+/* The file's routine, refused once its voice turned out not to exist:
+ * the built-in routine takes over, as it would have at start. */
+static void voice_refused(struct kiosk *k, struct diags *d)
+{
+	refuse_file(k, k->config_path, d, "running the built-in routine");
+	struct routine *b = load_builtin(cli_assets_dir(k->opt));
+	if (!b)
+		return; /* out of memory: the file's routine goes on, mute */
+	progress_apply(k->progress, b);
+	k->next = b;
+	kt_ms now = kiosk_now(k);
+	engine_set_routine(k->engine, b, now, &k->actions);
+	dispatch(k, now);
+	k->builtin = k->routine == b;
+}
+
+/* The voice, once the first frame is up (see load). Nothing has been
+ * said yet: the attract screen is silent, and no input has been read. A
+ * voice eSpeak NG lacks is handled as a reload handles it: logged, a
+ * banner for staff, and the kiosk goes on (with the built-in routine and
+ * its voice, as a start with that file always did). */
+static void open_voice_late(struct kiosk *k)
+{
+	if (!k->voice_late)
+		return;
+	k->voice_late = false;
+	struct diags d;
+	struct speech *builtin_voice = NULL;
+	diags_init(&d, k->builtin ? CONFIG_BUILTIN_NAME : k->config_path);
+	k->speech = voice_open(k->routine, &d, &builtin_voice);
+	if (builtin_voice) {
+		k->speech = builtin_voice;
+		voice_refused(k, &d);
+	}
+	diags_free(&d);
+	speech_set_blocking(k->speech, false);
+	prepare_speech(k);
+}
+
 static void run_loop(struct kiosk *k)
 {
 	engine_start(k->engine, kiosk_now(k), &k->actions);
 	dispatch(k, kiosk_now(k));
 	step(k, kclock_now(&k->clock));
+	open_voice_late(k);
 	notify_ready(k->notify, NULL);
 	while (!finished(k)) {
 		loop_wait(&k->loop);
@@ -912,6 +954,14 @@ static int load(struct kiosk *k)
 	const char *assets = cli_assets_dir(o);
 	bool want_voice = o->audio != AUDIO_NONE;
 	struct diags d;
+	/* eSpeak NG takes longer to start than the whole window: on the real
+	 * clock with a screen the voice waits for the first frame
+	 * (open_voice_late). A replay (virtual clock) opens it here, so its
+	 * record and WAV do not depend on the machine's speed. */
+	if (want_voice && !k->clock.is_virtual && o->video == VIDEO_SDL) {
+		k->voice_late = true;
+		want_voice = false;
+	}
 	if (path) {
 		diags_init(&d, path);
 		k->routine = load_routine(path, assets, &d);
@@ -1087,6 +1137,15 @@ static void log_figures(const struct kiosk *k)
 			ast.mix.late);
 }
 
+/* How long a line takes to say: eSpeak NG's own length once the voice
+ * is open, the engine's estimate before (and without) it. */
+static kt_ms spoken_length(void *ctx, const char *text, int rate)
+{
+	const struct kiosk *k = ctx;
+	return k->speech ? speech_length(k->speech, text, rate)
+			 : text_speech_estimate(text, rate);
+}
+
 int kiosk_run(const struct options *o)
 {
 	struct kiosk k = {.opt = o,
@@ -1115,11 +1174,10 @@ int kiosk_run(const struct options *o)
 	if (setup_inputs(&k) < 0 || setup_outputs(&k) < 0)
 		goto out;
 	watch_file(&k);
-	struct engine_options eo = {.have_button = true, .have_mat = true};
-	if (k.speech) {
-		eo.speech_length = speech_length;
-		eo.speech_ctx = k.speech;
-	}
+	struct engine_options eo = {.have_button = true,
+				    .have_mat = true,
+				    .speech_length = spoken_length,
+				    .speech_ctx = &k};
 	k.engine = engine_new(k.routine, &eo);
 	if (!k.engine) {
 		log_msg("cannot start: %s", strerror(errno));
