@@ -112,7 +112,8 @@ struct kiosk {
 
 	bool quit;
 	bool session_ended;
-	bool voice_late; /* the voice is opened after the first frame */
+	bool media_late; /* sound and voice open after the first frame */
+	bool failed;	 /* a fault that ends the run with status 1 */
 };
 
 /* Kiosk time: when what happens now is heard and seen. */
@@ -238,6 +239,7 @@ static void output(struct kiosk *k, const struct action *a, kt_ms at)
 
 static void adopt_routine(struct kiosk *k);
 static void step_up(struct kiosk *k);
+static int open_sound(struct kiosk *k);
 
 static void dispatch(struct kiosk *k, kt_ms now)
 {
@@ -905,16 +907,22 @@ static void voice_refused(struct kiosk *k, struct diags *d)
 	k->builtin = k->routine == b;
 }
 
-/* The voice, once the first frame is up (see load). Nothing has been
- * said yet: the attract screen is silent, and no input has been read. A
- * voice eSpeak NG lacks is handled as a reload handles it: logged, a
- * banner for staff, and the kiosk goes on (with the built-in routine and
- * its voice, as a start with that file always did). */
-static void open_voice_late(struct kiosk *k)
+/* The sound and the voice, once the first frame is up (see load): the
+ * screen does not wait for eSpeak NG or the sound device. Nothing has
+ * been said yet: the attract screen is silent, and no input has been
+ * read. A voice eSpeak NG lacks is handled as a reload handles it:
+ * logged, a banner for staff, and the kiosk goes on (with the built-in
+ * routine and its voice, as a start with that file always did). A WAV
+ * file that cannot be written stops the kiosk, as it does at start. */
+static void open_media_late(struct kiosk *k)
 {
-	if (!k->voice_late)
+	if (!k->media_late)
 		return;
-	k->voice_late = false;
+	k->media_late = false;
+	if (open_sound(k) < 0) {
+		k->quit = k->failed = true;
+		return;
+	}
 	struct diags d;
 	struct speech *builtin_voice = NULL;
 	diags_init(&d, k->builtin ? CONFIG_BUILTIN_NAME : k->config_path);
@@ -933,7 +941,7 @@ static void run_loop(struct kiosk *k)
 	engine_start(k->engine, kiosk_now(k), &k->actions);
 	dispatch(k, kiosk_now(k));
 	step(k, kclock_now(&k->clock));
-	open_voice_late(k);
+	open_media_late(k);
 	notify_ready(k->notify, NULL);
 	while (!finished(k)) {
 		loop_wait(&k->loop);
@@ -954,12 +962,12 @@ static int load(struct kiosk *k)
 	const char *assets = cli_assets_dir(o);
 	bool want_voice = o->audio != AUDIO_NONE;
 	struct diags d;
-	/* eSpeak NG takes longer to start than the whole window: on the real
-	 * clock with a screen the voice waits for the first frame
-	 * (open_voice_late). A replay (virtual clock) opens it here, so its
-	 * record and WAV do not depend on the machine's speed. */
+	/* eSpeak NG and the sound take longer to start than the whole
+	 * window: on the real clock with a screen they wait for the first
+	 * frame (open_media_late). A replay (virtual clock) opens them at
+	 * start, so its record and WAV do not depend on the machine. */
 	if (want_voice && !k->clock.is_virtual && o->video == VIDEO_SDL) {
-		k->voice_late = true;
+		k->media_late = true;
 		want_voice = false;
 	}
 	if (path) {
@@ -1033,15 +1041,11 @@ static int setup_inputs(struct kiosk *k)
 	return 0;
 }
 
-static int setup_sound(struct kiosk *k)
+/* The sound sink. -1 only when the WAV file cannot be written. */
+static int open_sound(struct kiosk *k)
 {
 	const struct options *o = k->opt;
 	const struct settings *s = &k->routine->settings;
-	kt_ms now = kclock_now(&k->clock);
-	if (o->audio == AUDIO_NONE)
-		return 0;
-	speech_set_blocking(k->speech, k->clock.is_virtual);
-	prepare_speech(k);
 	if (o->audio == AUDIO_WAV) {
 		/* Sample 0 is time 0, as the event record's: the file starts
 		 * with silence for the time the window and the voice took to
@@ -1058,9 +1062,30 @@ static int setup_sound(struct kiosk *k)
 			k->lead = LEAD_SPARE_MS;
 		return 0;
 	}
-	k->audio = audio_open_device(s->audio_device, s->volume, now);
-	k->lead = kt_min(audio_latency(k->audio) + LEAD_SPARE_MS, LEAD_MAX_MS);
+	k->audio = audio_open_device(s->audio_device, s->volume,
+				     kclock_now(&k->clock));
+	/* Opened after the first frame, the device may need a longer lead
+	 * than the one kiosk time started with; never a shorter one. */
+	k->lead =
+	    kt_max(k->lead, kt_min(audio_latency(k->audio) + LEAD_SPARE_MS,
+				   LEAD_MAX_MS));
 	return 0;
+}
+
+static int setup_sound(struct kiosk *k)
+{
+	if (k->opt->audio == AUDIO_NONE)
+		return 0;
+	if (k->media_late) {
+		/* Kiosk time starts with the WAV's lead (see open_sound) and
+		 * the sound is opened after the first frame (open_media_late):
+		 * nothing is said before then. */
+		k->lead = LEAD_SPARE_MS;
+		return 0;
+	}
+	speech_set_blocking(k->speech, k->clock.is_virtual);
+	prepare_speech(k);
+	return open_sound(k);
 }
 
 static void setup_video(struct kiosk *k)
@@ -1191,7 +1216,7 @@ int kiosk_run(const struct options *o)
 	}
 	register_parts(&k);
 	run_loop(&k);
-	status = 0;
+	status = k.failed ? 1 : 0;
 out:
 	log_figures(&k);
 	audio_close(k.audio, kclock_now(&k.clock));
