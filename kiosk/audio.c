@@ -615,6 +615,8 @@ kt_ms audio_wake(const struct audio *a)
 
 bool audio_playing(const struct audio *a)
 {
+	if (!a)
+		return false;
 	if (a->sink == SINK_WAV)
 		return a->wav && !a->wav_failed;
 	return a->stream != NULL;
@@ -622,9 +624,7 @@ bool audio_playing(const struct audio *a)
 
 kt_ms audio_latency(const struct audio *a)
 {
-	if (!a)
-		return 0;
-	if (a->sink == SINK_WAV)
+	if (!a || a->sink == SINK_WAV)
 		return 0;
 	if (!a->stream)
 		return NOMINAL_LATENCY_MS;

@@ -102,7 +102,8 @@ bool gpio_kernel_debounce(const struct gpio *g, enum gesture_line l);
 const char *gpio_describe(const struct gpio *g, enum gesture_line l, char *buf,
 			  size_t n);
 
-/* Which library the kiosk was built with. */
+/* Which library the kiosk was built with (gpiob_version's static buffer,
+ * rewritten by each call). */
 const char *gpio_library(void);
 
 const char *gpio_line_role(enum gesture_line l); /* "button", "mat" */

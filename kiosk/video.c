@@ -478,7 +478,7 @@ static int by_value(const void *a, const void *b)
 
 void video_stats(const struct video *v, struct video_stats *out)
 {
-	static float sorted[LATE_MAX];
+	float sorted[LATE_MAX];
 	if (!v) {
 		*out = (struct video_stats){0};
 		return;
