@@ -1171,6 +1171,76 @@ static kt_ms spoken_length(void *ctx, const char *text, int rate)
 			 : text_speech_estimate(text, rate);
 }
 
+/* Every part, in the order each needs the ones before it (cage's
+ * habit: one linear set-up). -1 when the kiosk cannot start; what was
+ * opened is closed by tear_down either way. */
+static int start(struct kiosk *k)
+{
+	const struct options *o = k->opt;
+	kclock_init(&k->clock, o->virtual_clock);
+	k->notify = notify_open(kclock_now(&k->clock));
+	/* Blocked before any thread starts, so that every thread inherits
+	 * the mask and only the signalfd ever takes them. */
+	k->signal_fd = open_signals();
+	if (k->signal_fd < 0) {
+		log_msg("cannot start: %s", strerror(errno));
+		return -1;
+	}
+	if (load(k) < 0)
+		return -1;
+	/* Kept where the session record is, and like it not by simulated
+	 * runs unless asked to: tests must not step up the machine's. */
+	if (!k->clock.is_virtual || o->state_dir) {
+		k->progress = progress_open(cli_state_dir(o));
+		progress_apply(k->progress, k->routine);
+	}
+	setup_video(k);
+	if (setup_inputs(k) < 0 || setup_outputs(k) < 0)
+		return -1;
+	watch_file(k);
+	struct engine_options eo = {.have_button = true,
+				    .have_mat = true,
+				    .speech_length = spoken_length,
+				    .speech_ctx = k};
+	k->engine = engine_new(k->routine, &eo);
+	if (!k->engine) {
+		log_msg("cannot start: %s", strerror(errno));
+		return -1;
+	}
+	/* The lines found at start (their levels) and what they leave the
+	 * engine to count on: said once. */
+	if (k->gpio) {
+		read_gpio(k, kclock_now(&k->clock));
+		rewire(k);
+	}
+	register_parts(k);
+	return 0;
+}
+
+/* The one cleanup path: every close takes a part that was never
+ * opened. */
+static void tear_down(struct kiosk *k)
+{
+	log_figures(k);
+	audio_close(k->audio, kclock_now(&k->clock));
+	video_close(k->video);
+	speech_close(k->speech);
+	caption_close(k->caption);
+	record_close(k->record);
+	sessionlog_close(k->sessions);
+	progress_close(k->progress);
+	notify_close(k->notify);
+	keyboard_close(k->keyboard);
+	gpio_close(k->gpio);
+	watch_close(k->watch);
+	script_free(&k->script);
+	if (k->signal_fd >= 0)
+		close(k->signal_fd);
+	engine_free(k->engine);
+	routine_free(k->next);
+	routine_free(k->routine);
+}
+
 int kiosk_run(const struct options *o)
 {
 	struct kiosk k = {.opt = o,
@@ -1178,63 +1248,10 @@ int kiosk_run(const struct options *o)
 			  .settle = {.due = KT_NEVER},
 			  .config_path = o->config ? o->config : KIOSK_SYSCONF};
 	int status = 1;
-	kclock_init(&k.clock, o->virtual_clock);
-	k.notify = notify_open(kclock_now(&k.clock));
-	/* Blocked before any thread starts, so that every thread inherits
-	 * the mask and only the signalfd ever takes them. */
-	k.signal_fd = open_signals();
-	if (k.signal_fd < 0) {
-		log_msg("cannot start: %s", strerror(errno));
-		goto out;
+	if (start(&k) == 0) {
+		run_loop(&k);
+		status = k.failed ? 1 : 0;
 	}
-	if (load(&k) < 0)
-		goto out;
-	/* Kept where the session record is, and like it not by simulated
-	 * runs unless asked to: tests must not step up the machine's. */
-	if (!k.clock.is_virtual || o->state_dir) {
-		k.progress = progress_open(cli_state_dir(o));
-		progress_apply(k.progress, k.routine);
-	}
-	setup_video(&k);
-	if (setup_inputs(&k) < 0 || setup_outputs(&k) < 0)
-		goto out;
-	watch_file(&k);
-	struct engine_options eo = {.have_button = true,
-				    .have_mat = true,
-				    .speech_length = spoken_length,
-				    .speech_ctx = &k};
-	k.engine = engine_new(k.routine, &eo);
-	if (!k.engine) {
-		log_msg("cannot start: %s", strerror(errno));
-		goto out;
-	}
-	/* The lines found at start (their levels) and what they leave the
-	 * engine to count on: said once. */
-	if (k.gpio) {
-		read_gpio(&k, kclock_now(&k.clock));
-		rewire(&k);
-	}
-	register_parts(&k);
-	run_loop(&k);
-	status = k.failed ? 1 : 0;
-out:
-	log_figures(&k);
-	audio_close(k.audio, kclock_now(&k.clock));
-	video_close(k.video);
-	speech_close(k.speech);
-	caption_close(k.caption);
-	record_close(k.record);
-	sessionlog_close(k.sessions);
-	progress_close(k.progress);
-	notify_close(k.notify);
-	keyboard_close(k.keyboard);
-	gpio_close(k.gpio);
-	watch_close(k.watch);
-	script_free(&k.script);
-	if (k.signal_fd >= 0)
-		close(k.signal_fd);
-	engine_free(k.engine);
-	routine_free(k.next);
-	routine_free(k.routine);
+	tear_down(&k);
 	return status;
 }
