@@ -76,9 +76,26 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread -lm
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
-CORE_SRC := $(filter-out kiosk/main.c kiosk/gpio_v1.c kiosk/gpio_v2.c \
-	kiosk/gpio_none.c,$(wildcard kiosk/*.c)) kiosk/gpio_$(GPIO_BACKEND).c
+# The wall (st's st.c/x.c): the core is what knows the routine and the
+# session and nothing of the machine, built into its own library that
+# links with libc and inih only. ADAPTER_SRC is everything that touches
+# SDL, eSpeak NG, PortAudio, libgpiod, systemd or the files of a running
+# kiosk. The core's unit tests (CORE_TESTS) and $(BUILD)/tests/wall (every
+# core object linked at once) are linked against the core alone, so a
+# call into any of those libraries from the core fails the build.
+CORE_SRC := $(addprefix kiosk/,config.c diag.c engine.c gesture.c linespec.c \
+	load.c log.c progress.c readfile.c routine.c script.c strmap.c text.c)
+ADAPTER_SRC := $(filter-out $(CORE_SRC) kiosk/main.c kiosk/gpio_v1.c \
+	kiosk/gpio_v2.c kiosk/gpio_none.c,$(wildcard kiosk/*.c)) \
+	kiosk/gpio_$(GPIO_BACKEND).c
 CORE_OBJ := $(CORE_SRC:kiosk/%.c=$(BUILD)/%.o) $(BUILD)/builtin.o
+ADAPTER_OBJ := $(ADAPTER_SRC:kiosk/%.c=$(BUILD)/%.o)
+CORE_LIB := $(BUILD)/libkiosk-core.a
+ADAPTER_LIB := $(BUILD)/libkiosk-adapters.a
+CORE_CFLAGS = $(shell $(PKG_CONFIG) --cflags inih)
+CORE_LIBS = $(shell $(PKG_CONFIG) --libs inih)
+CORE_TESTS := $(patsubst %,$(BUILD)/tests/unit_%,config engine gesture \
+	progress readfile script soakcheck)
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
 E2E_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e*.c))
 BENCH := $(BUILD)/tests/bench
@@ -92,26 +109,49 @@ SHIM := $(BUILD)/tests/wallclock.so
 	format fuzz fuzz-build soak soak-run valgrind valgrind-run
 all: $(BUILD)/kiosk
 
-$(BUILD)/%.o: kiosk/%.c | $(BUILD)
+# Core objects see no header but inih's and libc's.
+$(CORE_OBJ:$(BUILD)/builtin.o=): $(BUILD)/%.o: kiosk/%.c | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CORE_CFLAGS) -c -o $@ $<
+
+$(ADAPTER_OBJ) $(BUILD)/main.o: $(BUILD)/%.o: kiosk/%.c | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 # The built-in routine is assets/kiosk.conf, byte for byte (.incbin).
 $(BUILD)/builtin.o: kiosk/builtin.S assets/kiosk.conf | $(BUILD)
 	$(CC) $(SAN_FLAGS) -c -o $@ $<
 
-$(BUILD)/libkiosk.a: $(CORE_OBJ)
+$(CORE_LIB): $(CORE_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/kiosk: $(BUILD)/main.o $(BUILD)/libkiosk.a
+$(ADAPTER_LIB): $(ADAPTER_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+KIOSK_LIBS = $(ADAPTER_LIB) $(CORE_LIB)
+
+$(BUILD)/kiosk: $(BUILD)/main.o $(KIOSK_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BENCH): tests/bench.c $(BUILD)/libkiosk.a | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libkiosk.a \
+$(BENCH): tests/bench.c $(KIOSK_LIBS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(KIOSK_LIBS) \
 		$(LDFLAGS) $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libkiosk.a | $(BUILD)/tests
+# The wall itself: every core object in one program, with libc and inih
+# only. Built (and run) by make test.
+$(BUILD)/tests/wall: tests/wall.c tests/testutil.h $(CORE_LIB) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CORE_CFLAGS) $(TEST_CFLAGS) -o $@ $< \
+		-Wl,--whole-archive $(CORE_LIB) \
+		-Wl,--no-whole-archive $(LDFLAGS) $(CORE_LIBS) $(TEST_LIBS)
+
+$(CORE_TESTS): $(BUILD)/tests/%: tests/%.c tests/testutil.h $(CORE_LIB) \
+		| $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CORE_CFLAGS) $(TEST_CFLAGS) -o $@ $< \
+		$(CORE_LIB) $(LDFLAGS) $(CORE_LIBS) $(TEST_LIBS)
+
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(KIOSK_LIBS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -o $@ $< \
-		$(BUILD)/libkiosk.a $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
+		$(KIOSK_LIBS) $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
 
 $(SHIM): tests/wallclock_shim.c | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -std=c11 $(WARN) -O2 -fPIC -shared -o $@ $<
@@ -133,9 +173,10 @@ $(BUILD) $(BUILD)/tests:
 check: deps
 	$(MAKE) test
 
-test: $(BUILD)/kiosk $(UNIT_TESTS) $(E2E_TESTS) $(SHIM)
+test: $(BUILD)/kiosk $(BUILD)/tests/wall $(UNIT_TESTS) $(E2E_TESTS) $(SHIM)
 	KIOSK=$(BUILD)/kiosk KIOSK_OUT=$(BUILD) tests/run-tests \
-		tests/run-tests-selftest $(UNIT_TESTS) $(E2E_TESTS)
+		tests/run-tests-selftest $(BUILD)/tests/wall $(UNIT_TESTS) \
+		$(E2E_TESTS)
 
 # The same tests built against libgpiod 2.x (its v2 backend), fetched from
 # bookworm-backports into a local prefix: Debian 12 itself ships 1.6.
@@ -203,7 +244,7 @@ CROSS_MAKE = PKG_CONFIG_SYSROOT_DIR=$(call cross_root,$(1)) \
 	$(MAKE) --no-print-directory BUILD=$(CROSS)/$(1)/build \
 	CC="$(call cross_triplet,$(1))-gcc --sysroot=$(call cross_root,$(1))" \
 	AR=$(call cross_triplet,$(1))-ar
-CROSS_PROGRAMS = kiosk tests/wallclock.so tests/vm_gpio tests/bench \
+CROSS_PROGRAMS = kiosk tests/wall tests/wallclock.so tests/vm_gpio tests/bench \
 	tests/bench_floor $(UNIT_TESTS:$(BUILD)/%=%) $(E2E_TESTS:$(BUILD)/%=%)
 CROSS_RUN = $(UNIT_TESTS:$(BUILD)/%=%) tests/e2e_media
 check-cross: deps
@@ -273,7 +314,8 @@ deps:
 # ---- fuzzing ----
 # libFuzzer is clang's, so the parsers are compiled again with clang and the
 # fuzzer's coverage hooks, apart from the gcc build. Only what the two
-# parsers need is linked (and inih): nothing of SDL, eSpeak NG or PortAudio.
+# parsers need is linked (the core library's objects, and inih): nothing of
+# SDL, eSpeak NG or PortAudio.
 FUZZ_CC ?= clang
 FUZZ_BUILD := build-fuzz
 FUZZ_SECONDS ?= 600
@@ -285,9 +327,8 @@ FUZZ_CFLAGS = -std=c11 -O1 -g $(subst -Wcast-align=strict,-Wcast-align,$(WARN)) 
 	$(FUZZ_SAN) \
 	$(shell $(PKG_CONFIG) --cflags inih)
 FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs inih)
-FUZZ_OBJ := $(patsubst %,$(FUZZ_BUILD)/%.o,config routine text diag script readfile \
-	linespec) \
-	$(FUZZ_BUILD)/builtin.o
+# The fuzzers link the core (CORE_SRC): what a parser may call is there.
+FUZZ_OBJ := $(CORE_SRC:kiosk/%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/builtin.o
 FUZZ_TARGETS := $(FUZZ_BUILD)/fuzz_config $(FUZZ_BUILD)/fuzz_script
 
 $(FUZZ_BUILD)/%.o: kiosk/%.c | $(FUZZ_BUILD)

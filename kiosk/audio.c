@@ -555,6 +555,8 @@ static int64_t device_frame(const struct audio *a, kt_ms at)
 
 void audio_play(struct audio *a, const struct clip *c, kt_ms at, bool speech)
 {
+	if (!a)
+		return;
 	enum mixer_bus bus = speech ? BUS_SPEECH : BUS_EFFECT;
 	if (a->sink == SINK_WAV && a->wav)
 		mixer_play_tag(a->mix, c, wav_frame(a, at), bus, at);
@@ -564,12 +566,16 @@ void audio_play(struct audio *a, const struct clip *c, kt_ms at, bool speech)
 
 void audio_chime(struct audio *a, enum chime c, kt_ms at)
 {
+	if (!a)
+		return;
 	if (c == CHIME_START || c == CHIME_END)
 		audio_play(a, a->chime[c], at, false);
 }
 
 void audio_hush(struct audio *a, kt_ms at)
 {
+	if (!a)
+		return;
 	if (a->sink == SINK_WAV && a->wav)
 		mixer_hush(a->mix, wav_frame(a, at));
 	else if (a->sink == SINK_DEVICE && a->stream)
@@ -578,6 +584,8 @@ void audio_hush(struct audio *a, kt_ms at)
 
 void audio_set_volume(struct audio *a, int percent)
 {
+	if (!a)
+		return;
 	a->volume = percent;
 	if (a->mix)
 		mixer_set_volume(a->mix, percent);
@@ -585,6 +593,8 @@ void audio_set_volume(struct audio *a, int percent)
 
 void audio_advance(struct audio *a, kt_ms now)
 {
+	if (!a)
+		return;
 	if (a->sink == SINK_WAV && a->wav)
 		wav_advance(a, now);
 	else if (a->sink == SINK_DEVICE)
@@ -595,6 +605,8 @@ void audio_advance(struct audio *a, kt_ms now)
  * the mixer's command ring is drained however long the session runs. */
 kt_ms audio_wake(const struct audio *a)
 {
+	if (!a)
+		return KT_NEVER;
 	if (a->sink == SINK_WAV)
 		return a->wav && !a->wav_failed ? a->written_ms + CHECK_MS
 						: KT_NEVER;
@@ -603,6 +615,8 @@ kt_ms audio_wake(const struct audio *a)
 
 bool audio_playing(const struct audio *a)
 {
+	if (!a)
+		return false;
 	if (a->sink == SINK_WAV)
 		return a->wav && !a->wav_failed;
 	return a->stream != NULL;
@@ -610,7 +624,7 @@ bool audio_playing(const struct audio *a)
 
 kt_ms audio_latency(const struct audio *a)
 {
-	if (a->sink == SINK_WAV)
+	if (!a || a->sink == SINK_WAV)
 		return 0;
 	if (!a->stream)
 		return NOMINAL_LATENCY_MS;
@@ -639,6 +653,10 @@ static int cmp_int32(const void *x, const void *y)
 
 void audio_stats(const struct audio *a, struct audio_stats *out)
 {
+	if (!a) {
+		*out = (struct audio_stats){0};
+		return;
+	}
 	*out = (struct audio_stats){.mix = a->past, .reopened = a->reopened};
 	out->resyncs = atomic_load_explicit(&a->resyncs, memory_order_relaxed);
 	if (a->mix)

@@ -17,6 +17,10 @@
  *
  * Threads: all functions on the main thread; the PortAudio callback runs
  * the mixer on its own thread (see mixer.h).
+ *
+ * Absent parts: every function but the two opens takes NULL for a sound
+ * that is not there and does nothing (audio_wake: KT_NEVER, audio_latency:
+ * 0, audio_stats: all zero).
  */
 #ifndef KIOSK_AUDIO_H
 #define KIOSK_AUDIO_H

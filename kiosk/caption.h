@@ -5,8 +5,10 @@
  * On a terminal the countdown is redrawn in place on one line, always the
  * bottom one: a spoken line is written above it and the countdown drawn
  * again under it, so "0:25" stays in sight while the counts are spoken.
- * Anywhere else (a file, a pipe) only whole lines are written. Owns nothing but its struct; the
- * FILE is borrowed. Main thread only.
+ * Anywhere else (a file, a pipe) only whole lines are written. Owns
+ * nothing but its struct; the FILE is borrowed. Main thread only. Absent
+ * parts: caption_action and caption_close take NULL (no captions) and do
+ * nothing.
  */
 #ifndef KIOSK_CAPTION_H
 #define KIOSK_CAPTION_H

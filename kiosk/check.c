@@ -12,6 +12,7 @@
 #include "load.h"
 #include "progress.h"
 #include "speech.h"
+#include "voice.h"
 
 /* Longer than this, a session is surely not what a waiting room wants:
  * said, not refused (a home routine may mean it). */
@@ -60,7 +61,7 @@ static void print_summary(const char *file, const struct routine *r)
 static void check_voice(const struct routine *r, struct diags *d)
 {
 	struct speech *builtin_voice;
-	speech_close(load_voice(r, d, &builtin_voice));
+	speech_close(voice_open(r, d, &builtin_voice));
 	speech_close(builtin_voice);
 }
 

@@ -45,13 +45,16 @@ const char *cli_config_path(const struct options *o);
 
 /* The asset folder: --assets, $KIOSK_ASSETS, ../assets from the binary
  * (build/kiosk in a checkout), ../share/kiosk beside it (an install), or the
- * folder compiled in. The first that holds illustrations/ wins. */
+ * folder compiled in. The first that holds illustrations/ wins. The
+ * result may be a static buffer of cli.c, rewritten by the next call:
+ * copy it to keep it across calls. */
 const char *cli_assets_dir(const struct options *o);
 
 /* Where the kiosk keeps its session record and progression counts:
  * --state-dir, else
  * $STATE_DIRECTORY (systemd's StateDirectory=; the first of a
- * colon-separated list), else the folder compiled in. */
+ * colon-separated list), else the folder compiled in. The result may be
+ * a static buffer of cli.c, rewritten by the next call. */
 const char *cli_state_dir(const struct options *o);
 
 /* The folder for the metrics file (node_exporter's textfile collector):

@@ -146,6 +146,10 @@ static void describe_missing(const struct line *ln, char *buf, size_t n)
 const char *gpio_describe(const struct gpio *g, enum gesture_line l, char *buf,
 			  size_t n)
 {
+	if (!g) {
+		snprintf(buf, n, "not opened (no GPIO)");
+		return buf;
+	}
 	const struct line *ln = &g->line[l];
 	char at[96];
 	switch (ln->state) {

@@ -21,6 +21,12 @@
  *
  * Backends (gpio_backend.h) are chosen at build time. The caller owns the
  * struct gpio; main thread only.
+ *
+ * Absent parts: every function but gpio_open takes NULL for GPIO that is
+ * not there (not asked for, or gpio_open failed) and does nothing: no
+ * descriptor (-1), no wake-up (KT_NEVER), no events, every line
+ * GPIO_UNWIRED. (gpio_to_gestures only ever gets gpio_poll's events,
+ * and a NULL gpio has none.)
  */
 #ifndef KIOSK_GPIO_H
 #define KIOSK_GPIO_H
@@ -96,7 +102,8 @@ bool gpio_kernel_debounce(const struct gpio *g, enum gesture_line l);
 const char *gpio_describe(const struct gpio *g, enum gesture_line l, char *buf,
 			  size_t n);
 
-/* Which library the kiosk was built with. */
+/* Which library the kiosk was built with (gpiob_version's static buffer,
+ * rewritten by each call). */
 const char *gpio_library(void);
 
 #endif

@@ -62,7 +62,8 @@ int gpiob_level(struct gpio_req *r);
 
 void gpiob_release(struct gpio_req *r);
 
-/* "libgpiod 1.6.3 (v1 API)", for logs and the self-test. */
+/* "libgpiod 1.6.3 (v1 API)", for logs and the self-test: a static buffer
+ * of the backend, rewritten by each call. */
 const char *gpiob_version(void);
 
 #endif

@@ -6,6 +6,8 @@
  * A terminal reports key presses, not releases, so keys map straight to
  * gestures (no debouncing). keyboard_open puts the terminal in raw mode;
  * keyboard_close puts it back. Main thread only.
+ * Absent parts: keyboard_fd, keyboard_read and keyboard_close take NULL
+ * for no terminal (-1, no keys, nothing).
  */
 #ifndef KIOSK_KEYBOARD_H
 #define KIOSK_KEYBOARD_H

@@ -1,12 +1,14 @@
 /*
  * kiosk.c - set-up, the main loop and tear-down.
  *
- * The loop sleeps in poll() on its file descriptors (signals, keyboard,
- * the window's display connection, the speech thread's "line ready", the
- * GPIO lines, the routine file's folder) with the timeout taken from the
- * earliest deadline: the engine's, the debouncer's, the script's, the
- * screen's next frame, the sound's, a reload's. On the
- * virtual clock it does not sleep at all: time jumps to that deadline.
+ * The loop (loop.h) sleeps until one of the parts registered in parts[]
+ * is due or has news: signals, keyboard, the window's display connection,
+ * the speech thread's "line ready", the GPIO lines, the routine file's
+ * folder; the engine's, the debouncer's, the script's, the screen's next
+ * frame, the sound's, a reload's and the watchdog's deadlines. On the
+ * virtual clock it does not sleep at all: time jumps to the earliest. A
+ * part that is not there (NULL) answers "no descriptor, never due": every
+ * adapter function takes NULL, so this file does not ask what is there.
  *
  * On the beat: on the real clock with a sound device, the engine runs a
  * fixed lead ahead of the monotonic clock. Every action is then known
@@ -41,6 +43,7 @@
 #include "keyboard.h"
 #include "load.h"
 #include "log.h"
+#include "loop.h"
 #include "metrics.h"
 #include "notify.h"
 #include "progress.h"
@@ -50,6 +53,7 @@
 #include "speech.h"
 #include "text.h"
 #include "video.h"
+#include "voice.h"
 #include "watch.h"
 
 /* How far ahead of the clock the engine runs when a sound device plays:
@@ -89,13 +93,14 @@ struct kiosk {
 	struct watch *watch;	 /* NULL: only SIGHUP reloads */
 	bool builtin;		 /* k->routine is the built-in one */
 	struct settle settle;	 /* a save or SIGHUP on its way to a read */
-	uint64_t tried;	       /* fingerprint of the file last read */
-	struct routine *next;  /* accepted, waiting for the session to end */
-	char status_note[160]; /* why the file is not in use, for STATUS */
+	uint64_t tried;		 /* fingerprint of the file last read */
+	struct routine *next;	 /* accepted, waiting for the session to end */
+	char status_note[160];	 /* why the file is not in use, for STATUS */
 
 	struct record *record;
 	struct caption *caption;
 	int signal_fd;
+	struct loop loop; /* what wakes the kiosk: see parts[] */
 
 	struct notify *notify;	     /* NULL: not under systemd */
 	struct sessionlog *sessions; /* NULL: no session record */
@@ -112,6 +117,8 @@ struct kiosk {
 
 	bool quit;
 	bool session_ended;
+	bool media_late; /* sound and voice open after the first frame */
+	bool failed;	 /* a fault that ends the run with status 1 */
 };
 
 /* Kiosk time: when what happens now is heard and seen. */
@@ -136,8 +143,9 @@ static bool worth_a_caption(const struct kiosk *k, const char *text)
 
 static void say(struct kiosk *k, const struct action *a, kt_ms at)
 {
-	if (k->video && worth_a_caption(k, a->u.say.text))
+	if (worth_a_caption(k, a->u.say.text))
 		video_say(k->video, a->u.say.text, at, a->u.say.duration);
+	/* No voice or no sound: the line is a caption only. */
 	if (!k->audio || !k->speech)
 		return;
 	/* On the virtual clock time waits for synthesis; on the real one a
@@ -237,16 +245,13 @@ static void output(struct kiosk *k, const struct action *a, kt_ms at)
 		break;
 	case ACTION_HUSH:
 		k->late.text[0] = '\0';
-		if (k->audio)
-			audio_hush(k->audio, at);
+		audio_hush(k->audio, at);
 		break;
 	case ACTION_SHOW:
-		if (k->video)
-			video_show(k->video, &a->u.screen, at);
+		video_show(k->video, &a->u.screen, at);
 		break;
 	case ACTION_CHIME:
-		if (k->audio)
-			audio_chime(k->audio, a->u.chime, at);
+		audio_chime(k->audio, a->u.chime, at);
 		break;
 	case ACTION_SESSION:
 		k->session_ended = true;
@@ -258,6 +263,7 @@ static void output(struct kiosk *k, const struct action *a, kt_ms at)
 
 static void adopt_routine(struct kiosk *k);
 static void step_up(struct kiosk *k);
+static int open_sound(struct kiosk *k);
 
 static void dispatch(struct kiosk *k, kt_ms now)
 {
@@ -277,8 +283,9 @@ static void dispatch(struct kiosk *k, kt_ms now)
 }
 
 /* eSpeak NG finished a line the engine had already said. */
-static void hear_late(struct kiosk *k)
+static void hear_late(void *ctx)
 {
+	struct kiosk *k = ctx;
 	uint64_t n;
 	if (read(speech_fd(k->speech), &n, sizeof n) < 0 || !k->late.text[0])
 		return;
@@ -435,8 +442,9 @@ static void keys_to_engine(struct kiosk *k, const enum key_action *keys, int n)
 	}
 }
 
-static void read_keyboard(struct kiosk *k)
+static void read_keyboard(void *ctx)
 {
+	struct kiosk *k = ctx;
 	enum key_action keys[16];
 	int n = keyboard_read(k->keyboard, keys, 16);
 	if (n < 0) {
@@ -449,15 +457,17 @@ static void read_keyboard(struct kiosk *k)
 	keys_to_engine(k, keys, n);
 }
 
-static void read_window(struct kiosk *k)
+static void read_window(void *ctx)
 {
+	struct kiosk *k = ctx;
 	enum key_action keys[16];
 	int n = video_keys(k->video, keys, 16);
 	keys_to_engine(k, keys, n);
 }
 
-static void read_signals(struct kiosk *k)
+static void read_signals(void *ctx)
 {
+	struct kiosk *k = ctx;
 	struct signalfd_siginfo si;
 	while (read(k->signal_fd, &si, sizeof si) == (ssize_t)sizeof si) {
 		if (si.ssi_signo == SIGHUP) {
@@ -514,8 +524,7 @@ static void refuse_file(struct kiosk *k, const char *path,
 		 path, d->count, s, running);
 	snprintf(k->status_note, sizeof k->status_note, "%s has %d error%s: %s",
 		 path, d->count, s, running);
-	if (k->video)
-		video_banner(k->video, k->banner);
+	video_banner(k->video, k->banner);
 	metrics_routine_broken(k->metrics, true); /* fleet */
 }
 
@@ -523,23 +532,7 @@ static void clear_refusal(struct kiosk *k)
 {
 	metrics_routine_broken(k->metrics, false); /* fleet */
 	k->banner[0] = k->status_note[0] = '\0';
-	if (k->video)
-		video_banner(k->video, NULL);
-}
-
-static struct speech_voice voice_of(const struct settings *s)
-{
-	return (struct speech_voice){.language = s->language,
-				     .voice = s->voice,
-				     .rate = s->rate,
-				     .pitch = s->pitch};
-}
-
-static bool same_voice(const struct settings *a, const struct settings *b)
-{
-	return !strcmp(a->language, b->language) &&
-	       !strcmp(a->voice, b->voice) && a->rate == b->rate &&
-	       a->pitch == b->pitch;
+	video_banner(k->video, NULL);
 }
 
 static bool same_wiring(const struct settings *a, const struct settings *b)
@@ -588,10 +581,9 @@ static void reopen_audio(struct kiosk *k)
 	audio_close(k->audio, kclock_now(&k->clock));
 	k->audio = audio_open_device(s->audio_device, s->volume,
 				     kclock_now(&k->clock));
-	if (k->audio)
-		k->lead = kt_max(k->lead,
-				 kt_min(audio_latency(k->audio) + LEAD_SPARE_MS,
-					LEAD_MAX_MS));
+	k->lead =
+	    kt_max(k->lead, kt_min(audio_latency(k->audio) + LEAD_SPARE_MS,
+				   LEAD_MAX_MS));
 }
 
 /* What the adapters took from the routine's settings, changed to the new
@@ -600,13 +592,12 @@ static void apply_settings(struct kiosk *k, const struct settings *was)
 {
 	const struct settings *s = &k->routine->settings;
 	char why[256];
-	if (k->speech && !same_voice(s, was)) {
+	if (!voice_same(s, was)) {
 		struct speech_voice v = voice_of(s);
 		if (speech_set_voice(k->speech, &v, why, sizeof why) < 0)
 			log_msg("speech: %s; keeping the voice in use", why);
 	}
-	if (k->speech)
-		prepare_speech(k);
+	prepare_speech(k);
 	/* A line the kernel debounces needs no settle time of ours. */
 	for (int l = 0; l < LINE_COUNT; l++)
 		if (!gpio_kernel_debounce(k->gpio, l))
@@ -618,12 +609,10 @@ static void apply_settings(struct kiosk *k, const struct settings *was)
 	if (k->opt->audio == AUDIO_PORTAUDIO &&
 	    strcmp(s->audio_device, was->audio_device))
 		reopen_audio(k);
-	else if (k->audio)
+	else
 		audio_set_volume(k->audio, s->volume);
-	if (k->video)
-		video_set_routine(k->video, k->routine->name, s->word,
-				  s->frame_rate,
-				  s->animation && !k->clock.is_virtual);
+	video_set_routine(k->video, k->routine->name, s->word, s->frame_rate,
+			  s->animation && !k->clock.is_virtual);
 }
 
 /* The routine in use, for the fleet's metrics. */
@@ -673,15 +662,14 @@ static void check_voice(struct kiosk *k, const struct routine *r,
 {
 	char why[256];
 	struct speech_voice v = voice_of(&r->settings);
-	if (k->speech && !same_voice(&r->settings, &k->routine->settings) &&
+	if (!voice_same(&r->settings, &k->routine->settings) &&
 	    speech_voice_check(k->speech, &v, why, sizeof why) < 0)
 		diag_add(d, r->settings.voice_line, "%s", why);
 }
 
 /* The routine just read (NULL: it could not be): offered to the engine
  * if it is good, refused with its errors otherwise. */
-static void use_or_refuse(struct kiosk *k, struct routine *r,
-			  struct diags *d)
+static void use_or_refuse(struct kiosk *k, struct routine *r, struct diags *d)
 {
 	if (r) {
 		check_voice(k, r, d);
@@ -722,8 +710,8 @@ static void reload(struct kiosk *k)
 {
 	const char *path = k->config_path;
 	bool asked = k->settle.asked;
-	switch (settle_step(&k->settle, path, k->tried,
-			    kclock_now(&k->clock))) {
+	switch (
+	    settle_step(&k->settle, path, k->tried, kclock_now(&k->clock))) {
 	case SETTLE_WAIT:
 	case SETTLE_SAME:
 		return;
@@ -754,8 +742,9 @@ static void reload(struct kiosk *k)
 
 /* An editor is saving: the file is read once the save is finished and
  * settled. */
-static void notice_edit(struct kiosk *k)
+static void notice_edit(void *ctx)
 {
+	struct kiosk *k = ctx;
 	bool gone;
 	settle_news(&k->settle, watch_changed(k->watch, &gone),
 		    kclock_now(&k->clock));
@@ -767,8 +756,7 @@ static void notice_edit(struct kiosk *k)
 		k->watch = NULL;
 		/* No close will be heard now: a wait for a writer ends, and
 		 * the two looks decide. */
-		settle_news(&k->settle, WATCH_FINISHED,
-			    kclock_now(&k->clock));
+		settle_news(&k->settle, WATCH_FINISHED, kclock_now(&k->clock));
 	}
 }
 
@@ -794,77 +782,111 @@ static void watch_file(struct kiosk *k)
 			k->config_path, strerror(errno));
 }
 
-/* ---- the loop ---- */
+/* ---- the loop: every part that wakes the kiosk, registered once ---- */
 
-/* The earliest deadline, on the monotonic clock. */
-static kt_ms next_deadline(const struct kiosk *k)
+static int signals_fd(const void *ctx)
 {
-	kt_ms due =
-	    k->engine_wake == KT_NEVER ? KT_NEVER : k->engine_wake - k->lead;
-	due = kt_min(due, gestures_wake(&k->gestures));
-	due = kt_min(due, script_next_at(&k->script));
-	due = kt_min(due, gpio_wake(k->gpio));
-	due = kt_min(due, k->settle.due);
-	if (k->video)
-		due = kt_min(due, video_wake(k->video));
-	/* Virtual time need not stop for the sound: it is written as time
-	 * moves on, and there is no device to retry. */
-	if (k->audio && !k->clock.is_virtual)
-		due = kt_min(due, audio_wake(k->audio));
-	return kt_min(due, notify_wake(k->notify));
+	return ((const struct kiosk *)ctx)->signal_fd;
 }
 
-enum {
-	FD_SIGNAL,
-	FD_KEYBOARD,
-	FD_WINDOW,
-	FD_SPEECH,
-	FD_GPIO,
-	FD_WATCH,
-	FD_COUNT
+static int keyboard_part_fd(const void *ctx)
+{
+	return keyboard_fd(((const struct kiosk *)ctx)->keyboard);
+}
+
+static int speech_part_fd(const void *ctx)
+{
+	return speech_fd(((const struct kiosk *)ctx)->speech);
+}
+
+static int watch_part_fd(const void *ctx)
+{
+	return watch_fd(((const struct kiosk *)ctx)->watch);
+}
+
+static int window_fd(const void *ctx)
+{
+	return video_fd(((const struct kiosk *)ctx)->video);
+}
+
+static int gpio_part_fd(const void *ctx)
+{
+	return gpio_fd(((const struct kiosk *)ctx)->gpio);
+}
+
+static kt_ms window_wake(const void *ctx)
+{
+	return video_wake(((const struct kiosk *)ctx)->video);
+}
+
+static kt_ms gpio_part_wake(const void *ctx)
+{
+	return gpio_wake(((const struct kiosk *)ctx)->gpio);
+}
+
+/* The engine runs `lead` ahead: it is due that much earlier. */
+static kt_ms engine_due(const void *ctx)
+{
+	const struct kiosk *k = ctx;
+	return k->engine_wake == KT_NEVER ? KT_NEVER : k->engine_wake - k->lead;
+}
+
+static kt_ms gestures_due(const void *ctx)
+{
+	return gestures_wake(&((const struct kiosk *)ctx)->gestures);
+}
+
+static kt_ms script_due(const void *ctx)
+{
+	return script_next_at(&((const struct kiosk *)ctx)->script);
+}
+
+static kt_ms reload_due(const void *ctx)
+{
+	return ((const struct kiosk *)ctx)->settle.due;
+}
+
+/* Virtual time need not stop for the sound: it is written as time moves
+ * on, and there is no device to retry. */
+static kt_ms sound_due(const void *ctx)
+{
+	const struct kiosk *k = ctx;
+	return k->clock.is_virtual ? KT_NEVER : audio_wake(k->audio);
+}
+
+static kt_ms watchdog_due(const void *ctx)
+{
+	return notify_wake(((const struct kiosk *)ctx)->notify);
+}
+
+/* What wakes the kiosk. What is due is done in step(), whatever woke the
+ * loop: GPIO edges are read there too. */
+static const struct loop_part parts[] = {
+    {.name = "signals", .fd = signals_fd, .ready = read_signals},
+    {.name = "keyboard", .fd = keyboard_part_fd, .ready = read_keyboard},
+    {.name = "speech", .fd = speech_part_fd, .ready = hear_late},
+    {.name = "routine file", .fd = watch_part_fd, .ready = notice_edit},
+    /* SDL is drained after every wake: on a console it has no
+     * descriptor to wake us with. */
+    {.name = "window",
+     .fd = window_fd,
+     .wake = window_wake,
+     .ready = read_window,
+     .every_wake = true},
+    {.name = "GPIO", .fd = gpio_part_fd, .wake = gpio_part_wake},
+    {.name = "engine", .wake = engine_due},
+    {.name = "gestures", .wake = gestures_due},
+    {.name = "script", .wake = script_due},
+    {.name = "reload", .wake = reload_due},
+    {.name = "sound", .wake = sound_due},
+    {.name = "watchdog", .wake = watchdog_due},
 };
 
-/* Sleep (real clock) or jump (virtual clock) until something is due. */
-static void wait_for_work(struct kiosk *k)
+static void register_parts(struct kiosk *k)
 {
-	struct pollfd fds[FD_COUNT];
-	fds[FD_SIGNAL] = (struct pollfd){.fd = k->signal_fd, .events = POLLIN};
-	fds[FD_KEYBOARD] =
-	    (struct pollfd){.fd = k->keyboard ? keyboard_fd(k->keyboard) : -1,
-			    .events = POLLIN};
-	fds[FD_WINDOW] =
-	    (struct pollfd){.fd = video_fd(k->video), .events = POLLIN};
-	fds[FD_SPEECH] = (struct pollfd){
-	    .fd = k->speech ? speech_fd(k->speech) : -1, .events = POLLIN};
-	/* Edges are read in step(), whatever woke us. */
-	fds[FD_GPIO] =
-	    (struct pollfd){.fd = gpio_fd(k->gpio), .events = POLLIN};
-	fds[FD_WATCH] =
-	    (struct pollfd){.fd = watch_fd(k->watch), .events = POLLIN};
-	kt_ms due = next_deadline(k);
-	int timeout = 0;
-	if (k->clock.is_virtual) {
-		kclock_jump(&k->clock, due);
-	} else if (due == KT_NEVER) {
-		timeout = -1;
-	} else {
-		kt_ms wait = due - kclock_now(&k->clock);
-		timeout = wait <= 0 ? 0 : wait > 60000 ? 60000 : (int)wait;
-	}
-	if (poll(fds, FD_COUNT, timeout) < 0 && errno != EINTR)
-		log_msg("poll: %s", strerror(errno));
-	if (fds[FD_SIGNAL].revents & POLLIN)
-		read_signals(k);
-	if (fds[FD_KEYBOARD].revents & (POLLIN | POLLHUP))
-		read_keyboard(k);
-	if (fds[FD_SPEECH].revents & POLLIN)
-		hear_late(k);
-	if (fds[FD_WATCH].revents & POLLIN)
-		notice_edit(k);
-	/* SDL is drained after every wake, whatever woke us: on a console
-	 * it has no descriptor to wake us with. */
-	if (k->video)
-		read_window(k);
+	loop_init(&k->loop, &k->clock);
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		loop_add(&k->loop, &parts[i], k);
 }
 
 static bool finished(const struct kiosk *k)
@@ -903,7 +925,7 @@ static void tell_health(const struct kiosk *k)
 static void step(struct kiosk *k, kt_ms mono)
 {
 	run_script(k, mono);
-	if (k->gpio && read_gpio(k, mono))
+	if (read_gpio(k, mono))
 		rewire(k);
 	drain_gestures(k, mono);
 	if (k->settle.due <= mono)
@@ -913,10 +935,8 @@ static void step(struct kiosk *k, kt_ms mono)
 		engine_tick(k->engine, now, &k->actions);
 		dispatch(k, now);
 	}
-	if (k->video)
-		video_update(k->video, mono);
-	if (k->audio)
-		audio_advance(k->audio, mono);
+	video_update(k->video, mono);
+	audio_advance(k->audio, mono);
 	/* The watchdog is fed from the loop itself: a stuck loop is
 	 * restarted by systemd. */
 	notify_tick(k->notify, mono);
@@ -925,14 +945,60 @@ static void step(struct kiosk *k, kt_ms mono)
 	metrics_flush(k->metrics); /* fleet: written when something changed */
 }
 
+/* The file's routine, refused once its voice turned out not to exist:
+ * the built-in routine takes over, as it would have at start. */
+static void voice_refused(struct kiosk *k, struct diags *d)
+{
+	refuse_file(k, k->config_path, d, "running the built-in routine");
+	struct routine *b = load_builtin(cli_assets_dir(k->opt));
+	if (!b)
+		return; /* out of memory: the file's routine goes on, mute */
+	progress_apply(k->progress, b);
+	k->next = b;
+	kt_ms now = kiosk_now(k);
+	engine_set_routine(k->engine, b, now, &k->actions);
+	dispatch(k, now);
+	k->builtin = k->routine == b;
+}
+
+/* The sound and the voice, once the first frame is up (see load): the
+ * screen does not wait for eSpeak NG or the sound device. Nothing has
+ * been said yet: the attract screen is silent, and no input has been
+ * read. A voice eSpeak NG lacks is handled as a reload handles it:
+ * logged, a banner for staff, and the kiosk goes on (with the built-in
+ * routine and its voice, as a start with that file always did). A WAV
+ * file that cannot be written stops the kiosk, as it does at start. */
+static void open_media_late(struct kiosk *k)
+{
+	if (!k->media_late)
+		return;
+	k->media_late = false;
+	if (open_sound(k) < 0) {
+		k->quit = k->failed = true;
+		return;
+	}
+	struct diags d;
+	struct speech *builtin_voice = NULL;
+	diags_init(&d, k->builtin ? CONFIG_BUILTIN_NAME : k->config_path);
+	k->speech = voice_open(k->routine, &d, &builtin_voice);
+	if (builtin_voice) {
+		k->speech = builtin_voice;
+		voice_refused(k, &d);
+	}
+	diags_free(&d);
+	speech_set_blocking(k->speech, false);
+	prepare_speech(k);
+}
+
 static void run_loop(struct kiosk *k)
 {
 	engine_start(k->engine, kiosk_now(k), &k->actions);
 	dispatch(k, kiosk_now(k));
 	step(k, kclock_now(&k->clock));
+	open_media_late(k);
 	notify_ready(k->notify, NULL);
 	while (!finished(k)) {
-		wait_for_work(k);
+		loop_wait(&k->loop);
 		step(k, kclock_now(&k->clock));
 	}
 	notify_stopping(k->notify);
@@ -950,12 +1016,20 @@ static int load(struct kiosk *k)
 	const char *assets = cli_assets_dir(o);
 	bool want_voice = o->audio != AUDIO_NONE;
 	struct diags d;
+	/* eSpeak NG and the sound take longer to start than the whole
+	 * window: on the real clock with a screen they wait for the first
+	 * frame (open_media_late). A replay (virtual clock) opens them at
+	 * start, so its record and WAV do not depend on the machine. */
+	if (want_voice && !k->clock.is_virtual && o->video == VIDEO_SDL) {
+		k->media_late = true;
+		want_voice = false;
+	}
 	if (path) {
 		diags_init(&d, path);
 		k->routine = load_routine(path, assets, &d);
 		struct speech *builtin_voice = NULL;
 		if (k->routine && want_voice) {
-			k->speech = load_voice(k->routine, &d, &builtin_voice);
+			k->speech = voice_open(k->routine, &d, &builtin_voice);
 			want_voice = false; /* tried: don't log twice */
 		}
 		if (!k->routine || builtin_voice) {
@@ -975,7 +1049,7 @@ static int load(struct kiosk *k)
 			struct speech
 			    *unused; /* the built-in voice is itself */
 			diags_init(&d, CONFIG_BUILTIN_NAME);
-			k->speech = load_voice(k->routine, &d, &unused);
+			k->speech = voice_open(k->routine, &d, &unused);
 			diags_free(&d);
 		}
 	}
@@ -1023,17 +1097,11 @@ static int setup_inputs(struct kiosk *k)
 	return 0;
 }
 
-static int setup_sound(struct kiosk *k)
+/* The sound sink. -1 only when the WAV file cannot be written. */
+static int open_sound(struct kiosk *k)
 {
 	const struct options *o = k->opt;
 	const struct settings *s = &k->routine->settings;
-	kt_ms now = kclock_now(&k->clock);
-	if (o->audio == AUDIO_NONE)
-		return 0;
-	if (k->speech) {
-		speech_set_blocking(k->speech, k->clock.is_virtual);
-		prepare_speech(k);
-	}
 	if (o->audio == AUDIO_WAV) {
 		/* Sample 0 is time 0, as the event record's: the file starts
 		 * with silence for the time the window and the voice took to
@@ -1050,11 +1118,30 @@ static int setup_sound(struct kiosk *k)
 			k->lead = LEAD_SPARE_MS;
 		return 0;
 	}
-	k->audio = audio_open_device(s->audio_device, s->volume, now);
-	if (k->audio)
-		k->lead = kt_min(audio_latency(k->audio) + LEAD_SPARE_MS,
-				 LEAD_MAX_MS);
+	k->audio = audio_open_device(s->audio_device, s->volume,
+				     kclock_now(&k->clock));
+	/* Opened after the first frame, the device may need a longer lead
+	 * than the one kiosk time started with; never a shorter one. */
+	k->lead =
+	    kt_max(k->lead, kt_min(audio_latency(k->audio) + LEAD_SPARE_MS,
+				   LEAD_MAX_MS));
 	return 0;
+}
+
+static int setup_sound(struct kiosk *k)
+{
+	if (k->opt->audio == AUDIO_NONE)
+		return 0;
+	if (k->media_late) {
+		/* Kiosk time starts with the WAV's lead (see open_sound) and
+		 * the sound is opened after the first frame (open_media_late):
+		 * nothing is said before then. */
+		k->lead = LEAD_SPARE_MS;
+		return 0;
+	}
+	speech_set_blocking(k->speech, k->clock.is_virtual);
+	prepare_speech(k);
+	return open_sound(k);
 }
 
 static void setup_video(struct kiosk *k)
@@ -1074,7 +1161,7 @@ static void setup_video(struct kiosk *k)
 		    .clock = &k->clock,
 		};
 		k->video = video_open(&vc);
-		if (k->video && k->banner[0])
+		if (k->banner[0])
 			video_banner(k->video, k->banner);
 	} else if (o->screenshots) {
 		log_msg("screenshots: --video none draws nothing; %s stays "
@@ -1132,25 +1219,101 @@ static int setup_outputs(struct kiosk *k)
 /* One line each at exit: what staff or a benchmark may want to know. */
 static void log_figures(const struct kiosk *k)
 {
-	if (k->speech) {
-		struct speech_stats st;
-		speech_stats(k->speech, &st);
-		if (st.lines)
-			log_msg("speech: %d lines, %.1f s of audio in %.2f s "
-				"(%.0fx real time), %zu KiB held",
-				st.lines, st.audio_s, st.synth_s,
-				st.synth_s > 0 ? st.audio_s / st.synth_s : 0,
-				st.bytes / 1024);
+	struct speech_stats sst;
+	struct audio_stats ast;
+	speech_stats(k->speech, &sst);
+	audio_stats(k->audio, &ast);
+	if (sst.lines)
+		log_msg("speech: %d lines, %.1f s of audio in %.2f s "
+			"(%.0fx real time), %zu KiB held",
+			sst.lines, sst.audio_s, sst.synth_s,
+			sst.synth_s > 0 ? sst.audio_s / sst.synth_s : 0,
+			sst.bytes / 1024);
+	if (ast.mix.started)
+		log_msg("audio: %d sounds, heard p50 %.1f ms, p99 %.1f ms "
+			"after due; %d late",
+			ast.mix.started, ast.offset_p50_ms, ast.offset_p99_ms,
+			ast.mix.late);
+}
+
+/* How long a line takes to say: eSpeak NG's own length once the voice
+ * is open, the engine's estimate before (and without) it. */
+static kt_ms spoken_length(void *ctx, const char *text, int rate)
+{
+	const struct kiosk *k = ctx;
+	return k->speech ? speech_length(k->speech, text, rate)
+			 : text_speech_estimate(text, rate);
+}
+
+/* Every part, in the order each needs the ones before it (cage's
+ * habit: one linear set-up). -1 when the kiosk cannot start; what was
+ * opened is closed by tear_down either way. */
+static int start(struct kiosk *k)
+{
+	const struct options *o = k->opt;
+	kclock_init(&k->clock, o->virtual_clock);
+	k->notify = notify_open(kclock_now(&k->clock));
+	/* Blocked before any thread starts, so that every thread inherits
+	 * the mask and only the signalfd ever takes them. */
+	k->signal_fd = open_signals();
+	if (k->signal_fd < 0) {
+		log_msg("cannot start: %s", strerror(errno));
+		return -1;
 	}
-	if (k->audio) {
-		struct audio_stats st;
-		audio_stats(k->audio, &st);
-		if (st.mix.started)
-			log_msg("audio: %d sounds, heard p50 %.1f ms, p99 %.1f "
-				"ms after due; %d late",
-				st.mix.started, st.offset_p50_ms,
-				st.offset_p99_ms, st.mix.late);
+	if (load(k) < 0)
+		return -1;
+	/* Kept where the session record is, and like it not by simulated
+	 * runs unless asked to: tests must not step up the machine's. */
+	if (!k->clock.is_virtual || o->state_dir) {
+		k->progress = progress_open(cli_state_dir(o));
+		progress_apply(k->progress, k->routine);
 	}
+	setup_video(k);
+	if (setup_inputs(k) < 0 || setup_outputs(k) < 0)
+		return -1;
+	watch_file(k);
+	struct engine_options eo = {.have_button = true,
+				    .have_mat = true,
+				    .speech_length = spoken_length,
+				    .speech_ctx = k};
+	k->engine = engine_new(k->routine, &eo);
+	if (!k->engine) {
+		log_msg("cannot start: %s", strerror(errno));
+		return -1;
+	}
+	/* The lines found at start (their levels) and what they leave the
+	 * engine to count on: said once. */
+	if (k->gpio) {
+		read_gpio(k, kclock_now(&k->clock));
+		rewire(k);
+	}
+	register_parts(k);
+	return 0;
+}
+
+/* The one cleanup path: every close takes a part that was never
+ * opened. */
+static void tear_down(struct kiosk *k)
+{
+	log_figures(k);
+	audio_close(k->audio, kclock_now(&k->clock));
+	video_close(k->video);
+	speech_close(k->speech);
+	caption_close(k->caption);
+	record_close(k->record);
+	sessionlog_close(k->sessions);
+	metrics_close(k->metrics);
+	progress_close(k->progress);
+	notify_close(k->notify);
+	keyboard_close(k->keyboard);
+	gpio_close(k->gpio);
+	watch_close(k->watch);
+	script_free(&k->script);
+	if (k->signal_fd >= 0)
+		close(k->signal_fd);
+	engine_free(k->engine);
+	routine_free(k->next);
+	routine_free(k->routine);
 }
 
 int kiosk_run(const struct options *o)
@@ -1160,65 +1323,10 @@ int kiosk_run(const struct options *o)
 			  .settle = {.due = KT_NEVER},
 			  .config_path = o->config ? o->config : KIOSK_SYSCONF};
 	int status = 1;
-	kclock_init(&k.clock, o->virtual_clock);
-	k.notify = notify_open(kclock_now(&k.clock));
-	/* Blocked before any thread starts, so that every thread inherits
-	 * the mask and only the signalfd ever takes them. */
-	k.signal_fd = open_signals();
-	if (k.signal_fd < 0) {
-		log_msg("cannot start: %s", strerror(errno));
-		goto out;
+	if (start(&k) == 0) {
+		run_loop(&k);
+		status = k.failed ? 1 : 0;
 	}
-	if (load(&k) < 0)
-		goto out;
-	/* Kept where the session record is, and like it not by simulated
-	 * runs unless asked to: tests must not step up the machine's. */
-	if (!k.clock.is_virtual || o->state_dir) {
-		k.progress = progress_open(cli_state_dir(o));
-		progress_apply(k.progress, k.routine);
-	}
-	setup_video(&k);
-	if (setup_inputs(&k) < 0 || setup_outputs(&k) < 0)
-		goto out;
-	watch_file(&k);
-	struct engine_options eo = {.have_button = true, .have_mat = true};
-	if (k.speech) {
-		eo.speech_length = speech_length;
-		eo.speech_ctx = k.speech;
-	}
-	k.engine = engine_new(k.routine, &eo);
-	if (!k.engine) {
-		log_msg("cannot start: %s", strerror(errno));
-		goto out;
-	}
-	/* The lines found at start (their levels) and what they leave the
-	 * engine to count on: said once. */
-	if (k.gpio) {
-		read_gpio(&k, kclock_now(&k.clock));
-		rewire(&k);
-	}
-	run_loop(&k);
-	status = 0;
-out:
-	log_figures(&k);
-	if (k.audio)
-		audio_close(k.audio, kclock_now(&k.clock));
-	video_close(k.video);
-	speech_close(k.speech);
-	caption_close(k.caption);
-	record_close(k.record);
-	sessionlog_close(k.sessions);
-	metrics_close(k.metrics);
-	progress_close(k.progress);
-	notify_close(k.notify);
-	keyboard_close(k.keyboard);
-	gpio_close(k.gpio);
-	watch_close(k.watch);
-	script_free(&k.script);
-	if (k.signal_fd >= 0)
-		close(k.signal_fd);
-	engine_free(k.engine);
-	routine_free(k.next);
-	routine_free(k.routine);
+	tear_down(&k);
 	return status;
 }

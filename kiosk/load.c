@@ -1,5 +1,5 @@
 /*
- * load.c - reading a routine and trying its voice; see load.h.
+ * load.c - reading a routine; see load.h.
  */
 #include "load.h"
 
@@ -66,37 +66,4 @@ struct routine *load_routine_in_use(const char *path, const char *assets,
 	struct routine *r = path ? load_routine(path, assets, d) : NULL;
 	*fell_back = path && !r;
 	return r ? r : load_builtin(assets);
-}
-
-static struct speech *open_voice(const struct settings *s, char *err, size_t n)
-{
-	struct speech_voice v = {.language = s->language,
-				 .voice = s->voice,
-				 .rate = s->rate,
-				 .pitch = s->pitch};
-	return speech_open(&v, err, n);
-}
-
-struct speech *load_voice(const struct routine *r, struct diags *d,
-			  struct speech **builtin_voice)
-{
-	char err[256], probe_err[256];
-	*builtin_voice = NULL;
-	struct speech *sp = open_voice(&r->settings, err, sizeof err);
-	if (sp)
-		return sp;
-	/* Whose fault? If the built-in voice works, the routine's is bad. */
-	struct settings builtin;
-	settings_defaults(&builtin);
-	struct speech *probe =
-	    open_voice(&builtin, probe_err, sizeof probe_err);
-	if (probe) {
-		*builtin_voice = probe;
-		diag_add(d, r->settings.voice_line, "%s", err);
-	} else {
-		log_msg("speech: eSpeak NG cannot start (%s); every line is "
-			"shown as a caption only",
-			probe_err);
-	}
-	return NULL;
 }

@@ -1,10 +1,11 @@
 /*
  * load.h - the routine as both the kiosk and --check load it: the file (or
- * the built-in one) read and checked line by line (config.h), then its
- * voice tried by eSpeak NG, which alone knows which voices exist.
+ * the built-in one) read and checked line by line (config.h). Its voice
+ * is tried apart (voice.h): eSpeak NG alone knows which voices exist, and
+ * loading stays in the core library, which has no speech.
  *
- * Ownership: the caller owns what comes back (routine_free,
- * speech_close). Main thread only.
+ * Ownership: the caller owns what comes back (routine_free). Main thread
+ * only.
  */
 #ifndef KIOSK_LOAD_H
 #define KIOSK_LOAD_H
@@ -13,7 +14,6 @@
 
 #include "diag.h"
 #include "routine.h"
-#include "speech.h"
 
 /* The routine in `path`, or the built-in one when path is NULL. NULL with
  * the reasons in `d` (which must name the same file). */
@@ -34,13 +34,5 @@ struct routine *load_routine_in_use(const char *path, const char *assets,
 /* The built-in routine; without its illustrations if `assets` lacks them.
  * NULL only when out of memory. */
 struct routine *load_builtin(const char *assets);
-
-/* eSpeak NG speaking with the routine's voice. NULL when it cannot. If the
- * voice is to blame, a message is added to `d` at the line that chose it
- * and *builtin_voice is eSpeak NG with the built-in routine's voice; if
- * eSpeak NG itself cannot start, that is logged and *builtin_voice is
- * NULL too. */
-struct speech *load_voice(const struct routine *r, struct diags *d,
-			  struct speech **builtin_voice);
 
 #endif

@@ -17,6 +17,7 @@
 #include "selftest.h"
 #include "speech.h"
 #include "stats.h"
+#include "voice.h"
 
 /* --stats: the session record, then the progression of the routine the
  * kiosk would run (its file, or the built-in one when there is none or it

@@ -7,7 +7,9 @@
  * the order the kiosk acts and flushed after each wake of the main loop
  * (record_flush), so a reader tailing the file sees whole lines. When a
  * write fails (a full disk) that is logged once and the record ends
- * there; the kiosk goes on. Main thread only.
+ * there; the kiosk goes on. Main thread only. Absent parts: every
+ * function but record_open takes NULL (no record asked for) and does
+ * nothing.
  */
 #ifndef KIOSK_RECORD_H
 #define KIOSK_RECORD_H

@@ -99,6 +99,17 @@ struct motion {
 	int count_px; /* pacer: the count's size on the disc; 0: none */
 };
 
+/* A paragraph laid out: its lines at one font size. */
+struct para {
+	int face, px, lines, skip, height, width;
+	char line[LINES_MAX][LINE_BYTES];
+};
+
+/* Paragraphs a stack lays out at most (stack()). */
+#define ITEMS_MAX 5
+/* Segments of one band (band()) at most. */
+#define BAND_SEG_MAX 512
+
 struct painter {
 	SDL_Renderer *r;
 	char *font_path[FACES];
@@ -129,6 +140,12 @@ struct painter {
 	float sprite_key[SPRITE_KEYS]; /* radius, square made */
 	Uint32 *sprite_px, *under_px;
 	bool sprite_ok; /* under_px holds the still layer's pixels */
+
+	/* Scratch of stack() and band(): too big for the stack, used by
+	 * one call at a time (main thread only). */
+	struct para stacked[ITEMS_MAX];
+	SDL_Vertex band_vert[(BAND_SEG_MAX + 1) * 2];
+	int band_idx[BAND_SEG_MAX * 6];
 };
 
 /* One frame being painted: the sizes every layout decision starts from. */
@@ -285,11 +302,6 @@ static SDL_Rect draw_line(struct frame *f, int face, int px, const char *s,
 }
 
 /* ---- wrapping ---- */
-
-struct para {
-	int face, px, lines, skip, height, width;
-	char line[LINES_MAX][LINE_BYTES];
-};
 
 static size_t utf8_prev(const char *s, size_t i)
 {
@@ -461,8 +473,6 @@ struct item {
 	SDL_Color fg;
 };
 
-#define ITEMS_MAX 5
-
 /* Every item shrinks by the same factor until the stack fits; at the
  * smallest size items that still do not fit are left out from the end.
  * *icon (if not NULL) is the room asked for above the text: on return,
@@ -471,7 +481,7 @@ static void stack(struct frame *f, SDL_Rect box, const struct item *it, int n,
 		  enum align al, int *icon_io, int *icon_y)
 {
 	int icon = icon_io ? *icon_io : 0;
-	static struct para pa[ITEMS_MAX];
+	struct para *pa = f->p->stacked;
 	int total = 0, shown = n, scale = 100;
 	for (;; scale = scale * 9 / 10) {
 		bool all_small = true;
@@ -522,7 +532,7 @@ static SDL_Color fade(SDL_Color c, float a)
 static int segments(float r, float sweep)
 {
 	int n = (int)(r * sweep / 6.0f) + 8;
-	return n > 512 ? 512 : n;
+	return n > BAND_SEG_MAX ? BAND_SEG_MAX : n;
 }
 
 /* A band between radii r0 < r1 over angles a0..a1 (0 = up, clockwise),
@@ -530,9 +540,8 @@ static int segments(float r, float sweep)
 static void band(struct frame *f, float cx, float cy, float r0, float r1,
 		 float a0, float a1, SDL_Color c0, SDL_Color c1)
 {
-	enum { MAXSEG = 512 };
-	static SDL_Vertex v[(MAXSEG + 1) * 2];
-	static int idx[MAXSEG * 6];
+	SDL_Vertex *v = f->p->band_vert;
+	int *idx = f->p->band_idx;
 	int n = segments(r1, a1 - a0);
 	for (int i = 0; i <= n; i++) {
 		float a = a0 + (a1 - a0) * (float)i / (float)n;

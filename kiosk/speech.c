@@ -665,6 +665,8 @@ static void drop_queue(struct speech *sp)
 static int run_voice_job(struct speech *sp, const struct speech_voice *v,
 			 bool keep, char *why, size_t n)
 {
+	if (!sp)
+		return 0; /* no eSpeak NG: no voice to find fault with */
 	struct voice_job job = {.v = v, .keep = keep, .why = why, .n = n};
 	pthread_mutex_lock(&sp->lock);
 	while (sp->job)
@@ -695,6 +697,8 @@ int speech_set_voice(struct speech *sp, const struct speech_voice *v, char *why,
 
 void speech_prepare(struct speech *sp, const char *text)
 {
+	if (!sp)
+		return;
 	pthread_mutex_lock(&sp->lock);
 	line_want(sp, text, false);
 	pthread_mutex_unlock(&sp->lock);
@@ -702,6 +706,8 @@ void speech_prepare(struct speech *sp, const char *text)
 
 const struct clip *speech_get(struct speech *sp, const char *text, bool wait)
 {
+	if (!sp)
+		return NULL;
 	pthread_mutex_lock(&sp->lock);
 	struct line *l = line_want(sp, text, true);
 	while (l && wait &&
@@ -714,7 +720,7 @@ const struct clip *speech_get(struct speech *sp, const char *text, bool wait)
 
 int speech_fd(const struct speech *sp)
 {
-	return sp->efd;
+	return sp ? sp->efd : -1;
 }
 
 kt_ms speech_length(void *ctx, const char *text, int rate)
@@ -733,6 +739,8 @@ kt_ms speech_length(void *ctx, const char *text, int rate)
 
 void speech_set_blocking(struct speech *sp, bool blocking)
 {
+	if (!sp)
+		return;
 	pthread_mutex_lock(&sp->lock);
 	sp->blocking = blocking;
 	pthread_mutex_unlock(&sp->lock);
@@ -740,6 +748,10 @@ void speech_set_blocking(struct speech *sp, bool blocking)
 
 void speech_stats(struct speech *sp, struct speech_stats *out)
 {
+	if (!sp) {
+		*out = (struct speech_stats){0};
+		return;
+	}
 	pthread_mutex_lock(&sp->lock);
 	*out = sp->stats;
 	out->bytes += sizeof *sp + sp->buckets * sizeof *sp->bucket;

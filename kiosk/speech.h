@@ -14,6 +14,10 @@
  *
  * Threads: every function may be called from the main thread while the
  * speech thread works; none may be called concurrently with speech_close.
+ * Absent parts: every function but speech_open takes NULL for a voice that
+ * is not there and does nothing (speech_get: NULL, speech_fd: -1,
+ * speech_stats: all zero, speech_voice_check and speech_set_voice: 0,
+ * as no eSpeak NG finds no fault with a voice).
  * The speech thread blocks every signal, so signals go to the threads
  * that want them (the kiosk's main thread, through its signalfd).
  * The cache, queue and requests share one mutex, never held while eSpeak

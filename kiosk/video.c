@@ -247,6 +247,8 @@ static struct pending *enqueue(struct video *v, kt_ms at)
 
 void video_say(struct video *v, const char *text, kt_ms at, kt_ms duration)
 {
+	if (!v)
+		return;
 	struct pending *p = enqueue(v, at);
 	p->is_screen = false;
 	p->duration = duration;
@@ -255,6 +257,8 @@ void video_say(struct video *v, const char *text, kt_ms at, kt_ms duration)
 
 void video_banner(struct video *v, const char *text)
 {
+	if (!v)
+		return;
 	snprintf(v->banner, sizeof v->banner, "%s", text ? text : "");
 	v->view.banner = text ? v->banner : NULL;
 	v->dirty = true;
@@ -263,6 +267,8 @@ void video_banner(struct video *v, const char *text)
 void video_set_routine(struct video *v, const char *name,
 		       const char *const *words, int fps, bool animate)
 {
+	if (!v)
+		return;
 	v->view.words = words;
 	snprintf(v->routine, sizeof v->routine, "%s", name ? name : "");
 	v->view.routine = v->routine;
@@ -304,6 +310,8 @@ static void apply_due(struct video *v, kt_ms now)
 
 void video_show(struct video *v, const struct screen *s, kt_ms at)
 {
+	if (!v)
+		return;
 	/* The first picture goes up as soon as it is drawn, not at its time:
 	 * nothing has been said yet for it to keep time with, and holding it
 	 * for the sound's lead (kiosk.c: up to a quarter of a second) only
@@ -392,6 +400,8 @@ static void draw(struct video *v, kt_ms now)
 
 void video_update(struct video *v, kt_ms now)
 {
+	if (!v)
+		return;
 	apply_due(v, now + lead_time(v, LEAD_CHANGE));
 	if (v->have_screen &&
 	    (v->dirty || now + lead_time(v, LEAD_MOVE) >= v->next_frame))
@@ -400,6 +410,8 @@ void video_update(struct video *v, kt_ms now)
 
 kt_ms video_wake(const struct video *v)
 {
+	if (!v)
+		return KT_NEVER;
 	if (v->dirty && v->have_screen)
 		return 0; /* at once */
 	kt_ms change = KT_NEVER;
@@ -438,6 +450,8 @@ static enum key_action key_for(SDL_Keycode k)
 
 int video_keys(struct video *v, enum key_action *out, int n)
 {
+	if (!v)
+		return 0;
 	SDL_Event e;
 	int got = 0;
 	while (SDL_PollEvent(&e)) {
@@ -464,7 +478,11 @@ static int by_value(const void *a, const void *b)
 
 void video_stats(const struct video *v, struct video_stats *out)
 {
-	static float sorted[LATE_MAX];
+	float sorted[LATE_MAX];
+	if (!v) {
+		*out = (struct video_stats){0};
+		return;
+	}
 	int n = v->shown_n < LATE_MAX ? v->shown_n : LATE_MAX;
 	*out = v->stats;
 	memcpy(sorted, v->shown_late, sizeof *sorted * (size_t)n);

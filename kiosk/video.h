@@ -12,6 +12,9 @@
  *
  * Faults: no display at all is not fatal: video_open logs one line and
  * returns NULL, and the kiosk goes on with its voice.
+ * Absent parts: every function but video_open takes NULL for that missing
+ * screen and does nothing (video_fd: -1, video_wake: KT_NEVER,
+ * video_keys: 0, video_stats: all zero).
  *
  * Ownership: the video object owns the window, the renderer and the
  * painter. Threads: main thread only (SDL's rule for video).

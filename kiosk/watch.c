@@ -123,6 +123,9 @@ static void note_event(const struct inotify_event *ev, void *ctx)
 
 enum watch_news watch_changed(struct watch *w, bool *gone)
 {
+	*gone = false;
+	if (!w)
+		return WATCH_NONE;
 	struct seen s = {.name = w->name, .news = WATCH_NONE};
 	watch_each_event(w->fd, note_event, &s);
 	*gone = s.gone;

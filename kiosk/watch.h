@@ -71,7 +71,9 @@ void watch_each_event(int fd,
 		      void *ctx);
 
 /* Watch the folder that holds `path` (the file need not exist yet).
- * NULL with errno set when the folder cannot be watched. */
+ * NULL with errno set when the folder cannot be watched; every watch_*
+ * function below takes that NULL and does nothing (no descriptor, no
+ * news). */
 struct watch *watch_open(const char *path);
 void watch_close(struct watch *w);
 

@@ -913,6 +913,64 @@ static int fleet_metrics(const char *kiosk, const char *scriptarg)
 	return 0;
 }
 
+/* ---- start to first frame, many times ---- */
+
+/* One start is one sample of a busy machine's scheduling: the kiosk with
+ * its voice, without, and the floor are started in turn, STARTS times,
+ * and their medians compared. */
+#define STARTS 9
+
+static int first_frames(const char *kiosk, const char *floor)
+{
+	static struct watch w;
+	double voice[STARTS], mute[STARTS], fl[STARTS];
+	FILE *f = fopen("build/bench-start.script", "w");
+	if (!f)
+		return -1;
+	fputs("1 quit\n", f);
+	fclose(f);
+	const char *fargv[] = {floor, "1", NULL};
+	const char *kargv[] = {kiosk,
+			       "--input",
+			       "script:build/bench-start.script",
+			       "--video",
+			       "sdl",
+			       "--assets",
+			       "assets",
+			       "--config",
+			       "tests/bench/short.conf",
+			       "--audio",
+			       "wav:build/bench-start.wav",
+			       NULL};
+	for (int i = 0; i < STARTS; i++) {
+		if (watch_run(&w, fargv, "SDL_VIDEODRIVER=dummy") != 0)
+			return -1;
+		fl[i] = logged(&w, "first frame ");
+		if (watch_run(&w, kargv, "SDL_VIDEODRIVER=dummy") != 0)
+			return -1;
+		voice[i] = logged(&w, "first frame ");
+		kargv[10] = "none";
+		if (watch_run(&w, kargv, "SDL_VIDEODRIVER=dummy") != 0)
+			return -1;
+		mute[i] = logged(&w, "first frame ");
+		kargv[10] = "wav:build/bench-start.wav";
+	}
+	double v = pct(voice, STARTS, 50), m = pct(mute, STARTS, 50),
+	       ff = pct(fl, STARTS, 50);
+	printf("\n### Start to first frame presented, median of %d "
+	       "interleaved starts (1280x720, dummy driver)\n\n",
+	       STARTS);
+	printf("| what | median | fastest | floor's median | kiosk / floor "
+	       "|\n|---|---|---|---|---|\n");
+	printf("| kiosk, voice on (WAV) | %.1f ms | %.1f ms | %.1f ms | "
+	       "%.2fx |\n",
+	       v, voice[0], ff, v / ff);
+	printf("| kiosk, --audio none | %.1f ms | %.1f ms | %.1f ms | %.2fx "
+	       "|\n",
+	       m, mute[0], ff, m / ff);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *kiosk = argc > 1 ? argv[1] : "build/kiosk";
@@ -960,7 +1018,7 @@ int main(int argc, char **argv)
 		       "--exit-after-session\n",
 		       kiosk, scriptarg);
 	if (edge_to_action() < 0 || voice() < 0 || screens(kiosk, floor) < 0 ||
-	    screen_sizes(kiosk, floor) < 0)
+	    first_frames(kiosk, floor) < 0 || screen_sizes(kiosk, floor) < 0)
 		return 1;
 	if (records(kiosk) < 0)
 		return 1;

@@ -400,6 +400,53 @@ static void test_real_clock_wav_starts_at_time_zero(void **state)
 	free(w.buf), free(l), free(buf);
 }
 
+/* On the real clock with a screen, eSpeak NG is started only once the
+ * first frame is up (it takes longer than the window). A voice it lacks
+ * is found then, and handled as a reload handles it: logged, the file
+ * refused, and the built-in routine runs, speaking with its own voice. */
+static void test_voice_opens_after_first_frame(void **state)
+{
+	(void)state;
+	char cmd[1024];
+	run("mkdir -p " OUT);
+	write_file(OUT "/latevoice.conf",
+		   "[settings]\nlanguage = xx\n[routine]\nname = T\n"
+		   "redflags_screen = off\n"
+		   "[exercise]\nname = A\nsay = Stand tall.\nkind = hold\n"
+		   "seconds = 10\n");
+	write_file(OUT "/latevoice.script", "2 press\n5 quit\n");
+	snprintf(cmd, sizeof cmd,
+		 "%s --config " OUT "/latevoice.conf --input script:" OUT
+		 "/latevoice.script --video sdl --audio wav:" OUT
+		 "/latevoice.wav --events " OUT "/latevoice.jsonl 2>" OUT
+		 "/latevoice.stderr",
+		 kiosk());
+	assert_int_equal(run(cmd), 0);
+	char *err = read_file(OUT "/latevoice.stderr", NULL);
+	assert_non_null(err);
+	const char *frame = strstr(err, "first frame");
+	const char *voice = strstr(err, "'xx'");
+	assert_non_null(frame);
+	assert_non_null(voice);
+	assert_true(frame < voice);
+	assert_non_null(strstr(err, "running the built-in routine"));
+	free(err);
+	/* The built-in routine's welcome is said, and heard in the WAV. */
+	char *buf;
+	char **l = read_lines(OUT "/latevoice.jsonl", &buf);
+	long said = -1;
+	for (int i = 0; l[i] && said < 0; i++)
+		if (json_is(l[i], "type", "say"))
+			said = json_ms(l[i]);
+	assert_true(said > 0);
+	struct wav w;
+	wav_load(OUT "/latevoice.wav", &w);
+	long on = onset(&w, 0, said + 1000);
+	assert_true(on >= said - 1);
+	assert_true(on <= said + ONSET_MS);
+	free(w.buf), free(l), free(buf);
+}
+
 /* ---- screens ---- */
 
 static void test_screenshots_of_whole_session(void **state)
@@ -471,6 +518,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_screenshots_of_whole_session,
 				   dummy_video),
 	    cmocka_unit_test_setup(test_real_clock_wav_starts_at_time_zero,
+				   dummy_video),
+	    cmocka_unit_test_setup(test_voice_opens_after_first_frame,
 				   dummy_video),
 	    cmocka_unit_test_setup(test_no_display_is_voice_only, no_display),
 	};

@@ -3,8 +3,8 @@
  *
  * libgpiod is replaced here by a fake backend (the gpiob_* functions of
  * gpio_backend.h, defined below, so the linker never takes the real ones
- * from libkiosk.a). Each fake line is a timerfd that turns readable when
- * its next queued edge is due, which lets the tests drive gpio.c, the
+ * from libkiosk-adapters.a). Each fake line is a timerfd that turns
+ * readable when its next queued edge is due, which lets the tests drive gpio.c, the
  * gesture code behind it and the self-test mode with real descriptors
  * and real time: found and missing lines, busy and permission errors, a
  * chip that goes away and comes back, kernel timestamps, contact bounce.

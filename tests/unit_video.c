@@ -3,8 +3,8 @@
  * ms after start" is the moment the first frame's present returned, not
  * when its drawing began. SDL_RenderPresent is wrapped here (the test
  * program's own definition wins over the library's for the calls in
- * libkiosk.a) to take 30 ms, as a display waiting for its refresh may,
- * and to note on the kiosk's clock when it returned. SDL's dummy driver,
+ * libkiosk-adapters.a) to take 30 ms, as a display waiting for its refresh
+ * may, and to note on the kiosk's clock when it returned. SDL's dummy driver,
  * so no display is needed. Also: the first screen is not held back for
  * the sound's lead.
  */
