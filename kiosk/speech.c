@@ -155,6 +155,13 @@ static void queue_push(struct speech *sp, struct line *l, bool front)
 static struct line *line_want(struct speech *sp, const char *text, bool urgent)
 {
 	struct line *l = line_find(sp, text);
+	/* eSpeak NG carries state from one line into the next (a line's
+	 * length moves by a few samples with the line before it), so on a
+	 * virtual clock lines are rendered strictly in the order they were
+	 * first asked for: a replay must not depend on how fast this thread
+	 * ran. Only the real clock lets a late line jump the queue. */
+	if (sp->blocking)
+		urgent = false;
 	if (l) {
 		if (l->state == LINE_QUEUED && urgent && sp->head != l) {
 			queue_unlink(sp, l);

@@ -82,9 +82,11 @@ int speech_set_voice(struct speech *sp, const struct speech_voice *v,
 void speech_prepare(struct speech *sp, const char *text);
 
 /* The clip for this line. If it is not rendered yet: with wait, render it
- * now (ahead of any queued line) and return it; without wait, move it to
- * the front of the queue and return NULL (speech_fd will wake the caller
- * when it is done). NULL with wait only when synthesis failed. */
+ * now (ahead of any queued line; on a virtual clock, after the lines
+ * asked for before it: see speech_length) and return it; without wait,
+ * move it to the front of the queue and return NULL (speech_fd will wake
+ * the caller when it is done). NULL with wait only when synthesis
+ * failed. */
 const struct clip *speech_get(struct speech *sp, const char *text, bool wait);
 
 /* Readable (an eventfd) whenever a line has finished rendering; read it to
@@ -94,7 +96,10 @@ int speech_fd(const struct speech *sp);
 /* A speech_length_fn for the engine (ctx is the struct speech): the exact
  * length of a rendered line (frames * 1000 / sample rate, rounded up);
  * otherwise, if the speech object was opened for a virtual clock
- * (speech_set_blocking), the line is rendered first; otherwise the
+ * (speech_set_blocking), the caller waits for it, rendered in the order
+ * lines were first asked for (so a replay's lengths never depend on
+ * timing: eSpeak NG's output for a line depends on the line before it);
+ * otherwise the
  * estimate from text_speech_estimate() at `rate`, and the line goes to the
  * front of the queue. A rendered line's length is at the rate the voice
  * was opened with; `rate` is only used for the estimate. */

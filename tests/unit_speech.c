@@ -397,6 +397,29 @@ static void test_urgent_line_skips_the_queue(void **state)
 	close_voice(); /* with most of the queue left: no hang, no leak */
 }
 
+/* On a virtual clock a replay must not depend on timing, and eSpeak NG's
+ * rendering of a line depends on the line before it: so a line waited
+ * for is rendered after those asked for before it, never ahead. */
+static void test_virtual_clock_keeps_the_order(void **state)
+{
+	(void)state;
+	struct speech *sp = open_voice("en", "");
+	speech_set_blocking(sp, true);
+	char line[ROUTINE_TEXT_BYTES];
+	for (int i = 0; i < 10; i++) {
+		snprintf(line, sizeof line,
+			 "Line %d: lie back over the roller, arms crossed over "
+			 "your chest, and let your upper back open slowly.",
+			 i);
+		speech_prepare(sp, line);
+	}
+	speech_length(sp, "Stop if it hurts.", 175);
+	struct speech_stats st;
+	speech_stats(sp, &st);
+	assert_int_equal(st.lines, 11);
+	close_voice();
+}
+
 static void test_one_object_at_a_time(void **state)
 {
 	(void)state;
@@ -441,6 +464,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_german_and_spanish, teardown),
 	    cmocka_unit_test_teardown(test_unknown_voices_are_named, teardown),
 	    cmocka_unit_test_teardown(test_voice_check_while_running, teardown),
+	    cmocka_unit_test_teardown(test_virtual_clock_keeps_the_order,
+				      teardown),
 	    cmocka_unit_test_teardown(test_set_voice_renders_anew, teardown),
 	    cmocka_unit_test_teardown(test_trim_and_length, teardown),
 	    cmocka_unit_test_teardown(test_duplicates_render_once, teardown),
