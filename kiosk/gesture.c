@@ -12,6 +12,7 @@ void gestures_init(struct gestures *g, kt_ms button_settle, kt_ms mat_settle,
 	g->line[LINE_BUTTON].settle = button_settle;
 	g->line[LINE_MAT].settle = mat_settle;
 	g->long_press = long_press;
+	g->press_at = KT_NEVER;
 }
 
 void gestures_set_settle(struct gestures *g, enum gesture_line l, kt_ms settle)
@@ -60,7 +61,13 @@ static void settled(struct gestures *g, enum gesture_line l, kt_ms at)
 		g->down_at = at;
 		g->long_fired = false;
 	} else if (!g->long_fired) {
-		queue(g, GESTURE_PRESS, at);
+		/* The second of a pair; a third starts a new pair. */
+		bool second =
+		    g->press_at != KT_NEVER && at - g->press_at <= GESTURE_DOUBLE_MS;
+		queue(g, second ? GESTURE_DOUBLE_PRESS : GESTURE_PRESS, at);
+		g->press_at = second ? KT_NEVER : at;
+	} else {
+		g->press_at = KT_NEVER; /* a long press pairs with nothing */
 	}
 }
 
@@ -119,8 +126,9 @@ kt_ms gestures_wake(const struct gestures *g)
 
 const char *gesture_name(enum gesture x)
 {
-	static const char *const n[] = {"press", "long", "on", "off"};
-	return x <= GESTURE_MAT_OFF ? n[x] : "?";
+	static const char *const n[] = {"press", "long", "on", "off",
+					"double"};
+	return x <= GESTURE_DOUBLE_PRESS ? n[x] : "?";
 }
 
 enum gesture_line gesture_line(enum gesture x)
