@@ -103,6 +103,8 @@ static const struct keydef keys[] = {
      false},
     {SEC_SETTINGS, "get_ready", T_WHOLE_SECONDS, S(get_ready), 0, 60, 0, 0,
      false},
+    {SEC_SETTINGS, "check_in", T_WHOLE_SECONDS, S(check_in), 0, 600, 0, 0,
+     false},
     {SEC_SETTINGS, "countdown", T_INT, S(countdown), 0, 10, 0, 0, false},
     {SEC_SETTINGS, "cues", T_CUES, S(cues), 0, 0, 0, 0, false},
     {SEC_SETTINGS, "done_time", T_SECONDS, S(done_time), 3, 600, 0, 0, false},
@@ -151,6 +153,8 @@ static const struct keydef keys[] = {
     {SEC_EXERCISE, "rest", T_WHOLE_SECONDS, E(rest), 0, 600, K_ALL, 0, false},
     {SEC_EXERCISE, "start", T_START, E(start), 0, 0, K_ALL, 0, false},
     {SEC_EXERCISE, "get_ready", T_WHOLE_SECONDS, E(get_ready), 0, 60, K_ALL, 0,
+     false},
+    {SEC_EXERCISE, "check_in", T_WHOLE_SECONDS, E(check_in), 0, 600, K_ALL, 0,
      false},
     /* Progression: in the kind's unit (seconds, or reps); the limits that
      * depend on the kind are checked in finish_progress. */
@@ -751,6 +755,7 @@ static void begin_section(struct parser *p, const char *name)
 	x->rest = 10000;
 	x->encourage_every = 15000;
 	x->get_ready = -1;
+	x->check_in = -1;
 	x->progress.every = 1;
 	x->line = p->line;
 	p->ex = x;
@@ -1034,6 +1039,9 @@ static void check_whole(struct parser *p)
 	for (int i = 0; i < r->exercises; i++)
 		if (r->exercise[i].get_ready < 0)
 			r->exercise[i].get_ready = r->settings.get_ready;
+	for (int i = 0; i < r->exercises; i++)
+		if (r->exercise[i].check_in < 0)
+			r->exercise[i].check_in = r->settings.check_in;
 }
 
 struct routine *config_load_text(const char *text, size_t len,

@@ -302,6 +302,7 @@ static void gesture_to_engine(struct kiosk *k, enum gesture gesture)
 	    [GESTURE_LONG_PRESS] = INPUT_LONG_PRESS,
 	    [GESTURE_MAT_ON] = INPUT_MAT_ON,
 	    [GESTURE_MAT_OFF] = INPUT_MAT_OFF,
+	    [GESTURE_DOUBLE_PRESS] = INPUT_DOUBLE_PRESS,
 	};
 	kt_ms now = kiosk_now(k);
 	record_input(k->record, now, gpio_line_role(gesture_line(gesture)),
@@ -843,7 +844,8 @@ static bool finished(const struct kiosk *k)
 	 * the kiosk is back on its idle screen. */
 	return k->clock.is_virtual && idle &&
 	       script_next_at(&k->script) == KT_NEVER &&
-	       gestures_wake(&k->gestures) == KT_NEVER;
+	       gestures_wake(&k->gestures) == KT_NEVER &&
+	       k->engine_wake == KT_NEVER; /* e.g. lying down, settling */
 }
 
 /* Everything that is due by the monotonic time `mono`. */

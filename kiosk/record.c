@@ -118,6 +118,8 @@ static void screen(struct record *rec, const struct screen *s)
 		break;
 	case SCREEN_WAITING:
 		str(rec, "trigger", trigger_name(s->trigger));
+		if (s->check_in)
+			fputs(",\"check_in\":true", rec->f);
 		break;
 	case SCREEN_REDFLAGS:
 		if (s->confirm)
@@ -210,6 +212,13 @@ void record_action(struct record *rec, kt_ms t, const struct action *a)
 			fputs(",\"quit\":true", rec->f);
 		if (a->u.session.redflags)
 			fputs(",\"redflags\":true", rec->f);
+		if (a->u.session.skipped)
+			num(rec, "skipped", a->u.session.skipped);
+		break;
+	case ACTION_SKIP:
+		begin(rec, t, "skip");
+		num(rec, "index", a->u.exercise.index);
+		str(rec, "name", a->u.exercise.name);
 		break;
 	case ACTION_CONFIRMED:
 		begin(rec, t, "confirmed");

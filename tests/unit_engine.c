@@ -399,7 +399,8 @@ static void test_already_on_the_mat_counts(void **state)
 	(void)state;
 	struct sim *s = sim_new(test_routine, true);
 	sim_input(s, INPUT_MAT_ON, 0); /* mat_start: lying down starts */
-	assert_int_equal(engine_state(s->e), STATE_SAFETY);
+	/* once the mat has stayed on 3 s: a step across is no visit */
+	assert_int_equal(sim_until_state(s, STATE_SAFETY, 3000), 3000);
 	sim_until_state(s, STATE_RUNNING, 600000); /* exercise 1: auto */
 	sim_until_state(s, STATE_INTRO, 600000);
 	sim_until_state(s, STATE_READY, 600000); /* no waiting: on the mat */
@@ -459,7 +460,7 @@ static void test_mat_only_session_lying_down(void **state)
 	(void)state;
 	struct sim *s = sim_mat_only();
 	sim_input(s, INPUT_MAT_ON, 1000);
-	assert_int_equal(engine_state(s->e), STATE_SAFETY);
+	assert_int_equal(sim_until_state(s, STATE_SAFETY, 4000), 4000);
 	const struct logged *show = last(s, ACTION_SHOW);
 	assert_true(show->a.u.screen.no_button);
 	sim_until_state(s, STATE_DONE, 600000);
