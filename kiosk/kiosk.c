@@ -186,7 +186,9 @@ static void keep_session(struct kiosk *k, const struct action *a, kt_ms at)
 		 * the engine has let go of this batch of actions. */
 		if (a->u.session.result == RESULT_COMPLETED &&
 		    !a->u.session.quit && k->progress) {
-			progress_completed(k->progress, k->routine);
+			progress_completed_skipping(
+			    k->progress, k->routine,
+			    a->u.session.skipped_mask);
 			k->progressed = true;
 		}
 		sessionlog_end(k->sessions, at, a->u.session.result,
@@ -194,7 +196,7 @@ static void keep_session(struct kiosk *k, const struct action *a, kt_ms at)
 			       a->u.session.index      ? k->exercise.name
 			       : a->u.session.redflags ? SESSIONLOG_REDFLAGS
 						       : "",
-			       k->routine->name);
+			       k->routine->name, a->u.session.skipped_mask);
 		k->exercise.index = 0;
 	}
 	if (a->kind == ACTION_STATE)
