@@ -347,6 +347,49 @@ static void test_early_leave(void **state)
 
 /* ---- skipping ---- */
 
+/* The same session again, with the foam roller and the ball both set to
+ * grow: the skip is in sessions.tsv, counted apart by --stats, and the
+ * skipped ball does not grow while the foam roller does. */
+static void skip_is_kept(const char *script)
+{
+	char dir[64], cmd[1024];
+	tmp_dir_make(dir, "people-skip");
+	const char *conf = tmp_path(dir, "kiosk.conf");
+	snprintf(cmd, sizeof cmd,
+		 "%s --print-config | sed 's/^#progress_every = 2/"
+		 "progress_every = 1/; s/^#progress_/progress_/; "
+		 "s/^encourage_every = 10/encourage_every = 10\\n"
+		 "progress_step = 10\\nprogress_max = 60/' >'%s'",
+		 kiosk(), conf);
+	assert_int_equal(run(cmd), 0);
+	snprintf(cmd, sizeof cmd, "--exit-after-session --config %s "
+		 "--state-dir %s", conf, dir);
+	assert_int_equal(session("people-skip-kept", script, cmd), 0);
+
+	char *tsv = read_file(tmp_path(dir, "sessions.tsv"), NULL);
+	assert_non_null(tsv);
+	assert_non_null(strstr(tsv, "\tcompleted\t6\tStanding wall stretch\t"
+				    "Mid-back mobility\t2\n"));
+	free(tsv);
+
+	snprintf(cmd, sizeof cmd, "%s --stats --config %s --state-dir %s >%s",
+		 kiosk(), conf, dir, tmp_path(dir, "stats.out"));
+	assert_int_equal(run(cmd), 0);
+	char *stats = read_file(tmp_path(dir, "stats.out"), NULL);
+	assert_non_null(stats);
+	assert_non_null(strstr(stats, "Skipped exercises (two quick presses): "
+				      "1, in 1 of 1 sessions\n"));
+	assert_non_null(strstr(stats, "        1  2\n"));
+	assert_non_null(strstr(stats, "  Foam roller back extension\n"
+				      "    next session: 45 s; 1 completed "
+				      "session counted"));
+	assert_non_null(strstr(stats, "  Ball against the wall\n"
+				      "    next session: 30 s; 0 completed "
+				      "sessions counted"));
+	free(stats);
+	tmp_dir_remove(dir);
+}
+
 static void test_skip(void **state)
 {
 	(void)state;
@@ -391,6 +434,7 @@ static void test_skip(void **state)
 	assert_int_equal(num_of(end, "skipped"), 1);
 	free(l);
 	free(buf);
+	skip_is_kept(script);
 }
 
 int main(void)
