@@ -400,6 +400,9 @@ static void keys_to_engine(struct kiosk *k, const enum key_action *keys, int n)
 		case KEY_LONG:
 			gesture_to_engine(k, GESTURE_LONG_PRESS);
 			break;
+		case KEY_DOUBLE:
+			gesture_to_engine(k, GESTURE_DOUBLE_PRESS);
+			break;
 		case KEY_MAT:
 			k->keyboard_mat = !k->keyboard_mat;
 			gesture_to_engine(k, k->keyboard_mat ? GESTURE_MAT_ON
