@@ -34,7 +34,6 @@
 #define TICKS_PER_CALL 64
 
 /* People who leave: see engine.h. */
-#define CHECK_IN_WAIT	 30000 /* ms to answer "are you still there?" */
 #define MAT_START_SETTLE 3000  /* ms on the mat before a session starts */
 #define EARLY_LEAVE	 5000  /* ms off the mat before exercise 1 */
 
@@ -590,16 +589,17 @@ static kt_ms ask_at(const struct engine *e)
 }
 
 /* The question goes out; nobody answering by answer_by ends it. */
-static void asked_now(struct engine *e, kt_ms now)
+static void asked_now(struct engine *e, kt_ms now, struct actions *out)
 {
 	e->asked = true;
-	e->answer_by = now + CHECK_IN_WAIT;
+	e->answer_by = now + ENGINE_CHECK_IN_WAIT;
+	push(out, ACTION_CHECK_IN);
 }
 
 static void ask_check_in(struct engine *e, kt_ms now, struct actions *out)
 {
 	hush(e, now, out);
-	asked_now(e, now);
+	asked_now(e, now, out);
 	say_phrase(e, now, mat_only(e) ? PHRASE_CHECK_IN_MAT : PHRASE_CHECK_IN,
 		   out);
 	show(e, now, out);
@@ -673,7 +673,7 @@ static void enter_waiting(struct engine *e, kt_ms now, struct actions *out)
 	e->asked = false;
 	e->answer_by = KT_NEVER;
 	if (check_due(e, now))
-		asked_now(e, now);
+		asked_now(e, now, out);
 	say_phrase(e, now,
 		   effective_trigger(e) == START_MAT ? PHRASE_WAIT_MAT
 						     : PHRASE_WAIT_BUTTON,

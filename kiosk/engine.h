@@ -19,8 +19,8 @@
  * rules end a session nobody is doing:
  *  - Check-in. Each exercise has a check_in time (routine file; 0: off).
  *    Once that long has passed without a sign, the kiosk asks "Are you
- *    still there?" and waits CHECK_IN_WAIT (30 s) for any sign; none,
- *    and the session is given up. It asks only where it would otherwise
+ *    still there?" (ACTION_CHECK_IN) and waits ENGINE_CHECK_IN_WAIT
+ *    (30 s) for any sign; none, and the session is given up. It asks only where it would otherwise
  *    go on without the person: before a timed part that starts by itself
  *    (it then waits for a press, shown as a waiting screen with
  *    check_in set), while waiting for the button or the mat (a wait that
@@ -121,6 +121,7 @@ enum action_kind {
 	ACTION_SESSION,	  /* a session ends, with its result */
 	ACTION_CONFIRMED, /* the red-flag screen was confirmed by a press */
 	ACTION_SKIP,	  /* an exercise was skipped (u.exercise) */
+	ACTION_CHECK_IN,  /* "still there?" asked: an answer is due */
 };
 
 struct action {
@@ -157,6 +158,9 @@ struct action {
 };
 
 #define ACTIONS_MAX 24
+
+/* How long "are you still there?" waits for an answer (ms). */
+#define ENGINE_CHECK_IN_WAIT 30000
 
 /* What one call to the engine produced. */
 struct actions {

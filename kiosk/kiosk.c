@@ -169,11 +169,14 @@ static void tell_status(struct kiosk *k, enum kiosk_state st)
 }
 
 /* Sessions are kept for staff (kiosk --stats): begun when the engine
- * leaves the attract screen, ended with its result. */
+ * leaves the attract screen (every session opens with the safety words),
+ * ended with its result. Read from the actions, not the engine's state
+ * now: one batch may hold a whole session (lying down settles just as a
+ * long press stops it). */
 static void keep_session(struct kiosk *k, const struct action *a, kt_ms at)
 {
 	if (a->kind == ACTION_STATE && !k->in_session &&
-	    engine_in_session(k->engine)) {
+	    a->u.state == STATE_SAFETY) {
 		k->in_session = true;
 		sessionlog_begin(k->sessions, time(NULL), at);
 	} else if (a->kind == ACTION_EXERCISE) {

@@ -215,6 +215,10 @@ void record_action(struct record *rec, kt_ms t, const struct action *a)
 		if (a->u.session.skipped)
 			num(rec, "skipped", a->u.session.skipped);
 		break;
+	case ACTION_CHECK_IN:
+		begin(rec, t, "check_in");
+		num(rec, "seconds", ENGINE_CHECK_IN_WAIT / 1000);
+		break;
 	case ACTION_SKIP:
 		begin(rec, t, "skip");
 		num(rec, "index", a->u.exercise.index);

@@ -195,6 +195,12 @@ static void leave_at(const char *present, double t, const char *name,
 	char **l = record(name, &buf);
 	const char *end = first_after(l, 0, "session", NULL, NULL);
 	assert_non_null(end);
+	/* Given up as the record says: its check-in unanswered, or its
+	 * wait's or pause's own time, or off the mat before exercise 1. */
+	const char *asked = first_after(l, t, "check_in", NULL, NULL);
+	if (asked && when(asked) <= when(end) &&
+	    json_is(end, "result", "abandoned"))
+		assert_int_equal(json_ms(end) - json_ms(asked), 30000);
 	/* Left in the last exercise, it may end by itself, completed. */
 	bool ended = json_is(end, "result", "abandoned") ||
 		     (exercise == 6 && json_is(end, "result", "completed"));
