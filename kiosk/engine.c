@@ -412,7 +412,10 @@ static void build_screen(const struct engine *e, enum kiosk_state st, kt_ms now,
 		break;
 	case STATE_WAITING:
 		sc->kind = SCREEN_WAITING;
-		sc->trigger = e->checking ? START_BUTTON : effective_trigger(e);
+		/* A check-in is answered with what is wired. */
+		sc->trigger = !e->checking ? effective_trigger(e)
+			      : mat_only(e) ? START_MAT
+					    : START_BUTTON;
 		sc->check_in = e->checking;
 		break;
 	case STATE_RUNNING:
@@ -570,11 +573,13 @@ static kt_ms check_in_time(const struct engine *e)
 	return cur(e) ? cur(e)->check_in : 0;
 }
 
-/* Check-in is due: that long without a sign (being on the mat is one). */
+/* Check-in is due: that long without a sign (being on the mat is one).
+ * With nothing wired nobody could answer, so it never is. */
 static bool check_due(const struct engine *e, kt_ms now)
 {
 	kt_ms ci = check_in_time(e);
-	return ci > 0 && !e->mat_on && now - e->seen_at >= ci;
+	bool answerable = e->opt.have_button || e->opt.have_mat;
+	return ci > 0 && answerable && !e->mat_on && now - e->seen_at >= ci;
 }
 
 /* When a state that waits for the person asks "still there?". */
@@ -583,7 +588,8 @@ static kt_ms ask_at(const struct engine *e)
 	kt_ms ci = check_in_time(e);
 	bool waits = e->state == STATE_WAITING ||
 		     (e->state == STATE_PAUSED && e->pause_reason == PAUSE_MAT);
-	if (!waits || !ci || e->asked || e->mat_on)
+	if (!waits || !ci || e->asked || e->mat_on ||
+	    (!e->opt.have_button && !e->opt.have_mat))
 		return KT_NEVER;
 	return e->seen_at + ci;
 }
@@ -729,26 +735,16 @@ static void enter_rest(struct engine *e, kt_ms at, kt_ms now,
 	tick_state(e, now, out);
 }
 
-/* The routine is over; `first` (PHRASE_COUNT: none) is said before the
- * closing words. */
-static void finish_routine(struct engine *e, kt_ms at, kt_ms now,
-			   enum phrase first, struct actions *out)
+static void enter_done(struct engine *e, kt_ms at, kt_ms now,
+		       struct actions *out)
 {
 	end_session(e, RESULT_COMPLETED, false, out);
 	set_state(e, STATE_DONE, out);
 	e->anchor = at;
 	e->deadline = KT_NEVER; /* set once the closing words are said */
 	talk_begin(e, now);
-	if (first != PHRASE_COUNT)
-		talk_add_phrase(e, first, e->ex);
 	talk_add_lines(e, &e->r->outro);
 	tick_state(e, now, out);
-}
-
-static void enter_done(struct engine *e, kt_ms at, kt_ms now,
-		       struct actions *out)
-{
-	finish_routine(e, at, now, PHRASE_COUNT, out);
 }
 
 static void end_part(struct engine *e, kt_ms at, kt_ms now, struct actions *out)
@@ -786,17 +782,19 @@ static void skip_exercise(struct engine *e, kt_ms now, struct actions *out)
 	e->skipped++;
 	if (e->ex < 32)
 		e->skipped_mask |= 1u << e->ex;
+	/* Said at once, over the pause the first press made: the person
+	 * hears and sees the skip as they make it. */
 	if (e->ex + 1 >= e->r->exercises) {
-		finish_routine(e, now, now, PHRASE_SKIPPED, out);
+		say_phrase(e, now, PHRASE_SKIPPED, out);
+		enter_done(e, now, now, out);
 		return;
 	}
 	e->resting_between_repeats = false;
 	set_state(e, STATE_REST, out);
 	e->anchor = now;
 	e->deadline = now;
-	/* Said as talk, so it is shown as the caption while it is said. */
+	say_phrase(e, now, PHRASE_SKIPPED, out);
 	talk_begin(e, now);
-	talk_add_phrase(e, PHRASE_SKIPPED, e->ex);
 	if (cfg(e)->cues & CUE_NEXT)
 		talk_add_phrase(e, PHRASE_NEXT, e->ex + 1);
 	tick_state(e, now, out);
