@@ -128,7 +128,8 @@ const char *gesture_name(enum gesture x)
 {
 	static const char *const n[] = {"press", "long", "on", "off",
 					"double"};
-	return x <= GESTURE_DOUBLE_PRESS ? n[x] : "?";
+	_Static_assert(sizeof n / sizeof *n == GESTURE_COUNT, "a name each");
+	return x < GESTURE_COUNT ? n[x] : "?";
 }
 
 enum gesture_line gesture_line(enum gesture x)

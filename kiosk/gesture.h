@@ -31,6 +31,7 @@ enum gesture {
 	GESTURE_MAT_ON,
 	GESTURE_MAT_OFF,
 	GESTURE_DOUBLE_PRESS, /* a second press right after a press */
+	GESTURE_COUNT
 };
 
 /* A second press ending this soon after the first is a double press. */
