@@ -10,6 +10,8 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/kiosk
 MANDIR ?= $(PREFIX)/share/man
+# The guides the manual pages point to (wiring, appliance, test figures).
+DOCDIR ?= $(PREFIX)/share/doc/kiosk
 SYSCONFDIR ?= /etc/kiosk
 STATEDIR ?= /var/lib/kiosk
 # systemd reads units from /usr/local/lib/systemd too, so they follow
@@ -304,8 +306,19 @@ install: $(BUILD)/kiosk
 	install -m 644 assets/illustrations/*.svg $(DESTDIR)$(DATADIR)/illustrations/
 	install -m 644 assets/kiosk.conf $(DESTDIR)$(DATADIR)/kiosk.conf.default
 	install -m 644 assets/examples/*.conf $(DESTDIR)$(DATADIR)/examples/
+	install -d $(DESTDIR)$(DATADIR)/examples/ansible \
+		$(DESTDIR)$(DATADIR)/examples/prometheus
+	install -m 644 assets/examples/ansible/* \
+		$(DESTDIR)$(DATADIR)/examples/ansible/
+	install -m 644 assets/examples/prometheus/* \
+		$(DESTDIR)$(DATADIR)/examples/prometheus/
 	install -m 644 man/kiosk.8 $(DESTDIR)$(MANDIR)/man8/kiosk.8
 	install -m 644 man/kiosk.conf.5 $(DESTDIR)$(MANDIR)/man5/kiosk.conf.5
+	@# The guides the manual pages name, each beside what it links to.
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 644 assets/wiring.md assets/wiring.svg assets/appliance.md \
+		$(DESTDIR)$(DOCDIR)/
+	install -m 644 tests/README.md $(DESTDIR)$(DOCDIR)/tests.md
 	@# The units name the program where this install puts it.
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR) \
 		$(DESTDIR)$(UDEVRULESDIR)
@@ -328,7 +341,7 @@ uninstall:
 		$(DESTDIR)$(UNITDIR)/kiosk.service \
 		$(DESTDIR)$(USERUNITDIR)/kiosk-user.service \
 		$(DESTDIR)$(UDEVRULESDIR)/60-kiosk-gpio.rules
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 format:
 	clang-format -i kiosk/*.c kiosk/*.h tests/*.c tests/*.h tests/fuzz/*.c

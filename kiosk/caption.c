@@ -49,12 +49,30 @@ static void status(struct caption *c, const char *line, const char *extra)
 	c->status_open = true;
 }
 
+/* The fields the list (engine.h) marks CAP_SHOW, as far as they apply,
+ * with a space between: "in 3". */
+#define SF_CAPTION_SF_TEXT(v, namer) "%s", v
+#define SF_CAPTION_SF_INT(v, namer)  "%d", v
+#define SF_CAPTION_SF_BOOL(v, namer) "%s", v ? "yes" : "no"
+#define SF_CAPTION_SF_NAME(v, namer) "%s", namer(v)
+#define FIELD_CAPTION(ctype, name, dims, type, namer, key, key0, when, cap)    \
+	if (cap == CAP_SHOW && (when) && n < size)                             \
+		n += (size_t)snprintf(out + n, size - n, "%s", n ? " " : "");  \
+	if (cap == CAP_SHOW && (when) && n < size)                             \
+		n += (size_t)snprintf(out + n, size - n,                       \
+				      SF_CAPTION_##type(s->name, namer));
+
+static void status_fields(const struct screen *s, char *out, size_t size)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	SCREEN_FIELDS(FIELD_CAPTION)
+}
+
 static void screen(struct caption *c, const struct screen *s)
 {
-	char breath[64] = "", line[64];
-	if (s->breath != BREATH_NONE)
-		snprintf(breath, sizeof breath, "%s %d", breath_name(s->breath),
-			 s->count);
+	char breath[64], line[64];
+	status_fields(s, breath, sizeof breath);
 	if (s->index && s->index != c->last_index) {
 		end_status(c);
 		fprintf(c->out, "\n  [%d/%d] %s\n", s->index, s->exercises,

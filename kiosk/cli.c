@@ -28,6 +28,7 @@ enum {
 	OPT_STATE_DIR,
 	OPT_SELF_TEST,
 	OPT_RESET_PROGRESS,
+	OPT_METRICS_DIR,
 };
 
 static const struct option long_options[] = {
@@ -48,6 +49,7 @@ static const struct option long_options[] = {
     {"state-dir", required_argument, NULL, OPT_STATE_DIR},
     {"self-test", no_argument, NULL, OPT_SELF_TEST},
     {"reset-progress", optional_argument, NULL, OPT_RESET_PROGRESS},
+    {"metrics-dir", required_argument, NULL, OPT_METRICS_DIR},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -128,11 +130,19 @@ void cli_help(FILE *out)
 	    "(default:\n"
 	    "                        $STATE_DIRECTORY, else %s)\n"
 	    "\n"
+	    "Fleet:\n"
+	    "  --metrics-dir DIR     where kiosk.prom goes, for node_exporter's "
+	    "textfile\n"
+	    "                        collector (default, as a systemd "
+	    "service:\n"
+	    "                        %s;\n"
+	    "                        otherwise, or with none: no metrics)\n"
+	    "\n"
 	    "  -h, --help            show this help\n"
 	    "      --version         show the version\n"
 	    "\n"
 	    "See kiosk(8) and kiosk.conf(5).\n",
-	    KIOSK_SYSCONF, KIOSK_DATADIR, KIOSK_STATEDIR);
+	    KIOSK_SYSCONF, KIOSK_DATADIR, KIOSK_STATEDIR, METRICS_DIR);
 }
 
 static int bad(FILE *err, const char *opt, const char *value,
@@ -238,6 +248,12 @@ int cli_parse(int argc, char **argv, struct options *o, FILE *err)
 			o->reset_progress = true;
 			o->reset_progress_name = v;
 			break;
+		case OPT_METRICS_DIR:
+			if (!*v)
+				return bad(err, "--metrics-dir", v,
+					   "a folder or none");
+			o->metrics_dir = v;
+			break;
 		case OPT_STATE_DIR:
 			if (!*v)
 				return bad(err, "--state-dir", v, "a folder");
@@ -300,6 +316,17 @@ const char *cli_state_dir(const struct options *o)
 		}
 	}
 	return KIOSK_STATEDIR;
+}
+
+const char *cli_metrics_dir(const struct options *o)
+{
+	if (o->metrics_dir)
+		return strcmp(o->metrics_dir, "none") ? o->metrics_dir : NULL;
+	/* By default only as a service ($INVOCATION_ID is systemd's mark of
+	 * one): a kiosk run from a terminal (make demo, the tests) must not
+	 * write into the machine's node_exporter folder. */
+	const char *service = getenv("INVOCATION_ID");
+	return !o->virtual_clock && service && *service ? METRICS_DIR : NULL;
 }
 
 static bool has_illustrations(const char *dir)

@@ -19,6 +19,7 @@ struct options {
 	const char *config; /* NULL: the system file, else the built-in */
 	bool check, print_config, help, version, stats, self_test;
 	const char *state_dir; /* --state-dir; NULL: see cli_state_dir */
+	const char *metrics_dir; /* --metrics-dir; NULL: cli_metrics_dir */
 	bool reset_progress;   /* --reset-progress[=NAME] */
 	const char *reset_progress_name; /* NAME; NULL: every exercise */
 	enum input_source input;
@@ -52,6 +53,15 @@ const char *cli_assets_dir(const struct options *o);
  * $STATE_DIRECTORY (systemd's StateDirectory=; the first of a
  * colon-separated list), else the folder compiled in. */
 const char *cli_state_dir(const struct options *o);
+
+/* The folder for the metrics file (node_exporter's textfile collector):
+ * --metrics-dir, else METRICS_DIR when run by systemd as a service
+ * ($INVOCATION_ID) on the real clock; else NULL, for none (and for
+ * --metrics-dir none). */
+const char *cli_metrics_dir(const struct options *o);
+
+/* Debian's prometheus-node-exporter reads this folder. */
+#define METRICS_DIR "/var/lib/prometheus/node-exporter"
 
 #ifndef KIOSK_SYSCONF
 #define KIOSK_SYSCONF "/etc/kiosk/kiosk.conf"

@@ -62,108 +62,111 @@ enum type {
 	T_PATH,
 };
 
-#define K_HOLD (1u << KIND_HOLD)
-#define K_REPS (1u << KIND_REPS)
-#define K_FREE (1u << KIND_FREE)
-#define K_ALL  (K_HOLD | K_REPS | K_FREE)
-
+/* One row a key. Rows name their fields; a row leaves out what does not
+ * concern it (0: no limit, every kind, may not be empty). [exercise] keys
+ * that only some kinds use carry their group (routine.h); the kind table
+ * says which kinds use and need each group. */
 struct keydef {
 	enum section sec;
 	const char *name;
 	enum type type;
 	size_t off;
 	double min, max;
-	unsigned kinds;	   /* [exercise]: kinds it applies to */
-	unsigned required; /* [exercise]: kinds that must have it */
-	bool optional_empty;
+	unsigned group;	     /* [exercise]: enum key_group, 0 = every kind */
+	bool required;	     /* [exercise]: every kind must have it */
+	bool optional_empty; /* an empty value is allowed (means none) */
 };
 
-#define S(f) offsetof(struct settings, f)
-#define R(f) offsetof(struct routine, f)
-#define E(f) offsetof(struct exercise, f)
+#define S(f)                                                                   \
+	.sec = SEC_SETTINGS, .name = #f, .off = offsetof(struct settings, f)
+#define R(f) .sec = SEC_ROUTINE, .name = #f, .off = offsetof(struct routine, f)
+#define E(f)                                                                   \
+	.sec = SEC_EXERCISE, .name = #f, .off = offsetof(struct exercise, f)
+/* For a key whose name is not its field's. */
+#define S_AS(key, f)                                                           \
+	.sec = SEC_SETTINGS, .name = key, .off = offsetof(struct settings, f)
+#define E_AS(key, f)                                                           \
+	.sec = SEC_EXERCISE, .name = key, .off = offsetof(struct exercise, f)
+#define CUE_OFF(p) (offsetof(struct exercise, cue) + (p) * sizeof(char *))
 
 static const struct keydef keys[] = {
-    {SEC_SETTINGS, "language", T_WORD, S(language), 1, 32, 0, 0, false},
-    {SEC_SETTINGS, "voice", T_WORD, S(voice), 0, 64, 0, 0, true},
-    {SEC_SETTINGS, "rate", T_INT, S(rate), 80, 450, 0, 0, false},
-    {SEC_SETTINGS, "pitch", T_INT, S(pitch), 0, 99, 0, 0, false},
-    {SEC_SETTINGS, "volume", T_INT, S(volume), 0, 100, 0, 0, false},
-    {SEC_SETTINGS, "audio_device", T_DEVICE, S(audio_device), 1, 100, 0, 0,
-     false},
-    {SEC_SETTINGS, "long_press", T_SECONDS, S(long_press), 0.5, 10, 0, 0,
-     false},
-    {SEC_SETTINGS, "button_debounce_ms", T_MS, S(button_debounce), 5, 500, 0, 0,
-     false},
-    {SEC_SETTINGS, "mat_debounce_ms", T_MS, S(mat_debounce), 5, 2000, 0, 0,
-     false},
-    {SEC_SETTINGS, "mat_start", T_BOOL, S(mat_start), 0, 0, 0, 0, false},
-    {SEC_SETTINGS, "start_timeout", T_SECONDS, S(start_timeout), 10, 3600, 0, 0,
-     false},
-    {SEC_SETTINGS, "pause_timeout", T_SECONDS, S(pause_timeout), 10, 7200, 0, 0,
-     false},
-    {SEC_SETTINGS, "get_ready", T_WHOLE_SECONDS, S(get_ready), 0, 60, 0, 0,
-     false},
-    {SEC_SETTINGS, "check_in", T_WHOLE_SECONDS, S(check_in), 0, 600, 0, 0,
-     false},
-    {SEC_SETTINGS, "countdown", T_INT, S(countdown), 0, 10, 0, 0, false},
-    {SEC_SETTINGS, "cues", T_CUES, S(cues), 0, 0, 0, 0, false},
-    {SEC_SETTINGS, "done_time", T_SECONDS, S(done_time), 3, 600, 0, 0, false},
-    {SEC_SETTINGS, "frame_rate", T_INT, S(frame_rate), 5, 60, 0, 0, false},
-    {SEC_SETTINGS, "animation", T_BOOL, S(animation), 0, 0, 0, 0, false},
-    {SEC_SETTINGS, "button_line", T_LINE, S(button_line), 0, 0, 0, 0, true},
-    {SEC_SETTINGS, "mat_line", T_LINE, S(mat_line), 0, 0, 0, 0, true},
-    {SEC_SETTINGS, "button_active_low", T_BOOL, S(button_active_low), 0, 0, 0,
-     0, false},
-    {SEC_SETTINGS, "mat_active_low", T_BOOL, S(mat_active_low), 0, 0, 0, 0,
-     false},
+    {S(language), .type = T_WORD, .min = 1, .max = 32},
+    {S(voice), .type = T_WORD, .max = 64, .optional_empty = true},
+    {S(rate), .type = T_INT, .min = 80, .max = 450},
+    {S(pitch), .type = T_INT, .max = 99},
+    {S(volume), .type = T_INT, .max = 100},
+    {S(audio_device), .type = T_DEVICE, .min = 1, .max = 100},
+    {S(long_press), .type = T_SECONDS, .min = 0.5, .max = 10},
+    {S_AS("button_debounce_ms", input[LINE_BUTTON].debounce), .type = T_MS,
+     .min = 5, .max = 500},
+    {S_AS("mat_debounce_ms", input[LINE_MAT].debounce), .type = T_MS, .min = 5,
+     .max = 2000},
+    {S(mat_start), .type = T_BOOL},
+    {S(start_timeout), .type = T_SECONDS, .min = 10, .max = 3600},
+    {S(pause_timeout), .type = T_SECONDS, .min = 10, .max = 7200},
+    {S(get_ready), .type = T_WHOLE_SECONDS, .max = 60},
+    {S(check_in), .type = T_WHOLE_SECONDS, .max = 600},
+    {S(countdown), .type = T_INT, .max = 10},
+    {S(cues), .type = T_CUES},
+    {S(done_time), .type = T_SECONDS, .min = 3, .max = 600},
+    {S(frame_rate), .type = T_INT, .min = 5, .max = 60},
+    {S(animation), .type = T_BOOL},
+    {S_AS("button_line", input[LINE_BUTTON].line), .type = T_LINE,
+     .optional_empty = true},
+    {S_AS("mat_line", input[LINE_MAT].line), .type = T_LINE,
+     .optional_empty = true},
+    {S_AS("button_active_low", input[LINE_BUTTON].active_low), .type = T_BOOL},
+    {S_AS("mat_active_low", input[LINE_MAT].active_low), .type = T_BOOL},
 
-    {SEC_ROUTINE, "name", T_NAME, R(name), 0, 0, 0, 0, false},
-    {SEC_ROUTINE, "intro", T_LINES, R(intro), 0, 0, 0, 0, false},
-    {SEC_ROUTINE, "safety", T_LINES, R(safety), 0, 0, 0, 0, false},
-    {SEC_ROUTINE, "safety_mat", T_LINES, R(safety_mat), 0, 0, 0, 0, false},
-    {SEC_ROUTINE, "outro", T_LINES, R(outro), 0, 0, 0, 0, false},
-    {SEC_ROUTINE, "redflags", T_LINES, R(redflags), 0, 0, 0, 0, false},
-    {SEC_ROUTINE, "redflags_screen", T_BOOL, R(redflags_screen), 0, 0, 0, 0,
-     false},
-    {SEC_ROUTINE, "redflags_confirm", T_BOOL, R(redflags_confirm), 0, 0, 0, 0,
-     false},
+    {R(name), .type = T_NAME},
+    {R(intro), .type = T_LINES},
+    {R(safety), .type = T_LINES},
+    {R(safety_mat), .type = T_LINES},
+    {R(outro), .type = T_LINES},
+    {R(redflags), .type = T_LINES},
+    {R(redflags_screen), .type = T_BOOL},
+    {R(redflags_confirm), .type = T_BOOL},
 
-    {SEC_EXERCISE, "name", T_NAME, E(name), 0, 0, K_ALL, K_ALL, false},
-    {SEC_EXERCISE, "illustration", T_PATH, E(illustration), 0, 0, K_ALL, 0,
-     false},
-    {SEC_EXERCISE, "say", T_LINES, E(say), 0, 0, K_ALL, K_ALL, false},
-    {SEC_EXERCISE, "caution", T_LINES, E(caution), 0, 0, K_ALL, 0, false},
-    {SEC_EXERCISE, "kind", T_KIND, E(kind), 0, 0, K_ALL, K_ALL, false},
-    {SEC_EXERCISE, "seconds", T_WHOLE_SECONDS, E(seconds), 5, 3600,
-     K_HOLD | K_FREE, K_HOLD | K_FREE, false},
-    {SEC_EXERCISE, "reps", T_INT, E(reps), 1, 200, K_REPS, K_REPS, false},
-    {SEC_EXERCISE, "breath", T_BREATH, E(breath), 0, 0, K_HOLD | K_REPS, K_REPS,
-     false},
-    {SEC_EXERCISE, "cue_in", T_TEXT, E(cue) + BREATH_IN * sizeof(char *), 0, 0,
-     K_REPS, 0, false},
-    {SEC_EXERCISE, "cue_hold", T_TEXT, E(cue) + BREATH_HOLD * sizeof(char *), 0,
-     0, K_REPS, 0, false},
-    {SEC_EXERCISE, "cue_out", T_TEXT, E(cue) + BREATH_OUT * sizeof(char *), 0,
-     0, K_REPS, 0, false},
-    {SEC_EXERCISE, "encourage", T_LINES, E(encourage), 0, 0, K_FREE, 0, false},
-    {SEC_EXERCISE, "encourage_every", T_WHOLE_SECONDS, E(encourage_every), 5,
-     600, K_FREE, 0, false},
-    {SEC_EXERCISE, "repeats", T_INT, E(repeats), 1, 20, K_ALL, 0, false},
-    {SEC_EXERCISE, "between", T_LINES, E(between), 0, 0, K_ALL, 0, false},
-    {SEC_EXERCISE, "rest", T_WHOLE_SECONDS, E(rest), 0, 600, K_ALL, 0, false},
-    {SEC_EXERCISE, "start", T_START, E(start), 0, 0, K_ALL, 0, false},
-    {SEC_EXERCISE, "get_ready", T_WHOLE_SECONDS, E(get_ready), 0, 60, K_ALL, 0,
-     false},
-    {SEC_EXERCISE, "check_in", T_WHOLE_SECONDS, E(check_in), 0, 600, K_ALL, 0,
-     false},
+    {E(name), .type = T_NAME, .required = true},
+    {E(illustration), .type = T_PATH},
+    {E(say), .type = T_LINES, .required = true},
+    {E(caution), .type = T_LINES},
+    {E(kind), .type = T_KIND, .required = true},
+    {E(seconds), .type = T_WHOLE_SECONDS, .min = 5, .max = 3600,
+     .group = KEYS_SECONDS},
+    {E(reps), .type = T_INT, .min = 1, .max = 200, .group = KEYS_REPS},
+    {E(breath), .type = T_BREATH, .group = KEYS_BREATH},
+    {.sec = SEC_EXERCISE,
+     .name = "cue_in",
+     .off = CUE_OFF(BREATH_IN),
+     .type = T_TEXT,
+     .group = KEYS_CUES},
+    {.sec = SEC_EXERCISE,
+     .name = "cue_hold",
+     .off = CUE_OFF(BREATH_HOLD),
+     .type = T_TEXT,
+     .group = KEYS_CUES},
+    {.sec = SEC_EXERCISE,
+     .name = "cue_out",
+     .off = CUE_OFF(BREATH_OUT),
+     .type = T_TEXT,
+     .group = KEYS_CUES},
+    {E(encourage), .type = T_LINES, .group = KEYS_ENCOURAGE},
+    {E(encourage_every), .type = T_WHOLE_SECONDS, .min = 5, .max = 600,
+     .group = KEYS_ENCOURAGE},
+    {E(repeats), .type = T_INT, .min = 1, .max = 20},
+    {E(between), .type = T_LINES},
+    {E(rest), .type = T_WHOLE_SECONDS, .max = 600},
+    {E(start), .type = T_START},
+    {E(get_ready), .type = T_WHOLE_SECONDS, .max = 60},
+    {E(check_in), .type = T_WHOLE_SECONDS, .max = 600},
     /* Progression: in the kind's unit (seconds, or reps); the limits that
      * depend on the kind are checked in finish_progress. */
-    {SEC_EXERCISE, "progress_step", T_INT, E(progress.step), 1, 3600, K_ALL, 0,
-     false},
-    {SEC_EXERCISE, "progress_max", T_INT, E(progress.max), 1, 3600, K_ALL, 0,
-     false},
-    {SEC_EXERCISE, "progress_every", T_INT, E(progress.every), 1, 100, K_ALL, 0,
-     false},
+    {E_AS("progress_step", progress.step), .type = T_INT, .min = 1,
+     .max = 3600},
+    {E_AS("progress_max", progress.max), .type = T_INT, .min = 1, .max = 3600},
+    {E_AS("progress_every", progress.every), .type = T_INT, .min = 1,
+     .max = 100},
 };
 
 #define KEY_COUNT (sizeof keys / sizeof *keys)
@@ -509,10 +512,30 @@ static void set_number(struct parser *p, const struct keydef *k, void *f,
 		*(kt_ms *)f = (kt_ms)(x * 1000 + 0.5);
 }
 
+/* The kinds are the kind table's (routine.c); the message lists them
+ * all: "hold, reps or free". */
+static void set_kind(struct parser *p, const struct keydef *k, void *f,
+		     const char *v)
+{
+	int i = kind_find(v);
+	if (i >= 0) {
+		*(enum exercise_kind *)f = (enum exercise_kind)i;
+		p->kind_ok = true;
+		return;
+	}
+	char all[128] = "";
+	for (int n = 0; n < KIND_COUNT; n++)
+		snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s",
+			 n == 0		       ? ""
+			 : n == KIND_COUNT - 1 ? " or "
+					       : ", ",
+			 kind_name(n));
+	diag_add(p->d, p->line, "'%s' must be %s, got '%s'", k->name, all, v);
+}
+
 static void set_value(struct parser *p, const struct keydef *k, void *base,
 		      const char *v)
 {
-	static const char *const kinds[] = {"hold", "reps", "free"};
 	static const char *const starts[] = {"auto", "button", "mat"};
 	void *f = (char *)base + k->off;
 	int i;
@@ -544,18 +567,15 @@ static void set_value(struct parser *p, const struct keydef *k, void *base,
 				 v);
 		break;
 	case T_KIND:
+		set_kind(p, k, f, v);
+		break;
 	case T_START:
-		i = word_index(v, k->type == T_KIND ? kinds : starts, 3);
-		if (i >= 0) {
+		i = word_index(v, starts, 3);
+		if (i >= 0)
 			*(int *)f = i;
-			p->kind_ok |= k->type == T_KIND;
-		} else {
+		else
 			diag_add(p->d, p->line, "'%s' must be %s, got '%s'",
-				 k->name,
-				 k->type == T_KIND ? "hold, reps or free"
-						   : "auto, button or mat",
-				 v);
-		}
+				 k->name, "auto, button or mat", v);
 		break;
 	case T_BREATH:
 		/* A breath refused already needs no second message. */
@@ -654,10 +674,9 @@ static void finish_progress(struct parser *p, struct exercise *x,
 	}
 	if (!kind_known || !g->step || !g->max)
 		return; /* a bad value, reported already */
-	bool reps = x->kind == KIND_REPS;
 	const struct keydef *unit_key =
-	    &keys[key_at(SEC_EXERCISE, reps ? "reps" : "seconds")];
-	int start = reps ? x->reps : (int)(x->seconds / 1000);
+	    &keys[key_at(SEC_EXERCISE, kind_def(x->kind)->unit_key)];
+	int start = exercise_amount(x);
 	int start_line = p->key_line[unit_key - keys];
 	int limit = (int)unit_key->max;
 	if (g->step > limit)
@@ -688,24 +707,27 @@ static void finish_exercise(struct parser *p)
 	p->ex = NULL;
 	/* An invalid kind was reported already: judge nothing by it. */
 	bool kind_known = p->kind_ok;
-	unsigned kind = kind_known ? 1u << x->kind : 0;
-	if (kind_known && x->kind == KIND_REPS && x->breath.count == 0 &&
+	const struct kind_def *kd = kind_def(x->kind);
+	/* Unknown kind: nothing is judged to apply or to be needed. */
+	unsigned uses = kind_known ? kd->uses : ~0u;
+	unsigned needs = kind_known ? kd->needs : 0;
+	if (kind_known && (needs & KEYS_BREATH) && x->breath.count == 0 &&
 	    p->breath_line)
 		diag_add(p->d, p->breath_line,
-			 "kind = reps counts one repetition a breath: 'breath' "
-			 "cannot be none");
+			 "kind = %s %s: 'breath' cannot be none", kd->name,
+			 kd->breath_why);
 	for (size_t i = 0; i < KEY_COUNT; i++) {
 		const struct keydef *k = &keys[i];
 		if (k->sec != SEC_EXERCISE)
 			continue;
-		if (p->key_line[i] && kind_known && !(k->kinds & kind))
+		if (p->key_line[i] && k->group && !(uses & k->group))
 			diag_add(p->d, p->key_line[i],
 				 "'%s' does not apply to kind = %s", k->name,
 				 kind_name(x->kind));
-		else if (!p->key_line[i] && k->required == K_ALL)
+		else if (!p->key_line[i] && k->required)
 			diag_add(p->d, p->sec_line,
 				 "this [exercise] has no '%s'", k->name);
-		else if (!p->key_line[i] && (k->required & kind))
+		else if (!p->key_line[i] && (needs & k->group))
 			diag_add(p->d, p->sec_line,
 				 "this [exercise] has no '%s', which kind = %s "
 				 "needs",

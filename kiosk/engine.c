@@ -205,21 +205,13 @@ struct part_view {
 	bool phase_start;
 };
 
-static int cycle_seconds(const struct breath *b)
-{
-	int sum = 0;
-	for (int i = 0; i < b->count; i++)
-		sum += b->seconds[i];
-	return sum;
-}
-
 static struct part_view view_at(const struct engine *e, int s)
 {
 	const struct exercise *x = cur(e);
 	struct part_view v = {0};
 	v.total = (int)(e->part_len / 1000);
 	v.remaining = v.total - s;
-	int cycle = cycle_seconds(&x->breath);
+	int cycle = breath_cycle_seconds(&x->breath);
 	if (cycle == 0)
 		return v;
 	int pos = s % cycle;
@@ -261,7 +253,7 @@ static struct cue_pick cue_at(const struct engine *e, int s)
 			pick(&c, PRIO_END, st->phrase[PHRASE_END], true);
 		return c;
 	}
-	if (x->kind == KIND_REPS) {
+	if (kind_def(x->kind)->phase_cues) {
 		if (v.phase_start) {
 			/* A cue may run into the next phase's lead-in quiet,
 			 * which the length includes, but not past it. */
@@ -285,8 +277,9 @@ static struct cue_pick cue_at(const struct engine *e, int s)
 		format_phrase(e, PHRASE_HALFWAY, e->ex, buf, sizeof buf);
 		pick(&c, PRIO_CUE, buf, true);
 	}
-	if (x->kind == KIND_FREE && x->encourage.count > 0 && s > 0 &&
-	    x->encourage_every > 0 && s % (x->encourage_every / 1000) == 0) {
+	if ((kind_def(x->kind)->uses & KEYS_ENCOURAGE) &&
+	    x->encourage.count > 0 && s > 0 && x->encourage_every > 0 &&
+	    s % (x->encourage_every / 1000) == 0) {
 		int k = (int)(s / (x->encourage_every / 1000) - 1);
 		char buf[ROUTINE_TEXT_BYTES];
 		format_text(e, x->encourage.line[k % x->encourage.count], e->ex,
@@ -345,13 +338,14 @@ static void screen_fill_part(const struct engine *e, kt_ms elapsed,
 {
 	const struct exercise *x = cur(e);
 	struct part_view v = view_at(e, (int)(elapsed / 1000));
-	sc->kind = x->kind == KIND_REPS ? SCREEN_REPS : SCREEN_HOLD;
+	bool reps = kind_def(x->kind)->unit == UNIT_REPS;
+	sc->kind = reps ? SCREEN_REPS : SCREEN_HOLD;
 	sc->remaining = v.remaining;
 	sc->total = v.total;
 	sc->breath = v.breath;
 	sc->count = v.count;
 	sc->phase_len = v.phase_len;
-	if (x->kind == KIND_REPS) {
+	if (reps) {
 		sc->rep = v.rep;
 		sc->reps = x->reps;
 	}
@@ -444,21 +438,17 @@ static void build_screen(const struct engine *e, enum kiosk_state st, kt_ms now,
 	}
 }
 
-static bool screen_equal(const struct screen *a, const struct screen *b)
+/* Text by its characters, everything else by value. */
+#define SF_EQUAL_SF_TEXT(x, y) (strcmp(x, y) == 0)
+#define SF_EQUAL_SF_INT(x, y)  ((x) == (y))
+#define SF_EQUAL_SF_BOOL(x, y) ((x) == (y))
+#define SF_EQUAL_SF_NAME(x, y) ((x) == (y))
+#define FIELD_EQUAL(ctype, name, dims, type, ...)                              \
+	&&SF_EQUAL_##type(a->name, b->name)
+
+bool screen_equal(const struct screen *a, const struct screen *b)
 {
-	return a->kind == b->kind && !strcmp(a->title, b->title) &&
-	       !strcmp(a->caption, b->caption) &&
-	       !strcmp(a->illustration, b->illustration) &&
-	       !strcmp(a->next, b->next) && a->index == b->index &&
-	       a->exercises == b->exercises && a->remaining == b->remaining &&
-	       a->total == b->total && a->repeat == b->repeat &&
-	       a->repeats == b->repeats && a->rep == b->rep &&
-	       a->reps == b->reps && a->breath == b->breath &&
-	       a->count == b->count && a->phase_len == b->phase_len &&
-	       a->trigger == b->trigger && a->reason == b->reason &&
-	       a->minutes == b->minutes && a->mat_start == b->mat_start &&
-	       a->no_button == b->no_button && a->elapsed == b->elapsed &&
-	       a->confirm == b->confirm && a->check_in == b->check_in;
+	return true SCREEN_FIELDS(FIELD_EQUAL);
 }
 
 static void show(struct engine *e, kt_ms now, struct actions *out)
@@ -638,10 +628,7 @@ static void enter_running(struct engine *e, kt_ms at, kt_ms now,
 	e->part_start = at;
 	e->part_sec = 0;
 	e->deadline = KT_NEVER;
-	if (x->kind == KIND_REPS)
-		e->part_len = (kt_ms)x->reps * cycle_seconds(&x->breath) * 1000;
-	else
-		e->part_len = x->seconds;
+	e->part_len = exercise_part_ms(x);
 	chime(out, CHIME_START);
 	struct action *a = push(out, ACTION_PART);
 	if (a) {
@@ -1415,6 +1402,11 @@ const char *screen_name(enum screen_kind s)
 	    "hold",    "reps",	 "paused",   "rest",  "done",
 	};
 	return s <= SCREEN_DONE ? n[s] : "?";
+}
+
+const char *pause_reason_name(enum pause_reason r)
+{
+	return r == PAUSE_MAT ? "mat" : "button";
 }
 
 const char *result_name(enum session_result r)

@@ -86,29 +86,105 @@ enum pause_reason { PAUSE_BUTTON, PAUSE_MAT };
 enum session_result { RESULT_COMPLETED, RESULT_STOPPED, RESULT_ABANDONED };
 enum chime { CHIME_START, CHIME_END };
 
-/* Everything a screen shows, by value. Fields that do not apply are 0/"". */
+/* Everything a screen shows, by value. Fields that do not apply are 0/"".
+ *
+ * The fields are listed once, here; the struct, screen equality
+ * (engine.c), the event record's JSON (record.c), the caption's status
+ * line (caption.c) and the soak checker (tests/soakcheck.h) are all made
+ * from this list, so a field added here is in every one of them. A row:
+ *
+ *   X(ctype, name, dims, type, namer, key, key0, when, caption)
+ *
+ * ctype name dims  the member: `ctype name dims;`
+ * type        how it is compared and written: SF_TEXT (a string, compared
+ *             with strcmp), SF_INT, SF_BOOL (true/false), SF_NAME (an enum
+ *             written as the string namer(value))
+ * key, key0   its key in the record: key0 when the screen is not about
+ *             one exercise (index 0), key otherwise
+ * when        whether the record writes it: an expression of `s`, the
+ *             screen. The record writes the rows in this order.
+ * caption     whether the terminal caption's status line (HOLD and REPS)
+ *             shows it, when `when` holds: CAP_SHOW or CAP_NO
+ */
+#define SCREEN_FIELDS(X)                                                       \
+	X(enum screen_kind, kind, , SF_NAME, screen_name, "screen", "screen",  \
+	  true, CAP_NO)                                                        \
+	/* exercise, or routine name */                                        \
+	X(char, title, [ROUTINE_NAME_BYTES], SF_TEXT, -, "exercise",           \
+	  "routine", true, CAP_NO)                                             \
+	/* exercise k of n (1-based); done: how many were done */              \
+	X(int, index, , SF_INT, -, "index", "index", s->index, CAP_NO)         \
+	X(int, exercises, , SF_INT, -, "of", "exercises",                      \
+	  s->index || s->kind == SCREEN_DONE, CAP_NO)                          \
+	/* attract: routine length in minutes; lying down starts */            \
+	X(int, minutes, , SF_INT, -, "minutes", "minutes",                     \
+	  s->kind == SCREEN_ATTRACT, CAP_NO)                                   \
+	X(bool, mat_start, , SF_BOOL, -, "mat_start", "mat_start",             \
+	  s->kind == SCREEN_ATTRACT, CAP_NO)                                   \
+	/* waiting: what starts the part */                                    \
+	X(enum start_trigger, trigger, , SF_NAME, trigger_name, "trigger",     \
+	  "trigger", s->kind == SCREEN_WAITING, CAP_NO)                        \
+	/* waiting: "are you still there?" asked before a part */              \
+	X(bool, check_in, , SF_BOOL, -, "check_in", "check_in",                \
+	  s->kind == SCREEN_WAITING && s->check_in, CAP_NO)                    \
+	/* redflags: awaiting its press */                                     \
+	X(bool, confirm, , SF_BOOL, -, "confirm", "confirm",                   \
+	  s->kind == SCREEN_REDFLAGS && s->confirm, CAP_NO)                    \
+	/* paused: why */                                                      \
+	X(enum pause_reason, reason, , SF_NAME, pause_reason_name, "reason",   \
+	  "reason", s->kind == SCREEN_PAUSED, CAP_NO)                          \
+	/* rest: what comes next */                                            \
+	X(char, next, [ROUTINE_NAME_BYTES], SF_TEXT, -, "next", "next",        \
+	  s->kind == SCREEN_REST && s->next[0], CAP_NO)                        \
+	/* done: session length, seconds */                                    \
+	X(int, elapsed, , SF_INT, -, "elapsed", "elapsed",                     \
+	  s->kind == SCREEN_DONE, CAP_NO)                                      \
+	/* no button is wired: don't offer it */                               \
+	X(bool, no_button, , SF_BOOL, -, "no_button", "no_button",             \
+	  s->no_button, CAP_NO)                                                \
+	/* seconds */                                                          \
+	X(int, remaining, , SF_INT, -, "remaining", "remaining",               \
+	  screen_counts_down(s), CAP_NO)                                       \
+	X(int, total, , SF_INT, -, "total", "total", s->total, CAP_NO)         \
+	X(int, repeat, , SF_INT, -, "repeat", "repeat", s->repeats > 1,        \
+	  CAP_NO)                                                              \
+	X(int, repeats, , SF_INT, -, "repeats", "repeats", s->repeats > 1,     \
+	  CAP_NO)                                                              \
+	X(int, rep, , SF_INT, -, "rep", "rep", s->reps, CAP_NO)                \
+	X(int, reps, , SF_INT, -, "reps", "reps", s->reps, CAP_NO)             \
+	X(enum breath_phase, breath, , SF_NAME, breath_name, "breath",         \
+	  "breath", s->breath != BREATH_NONE, CAP_SHOW)                        \
+	/* second within the breath phase, 1-based */                          \
+	X(int, count, , SF_INT, -, "count", "count", s->breath != BREATH_NONE, \
+	  CAP_SHOW)                                                            \
+	/* seconds in this breath phase */                                     \
+	X(int, phase_len, , SF_INT, -, "phase", "phase",                       \
+	  s->breath != BREATH_NONE, CAP_NO)                                    \
+	X(char, illustration, [ROUTINE_PATH_MAX + 1], SF_TEXT, -,              \
+	  "illustration", "illustration", s->illustration[0], CAP_NO)          \
+	/* the line being spoken */                                            \
+	X(char, caption, [ROUTINE_TEXT_BYTES], SF_TEXT, -, "caption",          \
+	  "caption", s->caption[0], CAP_NO)
+
+enum screen_field_type { SF_TEXT, SF_INT, SF_BOOL, SF_NAME };
+enum { CAP_NO, CAP_SHOW };
+
+#define SCREEN_MEMBER(ctype, name, dims, ...) ctype name dims;
 struct screen {
-	enum screen_kind kind;
-	char title[ROUTINE_NAME_BYTES];	  /* exercise, or routine name */
-	char caption[ROUTINE_TEXT_BYTES]; /* the line being spoken */
-	char illustration[ROUTINE_PATH_MAX + 1];
-	char next[ROUTINE_NAME_BYTES]; /* rest: what comes next */
-	int index, exercises;	       /* exercise k of n (1-based) */
-	int remaining, total;	       /* seconds */
-	int repeat, repeats;
-	int rep, reps;
-	enum breath_phase breath;
-	int count;     /* second within the breath phase, 1-based */
-	int phase_len; /* seconds in this breath phase */
-	enum start_trigger trigger; /* waiting */
-	enum pause_reason reason;   /* paused */
-	int minutes;		    /* attract: routine length */
-	bool mat_start;		    /* attract: lying down starts */
-	bool no_button;		    /* no button is wired: don't offer it */
-	bool confirm;		    /* redflags: awaiting its press */
-	bool check_in;		    /* waiting: "are you still there?" */
-	int elapsed;		    /* done: session length, seconds */
+	SCREEN_FIELDS(SCREEN_MEMBER)
 };
+#undef SCREEN_MEMBER
+
+/* Whether a screen shows a countdown (the record's "remaining"). */
+static inline bool screen_counts_down(const struct screen *s)
+{
+	return s->kind == SCREEN_READY || s->kind == SCREEN_HOLD ||
+	       s->kind == SCREEN_REPS || s->kind == SCREEN_REST ||
+	       (s->kind == SCREEN_PAUSED && s->total);
+}
+
+/* The same content field by field (made from SCREEN_FIELDS). */
+bool screen_equal(const struct screen *a, const struct screen *b);
 
 enum action_kind {
 	ACTION_STATE,
@@ -242,6 +318,7 @@ kt_ms routine_walk(const struct routine *r, const struct engine_options *opt,
 
 const char *state_name(enum kiosk_state s);
 const char *screen_name(enum screen_kind s);
+const char *pause_reason_name(enum pause_reason r); /* "button", "mat" */
 const char *result_name(enum session_result r);
 
 #endif

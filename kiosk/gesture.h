@@ -1,8 +1,11 @@
 /*
- * gesture.h - debouncing and gesture recognition for the button and mat.
+ * gesture.h - the inputs (the line table) and debouncing and gesture
+ * recognition for them.
  *
  * Pure code: raw edges (line, level, time) go in; clean gestures come out
- * (press, long press, mat on, mat off), each with the time it happened.
+ * (press, long press, mat on, mat off), each with its line and the time
+ * it happened. Which gestures a line makes is its row's meaning: a push
+ * button (MEANS_PRESS) or a presence like the mat (MEANS_PRESENCE).
  * A change counts only once the raw level has stayed put for the settle
  * time, so any amount of contact bounce, or a mat chattering for minutes,
  * gives at most one edge and nothing while it lasts. A long press fires
@@ -23,7 +26,27 @@
 
 #include "ktime.h"
 
+/* The inputs. What each one is and means is its row in the line table
+ * (gesture.c); its settings are settings.input[line] (routine.h). A
+ * second button is one more name here and one more row there. */
 enum gesture_line { LINE_BUTTON, LINE_MAT, LINE_COUNT };
+
+/* What a line's level means, and so which gestures it makes. */
+enum line_meaning {
+	MEANS_PRESS,	/* a push button: press, long press */
+	MEANS_PRESENCE, /* someone there or not: on, off */
+};
+
+struct line_def {
+	const char *role; /* "button": logs, the record's "source",
+			     the start of its settings' keys */
+	enum line_meaning means;
+	const char *edge_word[2];  /* a raw edge to {inactive, active} */
+	const char *level_word[2]; /* its level when it is found */
+};
+
+/* The row of line l (a valid line). */
+const struct line_def *line_def(enum gesture_line l);
 
 enum gesture {
 	GESTURE_PRESS,
@@ -39,6 +62,7 @@ enum gesture {
 
 struct gesture_event {
 	enum gesture gesture;
+	enum gesture_line line; /* where it came from */
 	kt_ms at;
 };
 
@@ -46,6 +70,10 @@ struct debounce {
 	kt_ms settle;
 	bool stable, raw;
 	kt_ms raw_since; /* time of the last raw change */
+	kt_ms down_at;	 /* MEANS_PRESS: when it went down */
+	bool long_fired; /* MEANS_PRESS: this press was a long one */
+	kt_ms press_at;	 /* MEANS_PRESS: the last single press, to pair
+			    with the next; KT_NEVER: none */
 };
 
 #define GESTURE_QUEUE 8
@@ -53,15 +81,13 @@ struct debounce {
 struct gestures {
 	struct debounce line[LINE_COUNT];
 	kt_ms long_press;
-	kt_ms down_at;
-	bool long_fired;
-	kt_ms press_at; /* the last single press; KT_NEVER: none to pair */
 	struct gesture_event queue[GESTURE_QUEUE];
 	int queued;
 };
 
-/* Lines start released/off unless the caller says otherwise. */
-void gestures_init(struct gestures *g, kt_ms button_settle, kt_ms mat_settle,
+/* Lines start released/off unless the caller says otherwise; settle[l]
+ * is line l's settle time. */
+void gestures_init(struct gestures *g, const kt_ms settle[LINE_COUNT],
 		   kt_ms long_press);
 
 /* Change a line's settle time (0 when the kernel debounces it already). */
@@ -86,8 +112,5 @@ int gestures_poll(struct gestures *g, kt_ms now, struct gesture_event *out,
 kt_ms gestures_wake(const struct gestures *g);
 
 const char *gesture_name(enum gesture x);
-
-/* The line a gesture came from. */
-enum gesture_line gesture_line(enum gesture x);
 
 #endif

@@ -54,11 +54,6 @@ struct gpio {
 	int npending;
 };
 
-const char *gpio_line_role(enum gesture_line l)
-{
-	return l == LINE_BUTTON ? "button" : "mat";
-}
-
 const char *gpio_library(void)
 {
 	return gpiob_version();
@@ -156,7 +151,7 @@ const char *gpio_describe(const struct gpio *g, enum gesture_line l, char *buf,
 	switch (ln->state) {
 	case GPIO_UNWIRED:
 		snprintf(buf, n, "not wired (%s_line = none)",
-			 gpio_line_role(l));
+			 line_def(l)->role);
 		break;
 	case GPIO_HELD:
 		snprintf(buf, n, "%s, %s, pull-up%s",
@@ -181,7 +176,7 @@ static void log_line(const struct gpio *g, enum gesture_line l)
 {
 	char msg[512];
 	gpio_describe(g, l, msg, sizeof msg);
-	log_msg("%s: %s%s", gpio_line_role(l), msg,
+	log_msg("%s: %s%s", line_def(l)->role, msg,
 		retryable(&g->line[l]) ? "; trying again every 10 s" : "");
 }
 
@@ -308,14 +303,12 @@ static void chip_changed(const struct inotify_event *ie, void *ctx)
 void gpio_config_init(struct gpio_config *c, const struct settings *s,
 		      int64_t origin_ns)
 {
-	*c = (struct gpio_config){
-	    .line = {[LINE_BUTTON] = s->button_line, [LINE_MAT] = s->mat_line},
-	    .active_low = {[LINE_BUTTON] = s->button_active_low,
-			   [LINE_MAT] = s->mat_active_low},
-	    .debounce = {[LINE_BUTTON] = s->button_debounce,
-			 [LINE_MAT] = s->mat_debounce},
-	    .origin_ns = origin_ns,
-	};
+	*c = (struct gpio_config){.origin_ns = origin_ns};
+	for (int l = 0; l < LINE_COUNT; l++) {
+		c->line[l] = s->input[l].line;
+		c->active_low[l] = s->input[l].active_low;
+		c->debounce[l] = s->input[l].debounce;
+	}
 }
 
 void gpio_to_gestures(const struct gpio *g, const struct gpio_event *ev,

@@ -99,6 +99,4 @@ const char *gpio_describe(const struct gpio *g, enum gesture_line l, char *buf,
 /* Which library the kiosk was built with. */
 const char *gpio_library(void);
 
-const char *gpio_line_role(enum gesture_line l); /* "button", "mat" */
-
 #endif

@@ -37,15 +37,18 @@
 #include "engine.h"
 #include "gesture.h"
 #include "gpio.h"
+#include "journal.h"
 #include "keyboard.h"
 #include "load.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "progress.h"
 #include "record.h"
 #include "script.h"
 #include "sessionlog.h"
 #include "speech.h"
+#include "text.h"
 #include "video.h"
 #include "watch.h"
 
@@ -97,6 +100,9 @@ struct kiosk {
 	struct notify *notify;	     /* NULL: not under systemd */
 	struct sessionlog *sessions; /* NULL: no session record */
 	bool in_session;	     /* begun in the session record */
+	kt_ms began;		     /* when it began, kiosk time */
+	time_t began_wall;	     /* and on the wall clock */
+	struct metrics *metrics;     /* NULL: no metrics file */
 	struct progress *progress;   /* NULL: hold times never change */
 	bool progressed;	     /* a session completed: step up */
 	struct {
@@ -168,6 +174,24 @@ static void tell_status(struct kiosk *k, enum kiosk_state st)
 	notify_status(k->notify, status);
 }
 
+/* The session that just ended, as the session record words it. */
+static struct logged_session ended_session(const struct kiosk *k,
+					   const struct action *a, kt_ms at)
+{
+	struct logged_session s = {
+	    .start = k->began_wall,
+	    .seconds = (int)((at - k->began + 500) / 1000),
+	    .result = logged_result_of(a->u.session.result, a->u.session.quit),
+	    .index = a->u.session.index,
+	    .skipped = a->u.session.skipped_mask,
+	};
+	text_name_field(s.exercise, a->u.session.index	   ? k->exercise.name
+				    : a->u.session.redflags ? SESSIONLOG_REDFLAGS
+							    : "");
+	text_name_field(s.routine, k->routine->name);
+	return s;
+}
+
 /* Sessions are kept for staff (kiosk --stats): begun when the engine
  * leaves the attract screen (every session opens with the safety words),
  * ended with its result. Read from the actions, not the engine's state
@@ -178,7 +202,9 @@ static void keep_session(struct kiosk *k, const struct action *a, kt_ms at)
 	if (a->kind == ACTION_STATE && !k->in_session &&
 	    a->u.state == STATE_SAFETY) {
 		k->in_session = true;
-		sessionlog_begin(k->sessions, time(NULL), at);
+		k->began = at;
+		k->began_wall = time(NULL);
+		sessionlog_begin(k->sessions, k->began_wall, at);
 	} else if (a->kind == ACTION_EXERCISE) {
 		k->exercise.index = a->u.exercise.index;
 		snprintf(k->exercise.name, sizeof k->exercise.name, "%s",
@@ -194,12 +220,13 @@ static void keep_session(struct kiosk *k, const struct action *a, kt_ms at)
 			    a->u.session.skipped_mask);
 			k->progressed = true;
 		}
+		struct logged_session s = ended_session(k, a, at);
 		sessionlog_end(k->sessions, at, a->u.session.result,
 			       a->u.session.quit, a->u.session.index,
-			       a->u.session.index      ? k->exercise.name
-			       : a->u.session.redflags ? SESSIONLOG_REDFLAGS
-						       : "",
-			       k->routine->name, a->u.session.skipped_mask);
+			       s.exercise, k->routine->name,
+			       a->u.session.skipped_mask);
+		metrics_session(k->metrics, &s); /* fleet: Prometheus */
+		journal_session(&s);		  /* fleet: the journal */
 		k->exercise.index = 0;
 	}
 	if (a->kind == ACTION_STATE)
@@ -300,7 +327,7 @@ static void step_up(struct kiosk *k)
 
 /* ---- inputs ---- */
 
-static void gesture_to_engine(struct kiosk *k, enum gesture gesture)
+static void gesture_to_engine(struct kiosk *k, const struct gesture_event *g)
 {
 	static const enum engine_input map[] = {
 	    [GESTURE_PRESS] = INPUT_PRESS,
@@ -310,9 +337,9 @@ static void gesture_to_engine(struct kiosk *k, enum gesture gesture)
 	    [GESTURE_DOUBLE_PRESS] = INPUT_DOUBLE_PRESS,
 	};
 	kt_ms now = kiosk_now(k);
-	record_input(k->record, now, gpio_line_role(gesture_line(gesture)),
-		     gesture_name(gesture));
-	engine_do(k, map[gesture], now);
+	record_input(k->record, now, line_def(g->line)->role,
+		     gesture_name(g->gesture));
+	engine_do(k, map[g->gesture], now);
 }
 
 static void drain_gestures(struct kiosk *k, kt_ms now)
@@ -321,7 +348,7 @@ static void drain_gestures(struct kiosk *k, kt_ms now)
 	int n;
 	while ((n = gestures_poll(&k->gestures, now, g, GESTURE_QUEUE)) > 0)
 		for (int i = 0; i < n; i++)
-			gesture_to_engine(k, g[i].gesture);
+			gesture_to_engine(k, &g[i]);
 }
 
 static void log_wiring(bool button, bool mat)
@@ -373,43 +400,42 @@ static void run_script(struct kiosk *k, kt_ms now)
 	while (script_next_at(&k->script) <= now) {
 		const struct script_event *ev =
 		    &k->script.event[k->script.next++];
-		switch (ev->kind) {
-		case SCRIPT_DOWN:
-		case SCRIPT_UP:
-			gestures_edge(&k->gestures, LINE_BUTTON,
-				      ev->kind == SCRIPT_DOWN, ev->at);
-			break;
-		case SCRIPT_MAT_ON:
-		case SCRIPT_MAT_OFF:
-			gestures_edge(&k->gestures, LINE_MAT,
-				      ev->kind == SCRIPT_MAT_ON, ev->at);
-			break;
-		case SCRIPT_QUIT:
+		enum gesture_line line;
+		bool active;
+		if (!script_edge(ev, &line, &active)) {
 			k->quit = true;
 			return;
 		}
+		gestures_edge(&k->gestures, line, active, ev->at);
 	}
 }
 
 /* Keys from the terminal or the window. A key is a whole gesture: neither
  * reports how long a key was held. */
+static void key_gesture(struct kiosk *k, enum gesture x, enum gesture_line l)
+{
+	gesture_to_engine(k, &(struct gesture_event){x, l, 0});
+}
+
 static void keys_to_engine(struct kiosk *k, const enum key_action *keys, int n)
 {
 	for (int i = 0; i < n && !k->quit; i++) {
 		switch (keys[i]) {
 		case KEY_PRESS:
-			gesture_to_engine(k, GESTURE_PRESS);
+			key_gesture(k, GESTURE_PRESS, LINE_BUTTON);
 			break;
 		case KEY_LONG:
-			gesture_to_engine(k, GESTURE_LONG_PRESS);
+			key_gesture(k, GESTURE_LONG_PRESS, LINE_BUTTON);
 			break;
 		case KEY_DOUBLE:
-			gesture_to_engine(k, GESTURE_DOUBLE_PRESS);
+			key_gesture(k, GESTURE_DOUBLE_PRESS, LINE_BUTTON);
 			break;
 		case KEY_MAT:
 			k->keyboard_mat = !k->keyboard_mat;
-			gesture_to_engine(k, k->keyboard_mat ? GESTURE_MAT_ON
-							     : GESTURE_MAT_OFF);
+			key_gesture(k,
+				    k->keyboard_mat ? GESTURE_MAT_ON
+						    : GESTURE_MAT_OFF,
+				    LINE_MAT);
 			break;
 		case KEY_QUIT:
 			k->quit = true;
@@ -501,10 +527,12 @@ static void refuse_file(struct kiosk *k, const char *path,
 		 path, d->count, s, running);
 	if (k->video)
 		video_banner(k->video, k->banner);
+	metrics_routine_broken(k->metrics, true); /* fleet */
 }
 
 static void clear_refusal(struct kiosk *k)
 {
+	metrics_routine_broken(k->metrics, false); /* fleet */
 	k->banner[0] = k->status_note[0] = '\0';
 	if (k->video)
 		video_banner(k->video, NULL);
@@ -527,12 +555,13 @@ static bool same_voice(const struct settings *a, const struct settings *b)
 
 static bool same_wiring(const struct settings *a, const struct settings *b)
 {
-	return !strcmp(a->button_line, b->button_line) &&
-	       !strcmp(a->mat_line, b->mat_line) &&
-	       a->button_active_low == b->button_active_low &&
-	       a->mat_active_low == b->mat_active_low &&
-	       a->button_debounce == b->button_debounce &&
-	       a->mat_debounce == b->mat_debounce;
+	for (int l = 0; l < LINE_COUNT; l++) {
+		const struct line_settings *x = &a->input[l], *y = &b->input[l];
+		if (strcmp(x->line, y->line) || x->active_low != y->active_low ||
+		    x->debounce != y->debounce)
+			return false;
+	}
+	return true;
 }
 
 static void open_gpio(struct kiosk *k)
@@ -590,11 +619,10 @@ static void apply_settings(struct kiosk *k, const struct settings *was)
 	if (k->speech)
 		prepare_speech(k);
 	/* A line the kernel debounces needs no settle time of ours. */
-	kt_ms settle[LINE_COUNT] = {
-	    [LINE_BUTTON] = s->button_debounce, [LINE_MAT] = s->mat_debounce};
 	for (int l = 0; l < LINE_COUNT; l++)
 		if (!gpio_kernel_debounce(k->gpio, l))
-			gestures_set_settle(&k->gestures, l, settle[l]);
+			gestures_set_settle(&k->gestures, l,
+					    s->input[l].debounce);
 	gestures_set_long_press(&k->gestures, s->long_press);
 	if (k->opt->input == SOURCE_GPIO && !same_wiring(s, was))
 		rewire_gpio(k);
@@ -609,6 +637,14 @@ static void apply_settings(struct kiosk *k, const struct settings *was)
 				  s->animation && !k->clock.is_virtual);
 }
 
+/* The routine in use, for the fleet's metrics. */
+static void tell_routine(const struct kiosk *k)
+{
+	metrics_routine(k->metrics, k->routine->name,
+			k->builtin ? "built-in" : k->config_path,
+			k->routine->exercises);
+}
+
 /* The engine has moved on to the routine it was given. */
 static void adopt_routine(struct kiosk *k)
 {
@@ -619,6 +655,7 @@ static void adopt_routine(struct kiosk *k)
 	apply_settings(k, &old->settings);
 	routine_free(old);
 	log_msg("routine: \"%s\" in use now", k->routine->name);
+	tell_routine(k);
 	tell_status(k, engine_state(k->engine));
 }
 
@@ -856,6 +893,24 @@ static bool finished(const struct kiosk *k)
 	       k->engine_wake == KT_NEVER; /* e.g. lying down, settling */
 }
 
+/* Each part's health, for the fleet's metrics (written only when one
+ * changes): the sound device or file open, the window open, the GPIO
+ * lines held. A part not asked for has no health to report. */
+static void tell_health(const struct kiosk *k)
+{
+	const struct options *o = k->opt;
+	if (o->audio != AUDIO_NONE)
+		metrics_health(k->metrics, PART_SOUND, audio_playing(k->audio));
+	if (o->video == VIDEO_SDL)
+		metrics_health(k->metrics, PART_DISPLAY, k->video != NULL);
+	if (o->input == SOURCE_GPIO) {
+		metrics_health(k->metrics, PART_BUTTON,
+			       gpio_state(k->gpio, LINE_BUTTON) == GPIO_HELD);
+		metrics_health(k->metrics, PART_MAT,
+			       gpio_state(k->gpio, LINE_MAT) == GPIO_HELD);
+	}
+}
+
 /* Everything that is due by the monotonic time `mono`. */
 static void step(struct kiosk *k, kt_ms mono)
 {
@@ -878,6 +933,8 @@ static void step(struct kiosk *k, kt_ms mono)
 	 * restarted by systemd. */
 	notify_tick(k->notify, mono);
 	record_flush(k->record);
+	tell_health(k);
+	metrics_flush(k->metrics); /* fleet: written when something changed */
 }
 
 static void run_loop(struct kiosk *k)
@@ -953,8 +1010,10 @@ static int setup_inputs(struct kiosk *k)
 {
 	const struct options *o = k->opt;
 	const struct settings *s = &k->routine->settings;
-	gestures_init(&k->gestures, s->button_debounce, s->mat_debounce,
-		      s->long_press);
+	kt_ms settle[LINE_COUNT];
+	for (int l = 0; l < LINE_COUNT; l++)
+		settle[l] = s->input[l].debounce;
+	gestures_init(&k->gestures, settle, s->long_press);
 	if (o->input == SOURCE_SCRIPT) {
 		struct diags d;
 		diags_init(&d, o->script);
@@ -1036,6 +1095,23 @@ static void setup_video(struct kiosk *k)
 	}
 }
 
+/* The fleet's metrics file, its counters going on from the session
+ * record when there is one. */
+static void open_metrics(struct kiosk *k)
+{
+	const char *dir = cli_metrics_dir(k->opt);
+	char path[4096];
+	if (!dir)
+		return;
+	k->metrics = metrics_open(dir);
+	if (k->sessions &&
+	    sessionlog_path(cli_state_dir(k->opt), path, sizeof path) == 0)
+		metrics_seed(k->metrics, path);
+	if (k->banner[0]) /* the routine file was refused at start */
+		metrics_routine_broken(k->metrics, true);
+	tell_routine(k);
+}
+
 static int setup_outputs(struct kiosk *k)
 {
 	const struct options *o = k->opt;
@@ -1045,6 +1121,7 @@ static int setup_outputs(struct kiosk *k)
 	 * must not write to the machine's. */
 	if (!k->clock.is_virtual || o->state_dir)
 		k->sessions = sessionlog_open(cli_state_dir(o), 0);
+	open_metrics(k);
 	if (o->events) {
 		k->record = record_open(o->events);
 		if (!k->record) {
@@ -1143,6 +1220,7 @@ out:
 	caption_close(k.caption);
 	record_close(k.record);
 	sessionlog_close(k.sessions);
+	metrics_close(k.metrics);
 	progress_close(k.progress);
 	notify_close(k.notify);
 	keyboard_close(k.keyboard);

@@ -484,13 +484,8 @@ bool progress_apply(const struct progress *p, struct routine *r)
 			continue;
 		int v =
 		    progress_value(&x->progress, progress_count(p, x->name));
-		if (x->kind == KIND_REPS) {
-			changed |= x->reps != v;
-			x->reps = v;
-		} else {
-			changed |= x->seconds != (kt_ms)v * 1000;
-			x->seconds = (kt_ms)v * 1000;
-		}
+		changed |= exercise_amount(x) != v;
+		exercise_set_amount(x, v);
 	}
 	return changed;
 }
@@ -584,7 +579,7 @@ int progress_reset(struct progress *p, const char *name)
 static const char *amount(const struct exercise *x, int v, char *buf,
 			  size_t size)
 {
-	if (x->kind == KIND_REPS)
+	if (kind_def(x->kind)->unit == UNIT_REPS)
 		snprintf(buf, size, "%d rep%s", v, v == 1 ? "" : "s");
 	else if (v < 60)
 		snprintf(buf, size, "%d s", v);
@@ -607,7 +602,7 @@ void progress_describe(const struct exercise *x, char *out, size_t size)
 		snprintf(every, sizeof every, "every %d completed sessions",
 			 g->every);
 	/* Reps: "8 up to 12 reps, 2 more"; seconds each with its unit. */
-	if (x->kind == KIND_REPS) {
+	if (kind_def(x->kind)->unit == UNIT_REPS) {
 		snprintf(a, sizeof a, "%d", g->start);
 		snprintf(c, sizeof c, "%d", g->step);
 	} else {

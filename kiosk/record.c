@@ -100,70 +100,24 @@ static void num(struct record *rec, const char *key, long long v)
 	fprintf(rec->f, ",\"%s\":%lld", key, v);
 }
 
+static void boolean(struct record *rec, const char *key, bool v)
+{
+	fprintf(rec->f, ",\"%s\":%s", key, v ? "true" : "false");
+}
+
+/* Each field of the screen the list (engine.h) says to write, in its
+ * order, under the key it names. */
+#define SF_WRITE_SF_TEXT(key, v, namer) str(rec, key, v)
+#define SF_WRITE_SF_INT(key, v, namer)	num(rec, key, v)
+#define SF_WRITE_SF_BOOL(key, v, namer) boolean(rec, key, v)
+#define SF_WRITE_SF_NAME(key, v, namer) str(rec, key, namer(v))
+#define FIELD_WRITE(ctype, name, dims, type, namer, key, key0, when, cap)      \
+	if (when)                                                              \
+		SF_WRITE_##type(s->index ? key : key0, s->name, namer);
+
 static void screen(struct record *rec, const struct screen *s)
 {
-	str(rec, "screen", screen_name(s->kind));
-	if (s->index) {
-		str(rec, "exercise", s->title);
-		num(rec, "index", s->index);
-		num(rec, "of", s->exercises);
-	} else {
-		str(rec, "routine", s->title);
-	}
-	switch (s->kind) {
-	case SCREEN_ATTRACT:
-		num(rec, "minutes", s->minutes);
-		fprintf(rec->f, ",\"mat_start\":%s",
-			s->mat_start ? "true" : "false");
-		break;
-	case SCREEN_WAITING:
-		str(rec, "trigger", trigger_name(s->trigger));
-		if (s->check_in)
-			fputs(",\"check_in\":true", rec->f);
-		break;
-	case SCREEN_REDFLAGS:
-		if (s->confirm)
-			fputs(",\"confirm\":true", rec->f);
-		break;
-	case SCREEN_PAUSED:
-		str(rec, "reason", s->reason == PAUSE_MAT ? "mat" : "button");
-		break;
-	case SCREEN_REST:
-		if (s->next[0])
-			str(rec, "next", s->next);
-		break;
-	case SCREEN_DONE:
-		num(rec, "exercises", s->exercises);
-		num(rec, "elapsed", s->elapsed);
-		break;
-	default:
-		break;
-	}
-	if (s->no_button)
-		fputs(",\"no_button\":true", rec->f);
-	if (s->kind == SCREEN_READY || s->kind == SCREEN_HOLD ||
-	    s->kind == SCREEN_REPS || s->kind == SCREEN_REST ||
-	    (s->kind == SCREEN_PAUSED && s->total))
-		num(rec, "remaining", s->remaining);
-	if (s->total)
-		num(rec, "total", s->total);
-	if (s->repeats > 1) {
-		num(rec, "repeat", s->repeat);
-		num(rec, "repeats", s->repeats);
-	}
-	if (s->reps) {
-		num(rec, "rep", s->rep);
-		num(rec, "reps", s->reps);
-	}
-	if (s->breath != BREATH_NONE) {
-		str(rec, "breath", breath_name(s->breath));
-		num(rec, "count", s->count);
-		num(rec, "phase", s->phase_len);
-	}
-	if (s->illustration[0])
-		str(rec, "illustration", s->illustration);
-	if (s->caption[0])
-		str(rec, "caption", s->caption);
+	SCREEN_FIELDS(FIELD_WRITE)
 }
 
 void record_action(struct record *rec, kt_ms t, const struct action *a)

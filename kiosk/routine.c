@@ -4,6 +4,7 @@
 #include "routine.h"
 
 #include <stdlib.h>
+#include <strings.h>
 
 static const struct {
 	const char *key, *text;
@@ -111,8 +112,6 @@ void settings_defaults(struct settings *s)
 	    .pitch = 50,
 	    .volume = 80,
 	    .long_press = 2000,
-	    .button_debounce = 30,
-	    .mat_debounce = 150,
 	    .mat_start = true,
 	    .start_timeout = 90000,
 	    .pause_timeout = 300000,
@@ -122,10 +121,15 @@ void settings_defaults(struct settings *s)
 	    .cues = CUE_ALL,
 	    .frame_rate = 30,
 	    .animation = true,
-	    .button_line = "GPIO17",
-	    .mat_line = "GPIO27",
-	    .button_active_low = true,
-	    .mat_active_low = true,
+	    .input =
+		{
+		    [LINE_BUTTON] = {.line = "GPIO17",
+				     .active_low = true,
+				     .debounce = 30},
+		    [LINE_MAT] = {.line = "GPIO27",
+				  .active_low = true,
+				  .debounce = 150},
+		},
 	};
 	for (int i = 0; i < PHRASE_COUNT; i++)
 		s->phrase[i] = phrases[i].text;
@@ -160,10 +164,82 @@ const char *trigger_name(enum start_trigger t)
 	return t <= START_MAT ? n[t] : "?";
 }
 
+/* ---- the kinds of exercise: the one place that knows them ---- */
+
+static const struct kind_def kind_table[KIND_COUNT] = {
+    [KIND_HOLD] =
+	{
+	    .name = "hold",
+	    .uses = KEYS_SECONDS | KEYS_BREATH,
+	    .needs = KEYS_SECONDS,
+	    .unit = UNIT_SECONDS,
+	    .unit_key = "seconds",
+	},
+    [KIND_REPS] =
+	{
+	    .name = "reps",
+	    .uses = KEYS_REPS | KEYS_BREATH | KEYS_CUES,
+	    .needs = KEYS_REPS | KEYS_BREATH,
+	    .unit = UNIT_REPS,
+	    .unit_key = "reps",
+	    .breath_why = "counts one repetition a breath",
+	    .phase_cues = true,
+	},
+    [KIND_FREE] =
+	{
+	    .name = "free",
+	    .uses = KEYS_SECONDS | KEYS_ENCOURAGE,
+	    .needs = KEYS_SECONDS,
+	    .unit = UNIT_SECONDS,
+	    .unit_key = "seconds",
+	},
+};
+
+const struct kind_def *kind_def(enum exercise_kind k)
+{
+	return &kind_table[(unsigned)k < KIND_COUNT ? k : 0];
+}
+
 const char *kind_name(enum exercise_kind k)
 {
-	static const char *const n[] = {"hold", "reps", "free"};
-	return k <= KIND_FREE ? n[k] : "?";
+	return (unsigned)k < KIND_COUNT ? kind_table[k].name : "?";
+}
+
+int kind_find(const char *name)
+{
+	for (int k = 0; k < KIND_COUNT; k++)
+		if (!strcasecmp(name, kind_table[k].name))
+			return k;
+	return -1;
+}
+
+int breath_cycle_seconds(const struct breath *b)
+{
+	int s = 0;
+	for (int i = 0; i < b->count; i++)
+		s += b->seconds[i];
+	return s;
+}
+
+int exercise_amount(const struct exercise *x)
+{
+	return kind_def(x->kind)->unit == UNIT_REPS ? x->reps
+						    : (int)(x->seconds / 1000);
+}
+
+void exercise_set_amount(struct exercise *x, int v)
+{
+	if (kind_def(x->kind)->unit == UNIT_REPS)
+		x->reps = v;
+	else
+		x->seconds = (kt_ms)v * 1000;
+}
+
+kt_ms exercise_part_ms(const struct exercise *x)
+{
+	if (kind_def(x->kind)->unit == UNIT_REPS)
+		return (kt_ms)x->reps * breath_cycle_seconds(&x->breath) * 1000;
+	return x->seconds;
 }
 
 void routine_free(struct routine *r)

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gesture.h" /* the lines: LINE_BUTTON, ... */
 #include "ktime.h"
 
 /* Limits the validator enforces; also the sizes of the engine's buffers. */
@@ -29,7 +30,12 @@
 #define ROUTINE_LINES_MAX     16 /* lines of one text key */
 #define ROUTINE_PHASES_MAX    4	 /* breath phases in one cycle */
 
+/* The kinds of exercise. What differs between them is in the kind table
+ * (struct kind_def, routine.c): add a kind there and here, last, and
+ * move KIND_COUNT on (a row past it does not compile). KIND_COUNT is no
+ * enumerator, so a switch over the kinds needs no case for it. */
 enum exercise_kind { KIND_HOLD, KIND_REPS, KIND_FREE };
+#define KIND_COUNT (KIND_FREE + 1)
 enum start_trigger { START_AUTO, START_BUTTON, START_MAT };
 enum breath_phase { BREATH_NONE, BREATH_IN, BREATH_HOLD, BREATH_OUT };
 
@@ -65,6 +71,34 @@ struct progression {
 	int step;  /* added after every `every` completed sessions; 0: off */
 	int max;   /* never beyond this */
 	int every; /* completed sessions per step, 1 to 100 (default 1) */
+};
+
+/* Groups of [exercise] keys that only some kinds use. config.c tags each
+ * key with its group; a key without one (0) applies to every kind. */
+enum key_group {
+	KEYS_SECONDS = 1 << 0,	 /* seconds */
+	KEYS_REPS = 1 << 1,	 /* reps */
+	KEYS_BREATH = 1 << 2,	 /* breath */
+	KEYS_CUES = 1 << 3,	 /* cue_in, cue_hold, cue_out */
+	KEYS_ENCOURAGE = 1 << 4, /* encourage, encourage_every */
+};
+
+/* How a part is measured: its length, and the unit progression steps. */
+enum kind_unit {
+	UNIT_SECONDS, /* `seconds` long; progression adds seconds */
+	UNIT_REPS,    /* `reps` breath cycles; progression adds reps */
+};
+
+/* Everything that varies by kind, one row each in kind_table. */
+struct kind_def {
+	const char *name; /* as written in the file and the event record */
+	unsigned uses;	  /* enum key_group bits the kind accepts */
+	unsigned needs;	  /* of those, the groups it must be given */
+	enum kind_unit unit;
+	const char *unit_key; /* the key that sets the unit: "seconds" */
+	/* Why breath cannot be 'none' (the kind needs KEYS_BREATH). */
+	const char *breath_why;
+	bool phase_cues; /* speaks each breath phase, not a countdown */
 };
 
 struct exercise {
@@ -153,11 +187,19 @@ enum word {
 	WORD_COUNT
 };
 
+/* One input's wiring: [settings] <role>_line, <role>_active_low and
+ * <role>_debounce_ms, the role being its row's in the line table. */
+struct line_settings {
+	const char *line; /* see linespec.h */
+	bool active_low;
+	kt_ms debounce; /* settle time, ms */
+};
+
 struct settings {
 	const char *language, *voice, *audio_device;
 	int rate, pitch, volume;
 	int voice_line; /* where language or voice was set; 0: defaults */
-	kt_ms long_press, button_debounce, mat_debounce;
+	kt_ms long_press;
 	bool mat_start;
 	kt_ms start_timeout, pause_timeout, get_ready, done_time;
 	kt_ms check_in; /* each exercise's default; 0: never ask */
@@ -165,8 +207,7 @@ struct settings {
 	unsigned cues;	/* enum cue bits */
 	int frame_rate; /* screen animation, frames a second at most */
 	bool animation; /* attract animation and breath pacer motion */
-	const char *button_line, *mat_line; /* see linespec.h */
-	bool button_active_low, mat_active_low;
+	struct line_settings input[LINE_COUNT];
 	const char *phrase[PHRASE_COUNT];
 	const char *word[WORD_COUNT];
 };
@@ -200,6 +241,18 @@ const char *word_key(enum word w);
 const char *breath_name(enum breath_phase p);
 const char *trigger_name(enum start_trigger t);
 const char *kind_name(enum exercise_kind k);
+
+/* The row of kind k (a valid kind). */
+const struct kind_def *kind_def(enum exercise_kind k);
+/* The kind whose name is `name` (any case); -1 if none. */
+int kind_find(const char *name);
+/* An exercise's size in its kind's unit (whole seconds or reps), and
+ * the way to change it; and how long one part lasts, in ms. */
+int exercise_amount(const struct exercise *x);
+void exercise_set_amount(struct exercise *x, int v);
+kt_ms exercise_part_ms(const struct exercise *x);
+/* Seconds of one breath cycle; 0 without breath counting. */
+int breath_cycle_seconds(const struct breath *b);
 
 const char *breath_word(const struct settings *s, enum breath_phase p);
 

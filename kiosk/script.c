@@ -188,6 +188,25 @@ void script_free(struct script *s)
 	memset(s, 0, sizeof *s);
 }
 
+bool script_edge(const struct script_event *ev, enum gesture_line *line,
+		 bool *active)
+{
+	static const struct {
+		enum gesture_line line;
+		bool active;
+	} edge[] = {
+	    [SCRIPT_DOWN] = {LINE_BUTTON, true},
+	    [SCRIPT_UP] = {LINE_BUTTON, false},
+	    [SCRIPT_MAT_ON] = {LINE_MAT, true},
+	    [SCRIPT_MAT_OFF] = {LINE_MAT, false},
+	};
+	if (ev->kind == SCRIPT_QUIT)
+		return false;
+	*line = edge[ev->kind].line;
+	*active = edge[ev->kind].active;
+	return true;
+}
+
 kt_ms script_next_at(const struct script *s)
 {
 	return s->next < s->count ? s->event[s->next].at : KT_NEVER;

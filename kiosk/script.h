@@ -13,9 +13,11 @@
 #ifndef KIOSK_SCRIPT_H
 #define KIOSK_SCRIPT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "diag.h"
+#include "gesture.h"
 #include "ktime.h"
 
 #define SCRIPT_PRESS_MS 150 /* how long a scripted "press" holds the button */
@@ -45,6 +47,11 @@ int script_parse(const char *text, size_t len, struct script *s,
 		 struct diags *d);
 int script_load(const char *path, struct script *s, struct diags *d);
 void script_free(struct script *s);
+
+/* The raw edge an event stands for: its line and level. false for
+ * SCRIPT_QUIT, which is no edge. */
+bool script_edge(const struct script_event *ev, enum gesture_line *line,
+		 bool *active);
 
 /* Time of the next undelivered event, KT_NEVER at the end. */
 kt_ms script_next_at(const struct script *s);

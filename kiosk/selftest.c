@@ -27,13 +27,6 @@ struct selftest {
 	int total_edges;
 };
 
-static const char *edge_word(enum gesture_line l, bool active)
-{
-	if (l == LINE_BUTTON)
-		return active ? "down" : "up";
-	return active ? "someone on" : "nobody on";
-}
-
 static void echo_gpio(struct selftest *t, const struct gpio_event *ev)
 {
 	switch (ev->kind) {
@@ -41,15 +34,13 @@ static void echo_gpio(struct selftest *t, const struct gpio_event *ev)
 		t->edges[ev->line]++;
 		t->total_edges++;
 		printf("%9.3f  %-6s %s\n", ev->at / 1000.0,
-		       gpio_line_role(ev->line),
-		       edge_word(ev->line, ev->active));
+		       line_def(ev->line)->role,
+		       line_def(ev->line)->edge_word[ev->active]);
 		break;
 	case GPIO_FOUND:
 		printf("%9.3f  %-6s %s now\n", ev->at / 1000.0,
-		       gpio_line_role(ev->line),
-		       ev->line == LINE_BUTTON
-			   ? (ev->active ? "held down" : "released")
-			   : (ev->active ? "someone on it" : "nobody on it"));
+		       line_def(ev->line)->role,
+		       line_def(ev->line)->level_word[ev->active]);
 		break;
 	case GPIO_LOST:
 		break; /* gpio.c has logged why */
@@ -67,10 +58,10 @@ static void echo_gesture(struct selftest *t, const struct gesture_event *g)
 	};
 	_Static_assert(sizeof what / sizeof *what == GESTURE_COUNT,
 		       "words for each gesture");
-	enum gesture_line l = gesture_line(g->gesture);
+	enum gesture_line l = g->line;
 	t->gestures_seen[g->gesture]++;
 	printf("%9.3f  %-6s -> %s, from %d raw edge%s\n", g->at / 1000.0,
-	       gpio_line_role(l), what[g->gesture], t->edges[l],
+	       line_def(l)->role, what[g->gesture], t->edges[l],
 	       t->edges[l] == 1 ? "" : "s");
 	t->edges[l] = 0;
 }
@@ -93,8 +84,10 @@ static void drain(struct selftest *t, kt_ms now)
 
 static bool any_line(const struct gpio *g)
 {
-	return gpio_state(g, LINE_BUTTON) == GPIO_HELD ||
-	       gpio_state(g, LINE_MAT) == GPIO_HELD;
+	for (int l = 0; l < LINE_COUNT; l++)
+		if (gpio_state(g, l) == GPIO_HELD)
+			return true;
+	return false;
 }
 
 static void watch(struct selftest *t, int sigfd)
@@ -155,8 +148,10 @@ int selftest_run(const struct options *o)
 	struct gpio_config gc;
 	gpio_config_init(&gc, s, kclock_origin_ns(&t.clock));
 	log_msg("self-test: %s", gpio_library());
-	gestures_init(&t.gestures, s->button_debounce, s->mat_debounce,
-		      s->long_press);
+	kt_ms settle[LINE_COUNT];
+	for (int l = 0; l < LINE_COUNT; l++)
+		settle[l] = s->input[l].debounce;
+	gestures_init(&t.gestures, settle, s->long_press);
 	t.gpio = gpio_open(&gc, 0);
 	if (!t.gpio)
 		goto out;

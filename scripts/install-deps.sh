@@ -9,13 +9,16 @@ set -eu
 
 # Build: compiler and libraries. Run: the speech data and a font. Test: sox
 # (the audio tests cross-check their WAV analysis with it) and valgrind
-# (`make valgrind`).
+# (`make valgrind`). The fleet tests (tests/e2e_fleet.c): Prometheus's
+# promtool and node_exporter, to check and scrape the metrics file, and
+# ansible-core, to run the example playbook.
 # LIBS is also what scripts/cross-sysroot.sh puts in an arm sysroot
 # (`install-deps.sh libs` prints it).
 LIBS="libinih-dev libcmocka-dev libespeak-ng-dev espeak-ng-data
 	portaudio19-dev libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev
 	libgpiod-dev fonts-dejavu-core"
-PACKAGES="gcc make pkg-config $LIBS espeak-ng gpiod sox valgrind"
+PACKAGES="gcc make pkg-config $LIBS espeak-ng gpiod sox valgrind
+	prometheus prometheus-node-exporter ansible-core"
 # Fuzzing: clang, and its compiler-rt for libFuzzer and the sanitizers
 # (only recommended by clang, and recommends are not installed). Asked for
 # separately: a kiosk that only runs does not need a second compiler.

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "engine.h"
 #include "gesture.h"
+#include "metrics.h"
 #include "mixer.h"
 #include "speech.h"
 
@@ -701,7 +702,10 @@ static int edge_to_action(void)
 	struct engine *e = engine_new(r, &o);
 	struct gestures g;
 	const struct settings *s = &r->settings;
-	gestures_init(&g, s->button_debounce, s->mat_debounce, s->long_press);
+	kt_ms settle[LINE_COUNT];
+	for (int l = 0; l < LINE_COUNT; l++)
+		settle[l] = s->input[l].debounce;
+	gestures_init(&g, settle, s->long_press);
 	struct actions out;
 	enum { N = 2000 };
 	static double work_us[N];
@@ -834,6 +838,81 @@ static int records(const char *kiosk)
 	return system("rm -rf build/bench-record") == 0 ? 0 : -1;
 }
 
+/* ---- the fleet's metrics file ---- */
+
+static int by_plain_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* What writing kiosk.prom costs: formatting it in process, one whole
+ * write (temp file, fdatasync, rename) into a folder on this disk, and a
+ * whole session with metrics against one without, measured in the same
+ * run. The kiosk writes the file about three times a session (start,
+ * session end, a health change). */
+static int fleet_metrics(const char *kiosk, const char *scriptarg)
+{
+	char dir[] = "/tmp/kiosk-bench-metrics-XXXXXX";
+	if (!mkdtemp(dir))
+		return -1;
+	struct metrics *m = metrics_open(dir);
+	if (!m)
+		return -1;
+	struct logged_session ls = {.start = time(NULL), .seconds = 480,
+				    .result = LOGGED_COMPLETED, .index = 6};
+	snprintf(ls.exercise, sizeof ls.exercise, "Standing wall stretch");
+	for (int i = 0; i < 6; i++)
+		metrics_session(m, &ls);
+	static char text[METRICS_TEXT_MAX];
+	int n = 20000;
+	double t0 = now_ms();
+	for (int i = 0; i < n; i++)
+		metrics_format(metrics_counts(m), text, sizeof text);
+	double format_us = (now_ms() - t0) * 1000 / n;
+	double w[RUNS];
+	for (int i = 0; i < RUNS; i++) {
+		double a = now_ms();
+		if (metrics_write(m) < 0)
+			return -1;
+		w[i] = now_ms() - a;
+	}
+	qsort(w, RUNS, sizeof *w, by_plain_double);
+	metrics_close(m);
+
+	const char *with[] = {
+	    kiosk,	  "--input",	   scriptarg, "--clock", "virtual",
+	    "--video",	  "none",	   "--audio", "none",	 "--events",
+	    "/dev/null",  "--metrics-dir", dir, "--exit-after-session",
+	    NULL};
+	const char *without[] = {
+	    kiosk,	 "--input", scriptarg, "--clock",  "virtual",
+	    "--video",	 "none",    "--audio", "none",	   "--events",
+	    "/dev/null", "--exit-after-session", NULL};
+	struct sample off = median(without);
+	struct sample on = median(with);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return -1;
+	printf("\nMetrics file (kiosk.prom, node_exporter's textfile "
+	       "collector):\n\n");
+	printf("| what | time |\n|---|---|\n");
+	printf("| format the text, in process | %.1f us |\n", format_us);
+	printf("| write it (temp file, fdatasync, rename), median of %d | "
+	       "%.3f ms |\n",
+	       RUNS, w[RUNS / 2]);
+	printf("| whole session without metrics (median of %d) | %.2f ms |\n",
+	       RUNS, off.ms);
+	printf("| whole session with metrics (median of %d) | %.2f ms |\n",
+	       RUNS, on.ms);
+	printf("| with / without | %.3fx |\n", on.ms / off.ms);
+	printf("| three writes / the shortest real session (60 s) | %.5f%% "
+	       "|\n",
+	       3 * w[RUNS / 2] / 60000 * 100);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *kiosk = argc > 1 ? argv[1] : "build/kiosk";
@@ -884,6 +963,8 @@ int main(int argc, char **argv)
 	    screen_sizes(kiosk, floor) < 0)
 		return 1;
 	if (records(kiosk) < 0)
+		return 1;
+	if (fleet_metrics(kiosk, scriptarg) < 0)
 		return 1;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #ifndef KIOSK_SOAKCHECK_H
 #define KIOSK_SOAKCHECK_H
 
+#include "engine.h" /* SCREEN_FIELDS: the keys of a screen line */
 #include "testutil.h"
 
 enum sk_state {
@@ -225,6 +226,79 @@ static inline bool sk_int(const char *line, const char *key, int *out)
 	return end != v && !*end;
 }
 
+/* The keys a screen line may have, with their JSON types: made from the
+ * field list in engine.h, so a field added there is known here too. */
+struct sk_field {
+	const char *key, *key0;
+	enum screen_field_type type;
+};
+#define SK_FIELD(ctype, name, dims, type, namer, key, key0, when, cap)       \
+	{key, key0, type},
+static const struct sk_field sk_screen_fields[] = {SCREEN_FIELDS(SK_FIELD)};
+#undef SK_FIELD
+
+/* The field a screen line's key names; NULL if the list has none. */
+static inline const struct sk_field *sk_field_of(const char *key, size_t n)
+{
+	size_t count = sizeof sk_screen_fields / sizeof *sk_screen_fields;
+	for (size_t i = 0; i < count; i++) {
+		const struct sk_field *f = &sk_screen_fields[i];
+		if ((strlen(f->key) == n && !strncmp(f->key, key, n)) ||
+		    (strlen(f->key0) == n && !strncmp(f->key0, key, n)))
+			return f;
+	}
+	return NULL;
+}
+
+/* Whether the value at v has the JSON type the field is written as. */
+static inline bool sk_value_fits(const struct sk_field *f, const char *v)
+{
+	switch (f->type) {
+	case SF_TEXT:
+	case SF_NAME:
+		return *v == '"';
+	case SF_INT:
+		return (*v >= '0' && *v <= '9') || *v == '-';
+	case SF_BOOL:
+		return !strncmp(v, "true", 4) || !strncmp(v, "false", 5);
+	}
+	return false;
+}
+
+/* Past the value at v: a string (with its escapes) or a bare word. */
+static inline const char *sk_skip_value(const char *v)
+{
+	if (*v != '"')
+		return v + strcspn(v, ",}");
+	for (v++; *v && *v != '"'; v++)
+		if (*v == '\\' && v[1])
+			v++;
+	return *v ? v + 1 : v;
+}
+
+/* Every key of a screen line is a field of struct screen, with the type
+ * the list gives it (t and type aside). */
+static inline void sk_screen_keys(struct soak_check *c, const char *line)
+{
+	for (const char *p = line + 1; *p == '"';) {
+		const char *key = p + 1, *end = strchr(key, '"');
+		if (!end || end[1] != ':')
+			return; /* not this checker's business: see the line */
+		size_t n = (size_t)(end - key);
+		const struct sk_field *f = sk_field_of(key, n);
+		bool own = (n == 1 && *key == 't') ||
+			   (n == 4 && !strncmp(key, "type", 4));
+		if (!own && !f)
+			sk_fail(c, line, "a screen with '%.*s', which is no "
+				"field of struct screen", (int)n, key);
+		else if (!own && !sk_value_fits(f, end + 2))
+			sk_fail(c, line, "a screen's '%.*s' of the wrong type",
+				(int)n, key);
+		p = sk_skip_value(end + 2);
+		p += *p == ',';
+	}
+}
+
 static inline bool sk_screen_fits(enum sk_state s, const char *kind)
 {
 	return !strcmp(kind, sk_screen_of[s]) ||
@@ -349,6 +423,7 @@ static inline void sk_screen_line(struct soak_check *c, const char *line,
 		sk_fail(c, line, "screen '%s' after the session's result",
 			kind);
 	snprintf(c->shown, sizeof c->shown, "%s", kind);
+	sk_screen_keys(c, line);
 	if (c->state == SK_REDFLAGS && c->asked_t < 0 &&
 	    strstr(line, "\"confirm\":true"))
 		c->asked_t = t;

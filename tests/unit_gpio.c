@@ -376,7 +376,7 @@ static void test_bounce_gives_one_press_and_chatter_nothing(void **state)
 	fake_reset();
 	struct gpio *g = open_default(0);
 	struct gestures gs;
-	gestures_init(&gs, 30, 150, 2000);
+	gestures_init(&gs, (kt_ms[LINE_COUNT]){30, 150}, 2000);
 	struct gpio_event ev[QUEUE];
 	int n = poll_all(g, 0, ev, 8);
 	for (int i = 0; i < n; i++)
@@ -463,7 +463,7 @@ static void test_kernel_debounce_means_no_second_settle(void **state)
 	fake[LINE_BUTTON].kernel_debounce = true;
 	struct gpio *g = open_default(0);
 	struct gestures gs;
-	gestures_init(&gs, 30, 150, 2000);
+	gestures_init(&gs, (kt_ms[LINE_COUNT]){30, 150}, 2000);
 	struct gpio_event ev[8];
 	int n = poll_all(g, 0, ev, 8);
 	for (int i = 0; i < n; i++)

@@ -250,6 +250,23 @@ static void test_the_countdown_only_goes_down(void **state)
 	       "not the one running");
 }
 
+/* The screen's keys come from struct screen's field list (engine.h): an
+ * unknown key, or a known one of the wrong type, is caught. */
+static void test_a_screen_has_only_its_fields(void **state)
+{
+	(void)state;
+	caught(REPLACE, 14,
+	       "{\"t\":5.200,\"type\":\"screen\",\"screen\":\"hold\","
+	       "\"exercise\":\"X\",\"index\":1,\"of\":1,\"remaining\":4,"
+	       "\"total\":5,\"side\":\"left\"}",
+	       "a screen with 'side', which is no field of struct screen");
+	caught(REPLACE, 14,
+	       "{\"t\":5.200,\"type\":\"screen\",\"screen\":\"hold\","
+	       "\"exercise\":\"X\",\"index\":\"1\",\"of\":1,"
+	       "\"remaining\":4,\"total\":5}",
+	       "a screen's 'index' of the wrong type");
+}
+
 static void test_nothing_moves_while_paused(void **state)
 {
 	(void)state;
@@ -576,6 +593,7 @@ int main(void)
 	    cmocka_unit_test(test_quit_ends_the_record),
 	    cmocka_unit_test(test_the_scripts_gestures_and_no_others),
 	    cmocka_unit_test(test_the_red_flag_screen),
+	    cmocka_unit_test(test_a_screen_has_only_its_fields),
 	    cmocka_unit_test(test_people_who_leave_or_skip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

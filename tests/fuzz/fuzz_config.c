@@ -199,17 +199,19 @@ static void check_routine(const struct routine *r)
 	/* The GPIO adapter opens what linespec_parse makes of these. */
 	struct linespec spec;
 	const char *why;
-	check_token(s->button_line, 0, 100);
-	check_token(s->mat_line, 0, 100);
-	CHECK(linespec_parse(s->button_line, &spec, &why) == 0);
-	CHECK(linespec_parse(s->mat_line, &spec, &why) == 0);
+	check_token(s->input[LINE_BUTTON].line, 0, 100);
+	check_token(s->input[LINE_MAT].line, 0, 100);
+	CHECK(linespec_parse(s->input[LINE_BUTTON].line, &spec, &why) == 0);
+	CHECK(linespec_parse(s->input[LINE_MAT].line, &spec, &why) == 0);
 	CHECK(s->rate >= 80 && s->rate <= 450);
 	CHECK(s->pitch >= 0 && s->pitch <= 99);
 	CHECK(s->volume >= 0 && s->volume <= 100);
 	CHECK(s->voice_line >= 0);
 	CHECK(s->long_press >= 500 && s->long_press <= 10000);
-	CHECK(s->button_debounce >= 5 && s->button_debounce <= 500);
-	CHECK(s->mat_debounce >= 5 && s->mat_debounce <= 2000);
+	CHECK(s->input[LINE_BUTTON].debounce >= 5 &&
+	      s->input[LINE_BUTTON].debounce <= 500);
+	CHECK(s->input[LINE_MAT].debounce >= 5 &&
+	      s->input[LINE_MAT].debounce <= 2000);
 	CHECK(s->start_timeout >= 10000 && s->start_timeout <= 3600000);
 	CHECK(s->pause_timeout >= 10000 && s->pause_timeout <= 7200000);
 	CHECK(s->get_ready >= 0 && s->get_ready <= 60000);
