@@ -173,7 +173,7 @@ static void test_double_press(void **state)
 	};
 	struct gestures g;
 	struct gesture_event out[16];
-	gestures_init(&g, 30, 150, 2000);
+	gestures_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
 	int n = play(&g, LINE_BUTTON, presses, 12, 20000, out, 16);
 	assert_int_equal(n, 6);
 	for (int i = 0; i < n; i++)
