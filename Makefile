@@ -87,6 +87,7 @@ BENCH := $(BUILD)/tests/bench
 SHIM := $(BUILD)/tests/wallclock.so
 
 .PHONY: all check check-gpiod2 check-gpio-sim check-cross check-trixie \
+	check-appliance \
 	check-user test demo bench deps install uninstall clean \
 	format fuzz fuzz-build soak soak-run valgrind valgrind-run
 all: $(BUILD)/kiosk
@@ -166,6 +167,24 @@ check-gpio-sim: deps
 		scripts/gpio-sim-vm.sh $(VM)/$$suite $$suite '$(VM_JOB)' || \
 		status=1; \
 	done; exit $$status
+
+# The appliance booted as a technician makes it: a Debian 12 root made by
+# debootstrap in build-appliance/ (kept for the next run), the kiosk
+# installed into it by scripts/install.sh, booted in qemu with systemd,
+# the gpio-sim kernel above, a DRM display and the snd-aloop sound card
+# (scripts/appliance-vm.sh; run as root). tests/vm_appliance.c judges
+# what the machine's agent brought back and prints each figure.
+# APPLIANCE_CHECKS=short (CI) is one boot and one session; full (the
+# release check, tests/README.md) adds reload, kill -9, the watchdog,
+# stop, a reboot and systemd-analyze security.
+APPLIANCE := build-appliance
+APPLIANCE_CHECKS ?= full
+check-appliance: deps
+	scripts/install-deps.sh appliance
+	$(MAKE) $(BUILD)/kiosk $(BUILD)/tests/vm_appliance
+	scripts/appliance-vm.sh $(APPLIANCE) $(APPLIANCE_CHECKS)
+	APPLIANCE_OUT=$(APPLIANCE)/share/out APPLIANCE_MODE=$(APPLIANCE_CHECKS) \
+		KIOSK=$(BUILD)/kiosk tests/run-tests $(BUILD)/tests/vm_appliance
 
 # Raspberry Pi OS's two architectures, arm64 and armhf, cross-built with
 # Debian's cross compilers against a sysroot of Debian's arm packages
@@ -347,6 +366,7 @@ format:
 	clang-format -i kiosk/*.c kiosk/*.h tests/*.c tests/*.h tests/fuzz/*.c
 
 clean:
-	rm -rf build build-san build-fuzz $(GPIOD2) $(VM) $(CROSS) $(TRIXIE)
+	rm -rf build build-san build-fuzz $(GPIOD2) $(VM) $(CROSS) $(TRIXIE) \
+		$(APPLIANCE)
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(FUZZ_BUILD)/*.d)

@@ -11,6 +11,7 @@ struct caption {
 	FILE *out;
 	bool tty, keys_help;
 	bool status_open; /* a countdown line is drawn and not yet ended */
+	char shown[128];  /* what it shows, to draw again under a caption */
 	int last_index;
 };
 
@@ -32,10 +33,17 @@ void caption_close(struct caption *c)
 	free(c);
 }
 
-static void end_status(struct caption *c)
+/* Wipe the countdown line; the cursor is left at its start. */
+static void clear_status(struct caption *c)
 {
 	if (c->status_open)
 		fputs("\r\033[K", c->out);
+}
+
+/* The countdown is over: what follows starts on a fresh line. */
+static void end_status(struct caption *c)
+{
+	clear_status(c);
 	c->status_open = false;
 }
 
@@ -44,8 +52,9 @@ static void status(struct caption *c, const char *line, const char *extra)
 {
 	if (!c->tty)
 		return;
-	end_status(c);
-	fprintf(c->out, "      %s   %s", line, extra);
+	clear_status(c);
+	snprintf(c->shown, sizeof c->shown, "      %s   %s", line, extra);
+	fputs(c->shown, c->out);
 	c->status_open = true;
 }
 
@@ -67,6 +76,16 @@ static void status_fields(const struct screen *s, char *out, size_t size)
 	size_t n = 0;
 	out[0] = '\0';
 	SCREEN_FIELDS(FIELD_CAPTION)
+}
+
+/* A spoken line goes above the countdown, which stays on the bottom line:
+ * a count spoken every second must not wipe the time left. */
+static void say(struct caption *c, const char *text)
+{
+	clear_status(c);
+	fprintf(c->out, "  > %s\n", text);
+	if (c->status_open)
+		fputs(c->shown, c->out);
 }
 
 static void screen(struct caption *c, const struct screen *s)
@@ -125,8 +144,7 @@ void caption_action(struct caption *c, const struct action *a)
 		return;
 	switch (a->kind) {
 	case ACTION_SAY:
-		end_status(c);
-		fprintf(c->out, "  > %s\n", a->u.say.text);
+		say(c, a->u.say.text);
 		break;
 	case ACTION_SHOW:
 		screen(c, &a->u.screen);

@@ -2,8 +2,10 @@
  * caption.h - the terminal front end: spoken lines and the countdown as
  * text, for a kiosk with no display and no speaker (and for demos).
  *
- * On a terminal the countdown is redrawn in place on one line; anywhere
- * else only whole lines are written. Owns nothing but its struct; the
+ * On a terminal the countdown is redrawn in place on one line, always the
+ * bottom one: a spoken line is written above it and the countdown drawn
+ * again under it, so "0:25" stays in sight while the counts are spoken.
+ * Anywhere else (a file, a pipe) only whole lines are written. Owns nothing but its struct; the
  * FILE is borrowed. Main thread only.
  */
 #ifndef KIOSK_CAPTION_H

@@ -15,6 +15,7 @@
 #include <ini.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +182,7 @@ struct parser {
 	int line;      /* the line inih is working on */
 	bool line_bad; /* already reported: ignore what inih makes of it */
 	bool have_key; /* an indented line would continue a key */
+	int last_key_line; /* the line of the key it would continue */
 
 	enum section sec;
 	int sec_line;
@@ -912,6 +914,13 @@ static void classify(struct parser *p, const char *line)
 				 "this indented line would be read as more "
 				 "text for the key above: remove the spaces at "
 				 "the start of the line");
+		else
+			diag_warn(p->d, p->line,
+				  "this line starts with a space or a tab, so "
+				  "it is joined to the key on line %d as one "
+				  "more line of it; if it is a line of its "
+				  "own, remove the spaces at the start",
+				  p->last_key_line);
 		return;
 	}
 	if (*s == '[') {
@@ -941,6 +950,7 @@ static void classify(struct parser *p, const char *line)
 		return;
 	}
 	p->have_key = true;
+	p->last_key_line = p->line;
 }
 
 static char *read_line(char *buf, int num, void *stream)
@@ -986,6 +996,118 @@ static char *read_line(char *buf, int num, void *stream)
 	if (p->line_bad)
 		strcpy(buf, "\n");
 	return buf;
+}
+
+/* ---- characters the screen's font can draw ---- */
+
+/* Keys whose values are never drawn on the screen (names of things, not
+ * words for people). */
+static bool value_is_drawn(const char *key, size_t n)
+{
+	for (size_t i = 0; i < KEY_COUNT; i++) {
+		enum type t = keys[i].type;
+		if ((t == T_WORD || t == T_LINE || t == T_DEVICE ||
+		     t == T_PATH) &&
+		    strlen(keys[i].name) == n &&
+		    !strncasecmp(keys[i].name, key, n))
+			return false;
+	}
+	return true;
+}
+
+/* One UTF-8 character at *s (which is not NUL); 0 for a broken one
+ * (reported by the loader already), one byte skipped. */
+static uint32_t next_char(const char **s)
+{
+	const unsigned char *u = (const unsigned char *)*s;
+	int more = u[0] < 0x80 ? 0 : u[0] >= 0xF0 ? 3 : u[0] >= 0xE0 ? 2
+		   : u[0] >= 0xC0 ? 1 : -1;
+	if (more < 0) { /* a continuation byte where a character starts */
+		(*s)++;
+		return 0;
+	}
+	uint32_t c = more == 0 ? u[0] : u[0] & (0x3Fu >> more);
+	for (int i = 1; i <= more; i++) {
+		if ((u[i] & 0xC0) != 0x80) {
+			(*s)++;
+			return 0;
+		}
+		c = c << 6 | (u[i] & 0x3F);
+	}
+	*s += 1 + more;
+	return c;
+}
+
+/* The text of one line as inih hands it on: what follows "key =" (or the
+ * whole of an indented line), up to an inline " ;" comment. */
+static void check_line_glyphs(const char *line, int num,
+			      const struct config_glyphs *g, struct diags *d)
+{
+	bool indented = *line == ' ' || *line == '\t';
+	const char *s = skip_space(line);
+	if (!*s || *s == '#' || *s == ';' || *s == '[')
+		return;
+	if (!indented) {
+		size_t key = strcspn(s, "=:");
+		if (!s[key])
+			return;
+		size_t n = key;
+		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		if (!value_is_drawn(s, n))
+			return;
+		s += key + 1;
+	}
+	char list[200] = "";
+	size_t used = 0;
+	int missing = 0;
+	for (const char *c = s; *c;) {
+		if (*c == ';' && c > s && (c[-1] == ' ' || c[-1] == '\t'))
+			break;
+		const char *at = c;
+		uint32_t ch = next_char(&c);
+		if (ch < 0x20 || g->has(g->ctx, ch))
+			continue;
+		char one[32];
+		int n = snprintf(one, sizeof one, "'%.*s' (U+%04X)",
+				 (int)(c - at), at, (unsigned)ch);
+		if (strstr(list, one) || used + (size_t)n + 3 >= sizeof list)
+			continue; /* named once is enough */
+		used += (size_t)snprintf(list + used, sizeof list - used,
+					 "%s%s", missing++ ? ", " : "", one);
+	}
+	if (missing)
+		diag_add(d, num,
+			 "the screen's font cannot draw %s: %s would show as "
+			 "an empty box; write the text without %s",
+			 list, missing == 1 ? "it" : "each",
+			 missing == 1 ? "it" : "them");
+}
+
+void config_check_glyphs(const char *text, size_t len,
+			 const struct config_glyphs *g, struct diags *d)
+{
+	if (!g || !g->has)
+		return;
+	char line[ROUTINE_TEXT_BYTES * 2 + 64];
+	int num = 0;
+	for (size_t pos = 0; pos < len;) {
+		const char *start = text + pos;
+		const char *nl = memchr(start, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - start) : len - pos;
+		pos += n + (nl != NULL);
+		num++;
+		if (n && start[n - 1] == '\r')
+			n--;
+		if (n >= sizeof line || !text_is_clean_utf8(start, n))
+			continue; /* refused by the loader already */
+		memcpy(line, start, n);
+		line[n] = '\0';
+		const char *l = line;
+		if (num == 1 && !strncmp(l, "\xEF\xBB\xBF", 3))
+			l += 3;
+		check_line_glyphs(l, num, g, d);
+	}
 }
 
 /* ---- loading ---- */
@@ -1042,6 +1164,27 @@ static void check_redflags(struct parser *p)
 			 p->button_none_line);
 }
 
+/* Progression and the session record count exercises by name, so two
+ * exercises with one name would share one count. */
+static void check_names(struct parser *p)
+{
+	const struct routine *r = p->r;
+	for (int i = 1; i < r->exercises; i++)
+		for (int j = 0; j < i; j++)
+			if (r->exercise[i].name && r->exercise[j].name &&
+			    !strcasecmp(r->exercise[i].name,
+					r->exercise[j].name)) {
+				diag_add(p->d, r->exercise[i].line,
+					 "this [exercise] is called '%s', like "
+					 "the one on line %d: give each "
+					 "exercise its own name (progress and "
+					 "the session record go by name)",
+					 r->exercise[i].name,
+					 r->exercise[j].line);
+				break;
+			}
+}
+
 static void check_whole(struct parser *p)
 {
 	struct routine *r = p->r;
@@ -1058,6 +1201,7 @@ static void check_whole(struct parser *p)
 			 "the routine has no exercises: add at least one "
 			 "[exercise] section");
 	check_redflags(p);
+	check_names(p);
 	for (int i = 0; i < r->exercises; i++)
 		if (r->exercise[i].get_ready < 0)
 			r->exercise[i].get_ready = r->settings.get_ready;
@@ -1066,9 +1210,9 @@ static void check_whole(struct parser *p)
 			r->exercise[i].check_in = r->settings.check_in;
 }
 
-struct routine *config_load_text(const char *text, size_t len,
-				 const char *base_dir, const char *assets_dir,
-				 struct diags *d)
+static struct routine *load_text(const char *text, size_t len,
+				  const char *base_dir, const char *assets_dir,
+				  struct diags *d, bool partial)
 {
 	struct routine *r = calloc(1, sizeof *r);
 	if (!r) {
@@ -1092,15 +1236,23 @@ struct routine *config_load_text(const char *text, size_t len,
 			finish_exercise(&p);
 		check_whole(&p);
 	}
-	if (d->count || d->dropped) {
+	if (diags_errors(d) && !partial) {
 		routine_free(r);
 		return NULL;
 	}
 	return r;
 }
 
-struct routine *config_load_file(const char *path, const char *assets_dir,
+struct routine *config_load_text(const char *text, size_t len,
+				 const char *base_dir, const char *assets_dir,
 				 struct diags *d)
+{
+	return load_text(text, len, base_dir, assets_dir, d, false);
+}
+
+static struct routine *load_file(const char *path, const char *assets_dir,
+				 struct diags *d, char **text_out,
+				 size_t *len_out)
 {
 	struct routine *r = NULL;
 	char *dir = NULL, why[READFILE_WHY];
@@ -1115,10 +1267,34 @@ struct routine *config_load_file(const char *path, const char *assets_dir,
 	char *slash = dir ? strrchr(dir, '/') : NULL;
 	if (slash)
 		*(slash == dir ? slash + 1 : slash) = '\0';
-	r = config_load_text(text, len, slash ? dir : ".", assets_dir, d);
+	r = load_text(text, len, slash ? dir : ".", assets_dir, d,
+		      text_out != NULL);
 	free(dir);
-	free(text);
+	if (text_out)
+		*text_out = text, *len_out = len;
+	else
+		free(text);
 	return r;
+}
+
+struct routine *config_load_file(const char *path, const char *assets_dir,
+				 struct diags *d)
+{
+	return load_file(path, assets_dir, d, NULL, NULL);
+}
+
+struct routine *config_check_file(const char *path, const char *assets_dir,
+				  struct diags *d, char **text, size_t *len)
+{
+	*text = NULL;
+	*len = 0;
+	return load_file(path, assets_dir, d, text, len);
+}
+
+struct routine *config_check_text(const char *text, size_t len,
+				  const char *assets_dir, struct diags *d)
+{
+	return load_text(text, len, NULL, assets_dir, d, true);
 }
 
 extern const char kiosk_builtin_conf[], kiosk_builtin_conf_end[];

@@ -1,5 +1,5 @@
 /*
- * diag.c - collecting and printing "FILE:LINE: message" errors.
+ * diag.c - collecting and printing "FILE:LINE: [warning: ]message".
  */
 #include "diag.h"
 
@@ -19,13 +19,17 @@ void diags_free(struct diags *d)
 		free(d->item[i].message);
 	free(d->item);
 	d->item = NULL;
-	d->count = d->cap = d->dropped = 0;
+	d->count = d->cap = d->dropped = d->warnings = 0;
 }
 
-void diag_add(struct diags *d, int line, const char *fmt, ...)
+static void add(struct diags *d, int line, bool warning, const char *fmt,
+		va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void add(struct diags *d, int line, bool warning, const char *fmt,
+		va_list ap)
 {
 	if (d->count >= DIAGS_MAX) {
-		d->dropped++;
+		d->dropped += !warning;
 		return;
 	}
 	if (d->count == d->cap) {
@@ -33,25 +37,48 @@ void diag_add(struct diags *d, int line, const char *fmt, ...)
 		struct diag *item =
 		    realloc(d->item, sizeof *item * (size_t)cap);
 		if (!item) {
-			d->dropped++;
+			d->dropped += !warning;
 			return;
 		}
 		d->item = item;
 		d->cap = cap;
 	}
-	va_list ap;
-	va_start(ap, fmt);
 	char buf[512];
 	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
 	char *message = strdup(buf);
 	if (!message) {
-		d->dropped++;
+		d->dropped += !warning;
 		return;
 	}
-	d->item[d->count] =
-	    (struct diag){.line = line, .seq = d->count, .message = message};
+	d->item[d->count] = (struct diag){.line = line,
+					  .seq = d->count,
+					  .warning = warning,
+					  .message = message};
 	d->count++;
+	d->warnings += warning;
+}
+
+void diag_add(struct diags *d, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add(d, line, false, fmt, ap);
+	va_end(ap);
+}
+
+void diag_warn(struct diags *d, int line, const char *fmt, ...)
+{
+	if (!d->want_warnings)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	add(d, line, true, fmt, ap);
+	va_end(ap);
+}
+
+int diags_errors(const struct diags *d)
+{
+	return d->count - d->warnings + d->dropped;
 }
 
 static int by_line(const void *a, const void *b)
@@ -71,12 +98,18 @@ void diags_print(const struct diags *d, FILE *to)
 	}
 	const struct diag *list = sorted ? sorted : d->item;
 	/* Line 0 is the file as a whole (it cannot be opened, say). */
-	for (int i = 0; i < d->count; i++)
+	for (int i = 0; i < d->count; i++) {
+		/* Only a reader that keeps warnings needs to say which is
+		 * which; the kiosk's log and a script's errors stay as they
+		 * always were. */
+		const char *what = list[i].warning ? "warning: " : "";
 		if (list[i].line > 0)
-			fprintf(to, "%s:%d: %s\n", d->file, list[i].line,
-				list[i].message);
+			fprintf(to, "%s:%d: %s%s\n", d->file, list[i].line,
+				what, list[i].message);
 		else
-			fprintf(to, "%s: %s\n", d->file, list[i].message);
+			fprintf(to, "%s: %s%s\n", d->file, what,
+				list[i].message);
+	}
 	if (d->dropped)
 		fprintf(to, "%s: %d more errors not shown; fix these first\n",
 			d->file, d->dropped);

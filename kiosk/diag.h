@@ -4,10 +4,18 @@
  * A struct diags collects every problem found in one pass so staff see all
  * of them at once. It owns its messages; diags_free releases them. Not
  * thread-safe.
+ *
+ * Errors make a file unusable. Warnings (kiosk --check only: the kiosk
+ * itself runs a file with warnings as it is) point at what is allowed but
+ * probably not meant; they are kept only when `want_warnings` is set, so
+ * every other reader of a file sees errors alone. An error prints as
+ * "FILE:LINE: message", the form DESIGN.md promises to scripts; a
+ * warning as "FILE:LINE: warning: message", so the two never mix up.
  */
 #ifndef KIOSK_DIAG_H
 #define KIOSK_DIAG_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #define DIAGS_MAX 100 /* after this many, one more line says so and stops */
@@ -15,6 +23,7 @@
 struct diag {
 	int line;
 	int seq; /* order found, to keep messages about one line in order */
+	bool warning;
 	char *message;
 };
 
@@ -22,7 +31,9 @@ struct diags {
 	const char *file; /* borrowed: the name every message is about */
 	struct diag *item;
 	int count, cap;
-	int dropped; /* messages past DIAGS_MAX */
+	int dropped;	    /* messages past DIAGS_MAX */
+	int warnings;	    /* how many of `count` are warnings */
+	bool want_warnings; /* keep warnings (kiosk --check); else dropped */
 };
 
 void diags_init(struct diags *d, const char *file);
@@ -31,6 +42,13 @@ void diags_free(struct diags *d);
 /* Record a problem at `line` (1-based). printf-style. */
 void diag_add(struct diags *d, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* A warning at `line`: kept only when d->want_warnings. */
+void diag_warn(struct diags *d, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* How many errors (warnings not counted, dropped messages counted). */
+int diags_errors(const struct diags *d);
 
 /* Print every message, in line order, one per line. */
 void diags_print(const struct diags *d, FILE *to);

@@ -11,18 +11,23 @@
 /* The session record holds sessions of up to SESSIONLOG_SECONDS_MAX: a
  * routine whose one session would last longer is refused, so the kiosk
  * never writes a length it would not read back. */
-static struct routine *within_limit(struct routine *r, struct diags *d)
+bool load_length_ok(const struct routine *r, struct diags *d)
 {
 	struct engine_options eo = {.have_button = true, .have_mat = true};
-	if (!r)
-		return NULL;
 	kt_ms total = routine_estimate(r, &eo);
 	if (total <= (kt_ms)SESSIONLOG_SECONDS_MAX * 1000)
-		return r;
+		return true;
 	diag_add(d, 0,
 		 "a session of this routine takes about %lld hours, longer "
 		 "than the %d hours (7 days) a session may last: shorten it",
 		 (long long)(total / 3600000), SESSIONLOG_SECONDS_MAX / 3600);
+	return false;
+}
+
+static struct routine *within_limit(struct routine *r, struct diags *d)
+{
+	if (!r || load_length_ok(r, d))
+		return r;
 	routine_free(r);
 	return NULL;
 }

@@ -20,6 +20,10 @@
 struct routine *load_routine(const char *path, const char *assets,
 			     struct diags *d);
 
+/* Whether one session of `r` fits in the session record (at most 7
+ * days); if not, an error in `d`. */
+bool load_length_ok(const struct routine *r, struct diags *d);
+
 /* The routine a kiosk started now would run: the file at `path` when it
  * has no errors, else the built-in one (the file's errors left in `d`,
  * which must name `path`, and *fell_back set). `path` NULL: the built-in

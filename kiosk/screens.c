@@ -30,11 +30,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fonts.h"
 #include "log.h"
 #include "readfile.h"
 #include "text.h"
 
-#define DEFAULT_FONT_DIR "/usr/share/fonts/truetype/dejavu"
+#define DEFAULT_FONT_DIR FONTS_DIR
 #define FONT_SLOTS	 24
 #define TEXT_SLOTS	 64
 #define IMAGE_SLOTS	 6
@@ -1514,8 +1515,7 @@ static void draw_done(struct frame *f)
 struct painter *painter_new(SDL_Renderer *r, const char *font_dir, char *err,
 			    size_t errlen)
 {
-	static const char *const file[FACES] = {"DejaVuSans.ttf",
-						"DejaVuSans-Bold.ttf"};
+	static const char *const file[FACES] = {FONTS_REGULAR, FONTS_BOLD};
 	struct painter *p = calloc(1, sizeof *p);
 	if (!p) {
 		snprintf(err, errlen, "out of memory");

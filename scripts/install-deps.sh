@@ -36,6 +36,10 @@ vm) PACKAGES="$PACKAGES qemu-system-x86 busybox-static xz-utils" ;;
 # tests call qemu-aarch64 / qemu-arm by name).
 cross) PACKAGES="$PACKAGES gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
 	qemu-user" ;;
+# The appliance booted (make check-appliance): a Debian root made by
+# debootstrap, its disk image, qemu and QEMU's monitor socket.
+appliance) PACKAGES="$PACKAGES qemu-system-x86 busybox-static xz-utils
+	debootstrap e2fsprogs socat" ;;
 # A Debian 13 root to build and test in (make check-trixie).
 trixie) PACKAGES="$PACKAGES debootstrap" ;;
 esac

@@ -8,6 +8,7 @@
  */
 #include "testutil.h"
 
+#include <stdbool.h>
 #include <unistd.h>
 
 static const char *kiosk(void)
@@ -44,10 +45,99 @@ static void test_no_routine_folder_says_builtin_runs(void **state)
 	tmp_dir_remove(dir);
 }
 
+/* What a terminal shows of the kiosk's output: each spoken line written
+ * while a countdown was up, and what the bottom line showed next. The
+ * bytes are played as a terminal would ("\r\033[K" wipes the bottom
+ * line, "\n" moves it up). Returns how many spoken lines were checked;
+ * fails if one of them left the countdown off the screen. */
+static int spoken_over_countdown(const char *out)
+{
+	char cur[512] = "", wiped[512] = "", before_say[512] = "";
+	size_t n = 0;
+	int checked = 0;
+	bool said = false; /* a spoken line interrupted a countdown */
+	for (const char *p = out; *p; p++) {
+		if (!strncmp(p, "\r\033[K", 4) || *p == '\n') {
+			if (said && *p != '\n') {
+				/* What stood under the spoken line until
+				 * the next redraw: the same countdown. */
+				if (strcmp(cur, before_say))
+					fail_msg("after a spoken line the bottom "
+						 "line showed '%s', not the "
+						 "countdown '%s'",
+						 cur, before_say);
+				checked++;
+				said = false;
+			}
+			if (*p == '\n') {
+				if (!strncmp(cur, "  > ", 4) && wiped[0])
+					said = true, strcpy(before_say, wiped);
+				wiped[0] = '\0';
+			} else {
+				strcpy(wiped, cur);
+				p += 3;
+			}
+			cur[0] = '\0', n = 0;
+		} else if (*p != '\r' && n + 1 < sizeof cur) {
+			cur[n++] = *p, cur[n] = '\0';
+		}
+	}
+	return checked;
+}
+
+/* Issue 16: on a console with no display (make demo), each spoken count
+ * used to wipe the one-line countdown, so "0:05" was never in sight. Run
+ * on a pseudo-terminal (util-linux script), the countdown stays on the
+ * bottom line, drawn again under every line spoken during the hold. */
+static void test_terminal_keeps_the_countdown_in_sight(void **state)
+{
+	(void)state;
+	if (run("command -v script >/dev/null") != 0)
+		skip(); /* util-linux's script gives us a terminal */
+	char dir[64], cmd[2048];
+	tmp_dir_make(dir, "tty");
+	write_file(tmp_path(dir, "short.conf"),
+		   "[settings]\nget_ready = 0\ncountdown = 3\ndone_time = 3\n"
+		   "[routine]\nname = Short\nredflags_screen = off\n"
+		   "[exercise]\nname = Wedge\nsay = Lie back.\nkind = hold\n"
+		   "seconds = 6\nbreath = in 2, out 2\nstart = auto\n");
+	write_file(tmp_path(dir, "s.script"), "0 press\n");
+	snprintf(cmd, sizeof cmd,
+		 "script -qec \"%s --config %s --assets assets "
+		 "--input script:%s --video none --audio none "
+		 "--events %s --exit-after-session\" %s >/dev/null 2>&1",
+		 kiosk(), tmp_path(dir, "short.conf"),
+		 tmp_path(dir, "s.script"), tmp_path(dir, "events.jsonl"),
+		 tmp_path(dir, "tty.out"));
+	assert_int_equal(run(cmd), 0);
+	char *raw = read_file(tmp_path(dir, "tty.out"), NULL);
+	assert_non_null(raw);
+	/* The terminal turns "\n" into "\r\n": back to one "\n". */
+	char *out = raw, *w = raw;
+	for (const char *r = raw; *r; r++)
+		if (!(r[0] == '\r' && r[1] == '\n'))
+			*w++ = *r;
+	*w = '\0';
+	fputs(out, stdout);
+	/* The spoken lines and every second of the countdown are there. */
+	assert_non_null(strstr(out, "  > Lie back.\n"));
+	assert_non_null(strstr(out, "  > Out\n"));
+	for (int s = 1; s <= 6; s++) {
+		char time[16];
+		snprintf(time, sizeof time, "      0:%02d ", s);
+		assert_non_null(strstr(out, time));
+	}
+	/* In, 2, Out, 3, 2, 1 at least: each left the countdown in sight. */
+	assert_true(spoken_over_countdown(out) >= 6);
+	free(raw);
+	tmp_dir_remove(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_no_routine_folder_says_builtin_runs),
+	    cmocka_unit_test(test_terminal_keeps_the_countdown_in_sight),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1194,8 +1194,8 @@ static void test_unreadable_routine_check_names_it(void **state)
 	assert_true(WIFEXITED(r.status));
 	assert_int_equal(WEXITSTATUS(r.status), 1);
 	char *err = run_file(&r, "err"), want[400];
-	snprintf(want, sizeof want, "%s: cannot open: Permission denied\n",
-		 locked);
+	snprintf(want, sizeof want,
+		 "%s: cannot open: Permission denied\n", locked);
 	assert_string_equal(err, want);
 	free(err);
 }

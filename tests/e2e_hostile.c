@@ -88,7 +88,8 @@ static void test_check_refuses_what_is_not_a_file(void **state)
 		snprintf(args, sizeof args, "--check --config %s", cases[i][0]);
 		assert_int_equal(kiosk_run(args, &err), 1);
 		char want[256];
-		snprintf(want, sizeof want, "%s: %s", cases[i][0], cases[i][1]);
+		snprintf(want, sizeof want, "%s: %s", cases[i][0],
+			 cases[i][1]);
 		says(err, want);
 		free(err);
 	}

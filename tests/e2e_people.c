@@ -364,7 +364,7 @@ static void skip_is_kept(const char *script)
 	snprintf(cmd, sizeof cmd,
 		 "%s --print-config | sed 's/^#progress_every = 2/"
 		 "progress_every = 1/; s/^#progress_/progress_/; "
-		 "s/^encourage_every = 10/encourage_every = 10\\n"
+		 "s/^\\(encourage_every = .*\\)/\\1\\n"
 		 "progress_step = 10\\nprogress_max = 60/' >'%s'",
 		 kiosk(), conf);
 	assert_int_equal(run(cmd), 0);

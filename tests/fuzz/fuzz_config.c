@@ -16,7 +16,8 @@
  * is assets/examples, and the asset folder is assets (relative to the top
  * of the tree, where make fuzz runs; $KIOSK_FUZZ_ASSETS overrides it), so
  * illustrations are found both ways. An input that passes is read again
- * with no folders at all, the built-in routine's fallback.
+ * with no folders at all, the built-in routine's fallback. Every input is
+ * also read as kiosk --check reads it (check_mode).
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -332,6 +333,36 @@ static struct routine *load(const char *text, size_t size, const char *base,
 	return r;
 }
 
+/* A made-up font for the scan: Latin-1 only, so most inputs have some
+ * characters it lacks. */
+static bool latin1(void *ctx, uint32_t ch)
+{
+	(void)ctx;
+	return ch < 0x100;
+}
+
+/* kiosk --check's reading: the routine comes back even with errors (never
+ * to run: only freed here), warnings are counted apart, and the scan for
+ * characters the font lacks stays inside the text and points into it. */
+static void check_mode(const char *text, size_t size)
+{
+	struct diags d;
+	diags_init(&d, "fuzz.conf");
+	d.want_warnings = true;
+	struct routine *r = config_check_text(text, size, assets_dir, &d);
+	struct config_glyphs g = {latin1, NULL};
+	config_check_glyphs(text, size, &g, &d);
+	size_t lines = 1;
+	for (size_t i = 0; i < size; i++)
+		lines += text[i] == '\n';
+	CHECK(d.warnings >= 0 && d.warnings <= d.count);
+	for (int i = 0; i < d.count; i++)
+		CHECK(d.item[i].line >= 0 && (size_t)d.item[i].line <= lines);
+	diags_print(&d, null_out);
+	diags_free(&d);
+	routine_free(r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* The bytes exactly as given, not NUL-terminated: a read past the
@@ -347,5 +378,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		routine_free(without);
 	}
 	routine_free(r);
+	check_mode(text, size);
 	return 0;
 }
