@@ -106,6 +106,7 @@ static const struct keydef keys[] = {
     {S(start_timeout), .type = T_SECONDS, .min = 10, .max = 3600},
     {S(pause_timeout), .type = T_SECONDS, .min = 10, .max = 7200},
     {S(get_ready), .type = T_WHOLE_SECONDS, .max = 60},
+    {S(check_in), .type = T_WHOLE_SECONDS, .max = 600},
     {S(countdown), .type = T_INT, .max = 10},
     {S(cues), .type = T_CUES},
     {S(done_time), .type = T_SECONDS, .min = 3, .max = 600},
@@ -159,6 +160,7 @@ static const struct keydef keys[] = {
     {E(rest), .type = T_WHOLE_SECONDS, .max = 600},
     {E(start), .type = T_START},
     {E(get_ready), .type = T_WHOLE_SECONDS, .max = 60},
+    {E(check_in), .type = T_WHOLE_SECONDS, .max = 600},
     /* Progression: in the kind's unit (seconds, or reps); the limits that
      * depend on the kind are checked in finish_progress. */
     {E_AS("progress_step", progress.step), .type = T_INT, .min = 1,
@@ -777,6 +779,7 @@ static void begin_section(struct parser *p, const char *name)
 	x->rest = 10000;
 	x->encourage_every = 15000;
 	x->get_ready = -1;
+	x->check_in = -1;
 	x->progress.every = 1;
 	x->line = p->line;
 	p->ex = x;
@@ -1202,6 +1205,9 @@ static void check_whole(struct parser *p)
 	for (int i = 0; i < r->exercises; i++)
 		if (r->exercise[i].get_ready < 0)
 			r->exercise[i].get_ready = r->settings.get_ready;
+	for (int i = 0; i < r->exercises; i++)
+		if (r->exercise[i].check_in < 0)
+			r->exercise[i].check_in = r->settings.check_in;
 }
 
 static struct routine *load_text(const char *text, size_t len,

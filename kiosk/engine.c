@@ -33,6 +33,10 @@
 #define STALE_CUE      500 /* ms late: a timed cue is dropped, not said late */
 #define TICKS_PER_CALL 64
 
+/* People who leave: see engine.h. */
+#define MAT_START_SETTLE 3000  /* ms on the mat before a session starts */
+#define EARLY_LEAVE	 5000  /* ms off the mat before exercise 1 */
+
 /* Cue priorities in a timed part: a cue is only said when nothing more
  * important falls due while it is still being spoken. */
 enum { PRIO_NONE, PRIO_COUNT_WORD, PRIO_CUE, PRIO_COUNTDOWN, PRIO_END };
@@ -68,6 +72,14 @@ struct engine {
 
 	kt_ms part_start, part_len; /* running: the timed part */
 	int part_sec;		    /* next second to process */
+
+	/* Signs of the person (engine.h): the last one, the check-in's
+	 * question and its answer time, and an early leave's end. */
+	kt_ms seen_at;
+	bool asked, checking; /* checking: waiting to go on after asking */
+	kt_ms answer_by, leave_at;
+	int skipped;
+	unsigned skipped_mask;
 
 	enum kiosk_state paused_from;
 	enum pause_reason pause_reason;
@@ -146,6 +158,8 @@ static void set_state(struct engine *e, enum kiosk_state s, struct actions *out)
 		return;
 	e->state = s;
 	e->caption[0] = '\0';
+	e->asked = e->checking = false;
+	e->answer_by = KT_NEVER;
 	struct action *a = push(out, ACTION_STATE);
 	if (a)
 		a->u.state = s;
@@ -392,7 +406,11 @@ static void build_screen(const struct engine *e, enum kiosk_state st, kt_ms now,
 		break;
 	case STATE_WAITING:
 		sc->kind = SCREEN_WAITING;
-		sc->trigger = effective_trigger(e);
+		/* A check-in is answered with what is wired. */
+		sc->trigger = !e->checking ? effective_trigger(e)
+			      : mat_only(e) ? START_MAT
+					    : START_BUTTON;
+		sc->check_in = e->checking;
 		break;
 	case STATE_RUNNING:
 		screen_fill_part(e, now - e->part_start, sc);
@@ -523,6 +541,8 @@ static void end_session(struct engine *e, enum session_result result, bool quit,
 		a->u.session.index = e->ex + 1;
 		a->u.session.quit = quit;
 		a->u.session.redflags = on_redflags(e);
+		a->u.session.skipped = e->skipped;
+		a->u.session.skipped_mask = e->skipped_mask;
 	}
 }
 
@@ -534,6 +554,70 @@ static void leave_session(struct engine *e, kt_ms now,
 	say_phrase(e, now, words, out);
 	end_session(e, result, false, out);
 	enter_attract(e, now, out);
+}
+
+/* ---- people who leave (engine.h) ---- */
+
+static kt_ms check_in_time(const struct engine *e)
+{
+	return cur(e) ? cur(e)->check_in : 0;
+}
+
+/* Check-in is due: that long without a sign (being on the mat is one).
+ * With nothing wired nobody could answer, so it never is. */
+static bool check_due(const struct engine *e, kt_ms now)
+{
+	kt_ms ci = check_in_time(e);
+	bool answerable = e->opt.have_button || e->opt.have_mat;
+	return ci > 0 && answerable && !e->mat_on && now - e->seen_at >= ci;
+}
+
+/* When a state that waits for the person asks "still there?". */
+static kt_ms ask_at(const struct engine *e)
+{
+	kt_ms ci = check_in_time(e);
+	bool waits = e->state == STATE_WAITING ||
+		     (e->state == STATE_PAUSED && e->pause_reason == PAUSE_MAT);
+	if (!waits || !ci || e->asked || e->mat_on ||
+	    (!e->opt.have_button && !e->opt.have_mat))
+		return KT_NEVER;
+	return e->seen_at + ci;
+}
+
+/* The question goes out; nobody answering by answer_by ends it. */
+static void asked_now(struct engine *e, kt_ms now, struct actions *out)
+{
+	e->asked = true;
+	e->answer_by = now + ENGINE_CHECK_IN_WAIT;
+	push(out, ACTION_CHECK_IN);
+}
+
+static void ask_check_in(struct engine *e, kt_ms now, struct actions *out)
+{
+	hush(e, now, out);
+	asked_now(e, now, out);
+	say_phrase(e, now, mat_only(e) ? PHRASE_CHECK_IN_MAT : PHRASE_CHECK_IN,
+		   out);
+	show(e, now, out);
+}
+
+/* Before a part that would start by itself, with nobody seen for a
+ * while: ask first, and go on only on an answer. */
+static void enter_check_in(struct engine *e, kt_ms now, struct actions *out)
+{
+	set_state(e, STATE_WAITING, out);
+	e->anchor = now;
+	e->deadline = now + cfg(e)->start_timeout;
+	e->checking = true;
+	ask_check_in(e, now, out);
+}
+
+/* A sign of the person: whatever was asked is answered. */
+static void seen(struct engine *e, kt_ms now)
+{
+	e->seen_at = now;
+	e->asked = false;
+	e->answer_by = KT_NEVER;
 }
 
 static void enter_running(struct engine *e, kt_ms at, kt_ms now,
@@ -577,6 +661,12 @@ static void enter_waiting(struct engine *e, kt_ms now, struct actions *out)
 	set_state(e, STATE_WAITING, out);
 	e->anchor = now;
 	e->deadline = now + cfg(e)->start_timeout;
+	e->checking = false;
+	/* Nobody seen for a while: this request is the check-in's question. */
+	e->asked = false;
+	e->answer_by = KT_NEVER;
+	if (check_due(e, now))
+		asked_now(e, now, out);
 	say_phrase(e, now,
 		   effective_trigger(e) == START_MAT ? PHRASE_WAIT_MAT
 						     : PHRASE_WAIT_BUTTON,
@@ -589,7 +679,10 @@ static void await_start(struct engine *e, kt_ms now, struct actions *out)
 {
 	switch (effective_trigger(e)) {
 	case START_AUTO:
-		enter_ready(e, now, out);
+		if (check_due(e, now))
+			enter_check_in(e, now, out);
+		else
+			enter_ready(e, now, out);
 		break;
 	case START_MAT:
 		if (e->mat_on)
@@ -661,6 +754,39 @@ static void end_part(struct engine *e, kt_ms at, kt_ms now, struct actions *out)
 		enter_done(e, at, now, out);
 }
 
+/* The exercise ends here, skipped: said, recorded, and on to the rest
+ * before the next one, or to the closing words after the last. */
+static void skip_exercise(struct engine *e, kt_ms now, struct actions *out)
+{
+	const struct exercise *x = cur(e);
+	hush(e, now, out);
+	struct action *a = push(out, ACTION_SKIP);
+	if (a) {
+		a->u.exercise.index = e->ex + 1;
+		text_copy(a->u.exercise.name, sizeof a->u.exercise.name,
+			  x->name);
+	}
+	e->skipped++;
+	if (e->ex < 32)
+		e->skipped_mask |= 1u << e->ex;
+	/* Said at once, over the pause the first press made: the person
+	 * hears and sees the skip as they make it. */
+	if (e->ex + 1 >= e->r->exercises) {
+		say_phrase(e, now, PHRASE_SKIPPED, out);
+		enter_done(e, now, now, out);
+		return;
+	}
+	e->resting_between_repeats = false;
+	set_state(e, STATE_REST, out);
+	e->anchor = now;
+	e->deadline = now;
+	say_phrase(e, now, PHRASE_SKIPPED, out);
+	talk_begin(e, now);
+	if (cfg(e)->cues & CUE_NEXT)
+		talk_add_phrase(e, PHRASE_NEXT, e->ex + 1);
+	tick_state(e, now, out);
+}
+
 static void enter_intro(struct engine *e, kt_ms now, struct actions *out)
 {
 	e->ex++;
@@ -675,6 +801,7 @@ static void enter_intro(struct engine *e, kt_ms now, struct actions *out)
 	set_state(e, STATE_INTRO, out);
 	e->anchor = now;
 	e->deadline = KT_NEVER;
+	e->leave_at = KT_NEVER; /* from here on, the check-in watches */
 	talk_begin(e, now);
 	if (cfg(e)->cues & CUE_EXERCISE)
 		talk_add_phrase(e, PHRASE_EXERCISE, e->ex);
@@ -738,6 +865,10 @@ static void begin_session(struct engine *e, kt_ms now, struct actions *out)
 	e->ex = -1;
 	e->repeat = 0;
 	e->confirming = false;
+	e->seen_at = now;
+	e->leave_at = KT_NEVER;
+	e->skipped = 0;
+	e->skipped_mask = 0;
 	set_state(e, STATE_SAFETY, out);
 	e->anchor = now;
 	e->deadline = KT_NEVER;
@@ -765,7 +896,8 @@ static void enter_attract(struct engine *e, kt_ms now, struct actions *out)
 	adopt_pending(e);
 	e->ex = -1;
 	set_state(e, STATE_ATTRACT, out);
-	e->deadline = KT_NEVER;
+	e->deadline = KT_NEVER; /* here: when lying down starts a session */
+	e->leave_at = KT_NEVER;
 	e->talk_n = e->talk_i = 0;
 	show(e, now, out);
 }
@@ -848,8 +980,17 @@ static void give_up(struct engine *e, kt_ms now, struct actions *out)
 static void tick_state(struct engine *e, kt_ms now, struct actions *out)
 {
 	bool talked;
+	if (e->in_session && now >= e->leave_at) {
+		give_up(e, now, out);
+		return;
+	}
 	switch (e->state) {
 	case STATE_ATTRACT:
+		if (now >= e->deadline) {
+			e->deadline = KT_NEVER;
+			if (e->mat_on && mat_starts(e))
+				begin_session(e, now, out);
+		}
 		break;
 	case STATE_SAFETY:
 		talked = talk_step(e, now, out);
@@ -882,8 +1023,10 @@ static void tick_state(struct engine *e, kt_ms now, struct actions *out)
 		break;
 	case STATE_WAITING:
 	case STATE_PAUSED:
-		if (now >= e->deadline)
+		if (now >= kt_min(e->deadline, e->answer_by))
 			give_up(e, now, out);
+		else if (now >= ask_at(e))
+			ask_check_in(e, now, out);
 		break;
 	case STATE_RUNNING:
 		tick_running(e, now, out);
@@ -948,6 +1091,10 @@ static kt_ms next_wake(const struct engine *e, kt_ms now)
 	case STATE_READY:
 		w = kt_min(w, next_second(e->anchor, now));
 		break;
+	case STATE_WAITING:
+	case STATE_PAUSED:
+		w = kt_min(w, kt_min(e->answer_by, ask_at(e)));
+		break;
 	case STATE_RUNNING:
 		w = kt_min(e->part_start + (kt_ms)e->part_sec * 1000,
 			   e->part_start + e->part_len);
@@ -955,7 +1102,7 @@ static kt_ms next_wake(const struct engine *e, kt_ms now)
 	default:
 		break;
 	}
-	return w;
+	return e->in_session ? kt_min(w, e->leave_at) : w;
 }
 
 /* ---- public ---- */
@@ -1062,11 +1209,12 @@ static void on_mat(struct engine *e, bool on, kt_ms now, struct actions *out)
 	e->mat_on = on;
 	switch (e->state) {
 	case STATE_ATTRACT:
-		if (on && mat_starts(e))
-			begin_session(e, now, out);
+		/* A step across the mat is not a visit: see tick_state. */
+		e->deadline = on && mat_starts(e) ? now + MAT_START_SETTLE
+						  : KT_NEVER;
 		break;
 	case STATE_WAITING:
-		if (on && effective_trigger(e) == START_MAT)
+		if (on && (effective_trigger(e) == START_MAT || e->checking))
 			enter_ready(e, now, out);
 		break;
 	case STATE_READY:
@@ -1086,14 +1234,47 @@ static void on_mat(struct engine *e, bool on, kt_ms now, struct actions *out)
 	}
 }
 
+/* Whether a double press skips: only inside an exercise, before its
+ * closing rest (paused there included). */
+static bool skippable(const struct engine *e)
+{
+	enum kiosk_state s =
+	    e->state == STATE_PAUSED ? e->paused_from : e->state;
+	if (!e->in_session || !cur(e))
+		return false;
+	if (s == STATE_REST)
+		return e->resting_between_repeats;
+	return s == STATE_INTRO || s == STATE_READY || s == STATE_WAITING ||
+	       s == STATE_RUNNING;
+}
+
+/* Off the mat before the first exercise: gone, unless back soon. */
+static void watch_early_leave(struct engine *e, enum engine_input in,
+			      kt_ms now)
+{
+	if (!e->in_session || e->ex >= 0)
+		return;
+	e->leave_at = in == INPUT_MAT_OFF ? now + EARLY_LEAVE : KT_NEVER;
+}
+
 void engine_input(struct engine *e, enum engine_input in, kt_ms now,
 		  struct actions *out)
 {
 	begin(out);
 	tick_state(e, now, out); /* catch up on anything already due */
+	if (in != INPUT_QUIT) {
+		seen(e, now);
+		watch_early_leave(e, in, now);
+	}
 	switch (in) {
 	case INPUT_PRESS:
 		on_press(e, now, out);
+		break;
+	case INPUT_DOUBLE_PRESS:
+		if (skippable(e))
+			skip_exercise(e, now, out);
+		else
+			on_press(e, now, out);
 		break;
 	case INPUT_LONG_PRESS:
 		if (e->in_session)

@@ -14,6 +14,34 @@
  * uses it. Actions are self-contained values (text is copied in), so they
  * stay valid after the engine moves on. Not thread-safe: one caller only.
  *
+ * People who leave. The engine cannot see anyone; it sees signs: a press,
+ * a double press, the mat going on or off, and the mat being on. Three
+ * rules end a session nobody is doing:
+ *  - Check-in. Each exercise has a check_in time (routine file; 0: off).
+ *    Once that long has passed without a sign, the kiosk asks "Are you
+ *    still there?" (ACTION_CHECK_IN) and waits ENGINE_CHECK_IN_WAIT
+ *    (30 s) for any sign; none, and the session is given up. It asks only where it would otherwise
+ *    go on without the person: before a timed part that starts by itself
+ *    (it then waits for a press, shown as a waiting screen with
+ *    check_in set), while waiting for the button or the mat (a wait that
+ *    begins with the check-in already due is itself the question), and
+ *    while paused off the mat (paused_at + check_in). Never in the middle
+ *    of a timed part, nor in a pause the person chose with the button
+ *    (pause_timeout alone governs that one).
+ *  - A step is not a visit. Lying down starts a session only once the mat
+ *    has stayed on for MAT_START_SETTLE (3 s).
+ *  - Gone before it began. Off the mat before the first exercise, and
+ *    still off EARLY_LEAVE (5 s) later with no press: given up.
+ * A new session always starts from the attract screen, so the next
+ * visitor's press starts their own.
+ *
+ * Skipping: a double press (gesture.h) during an exercise skips it: the
+ * first press of the pair has already acted as a press (paused, or
+ * started the part); the second ends the exercise where it is, says so,
+ * emits ACTION_SKIP and goes on to the rest before the next one (or the
+ * closing words after the last). A double press anywhere else is a press.
+ * The session action counts the exercises skipped.
+ *
  * Time: `now` is a kt_ms on one monotonic timeline and never goes back.
  * Deadlines are absolute; a timed part ends exactly its length after it
  * began, plus the time spent paused.
@@ -96,6 +124,9 @@ enum chime { CHIME_START, CHIME_END };
 	/* waiting: what starts the part */                                    \
 	X(enum start_trigger, trigger, , SF_NAME, trigger_name, "trigger",     \
 	  "trigger", s->kind == SCREEN_WAITING, CAP_NO)                        \
+	/* waiting: "are you still there?" asked before a part */              \
+	X(bool, check_in, , SF_BOOL, -, "check_in", "check_in",                \
+	  s->kind == SCREEN_WAITING && s->check_in, CAP_NO)                    \
 	/* redflags: awaiting its press */                                     \
 	X(bool, confirm, , SF_BOOL, -, "confirm", "confirm",                   \
 	  s->kind == SCREEN_REDFLAGS && s->confirm, CAP_NO)                    \
@@ -165,6 +196,8 @@ enum action_kind {
 	ACTION_PART,	  /* a timed part starts or ends */
 	ACTION_SESSION,	  /* a session ends, with its result */
 	ACTION_CONFIRMED, /* the red-flag screen was confirmed by a press */
+	ACTION_SKIP,	  /* an exercise was skipped (u.exercise) */
+	ACTION_CHECK_IN,  /* "still there?" asked: an answer is due */
 };
 
 struct action {
@@ -193,11 +226,17 @@ struct action {
 			bool quit; /* ended because the kiosk was asked to quit
 				    */
 			bool redflags; /* ended on the red-flag screen */
+			int skipped;   /* exercises skipped in it */
+			/* bit i: exercise i+1 was skipped (up to 32) */
+			unsigned skipped_mask;
 		} session;
 	} u;
 };
 
 #define ACTIONS_MAX 24
+
+/* How long "are you still there?" waits for an answer (ms). */
+#define ENGINE_CHECK_IN_WAIT 30000
 
 /* What one call to the engine produced. */
 struct actions {
@@ -213,6 +252,7 @@ enum engine_input {
 	INPUT_MAT_ON,
 	INPUT_MAT_OFF,
 	INPUT_QUIT,
+	INPUT_DOUBLE_PRESS, /* skips the exercise; elsewhere a press */
 };
 
 /* How long a line takes to say. The default estimates it from the

@@ -38,8 +38,10 @@ void gestures_init(struct gestures *g, const kt_ms settle[LINE_COUNT],
 		   kt_ms long_press)
 {
 	memset(g, 0, sizeof *g);
-	for (int l = 0; l < LINE_COUNT; l++)
+	for (int l = 0; l < LINE_COUNT; l++) {
 		g->line[l].settle = settle[l];
+		g->line[l].press_at = KT_NEVER;
+	}
 	g->long_press = long_press;
 }
 
@@ -91,7 +93,11 @@ static void settled(struct gestures *g, enum gesture_line l, kt_ms at)
 		d->down_at = at;
 		d->long_fired = false;
 	} else if (!d->long_fired) {
-		queue(g, GESTURE_PRESS, l, at);
+		/* The second of a pair; a third starts a new pair. */
+		bool second = d->press_at != KT_NEVER &&
+			      at - d->press_at <= GESTURE_DOUBLE_MS;
+		queue(g, second ? GESTURE_DOUBLE_PRESS : GESTURE_PRESS, l, at);
+		d->press_at = second ? KT_NEVER : at;
 	}
 }
 
@@ -123,6 +129,7 @@ static void advance(struct gestures *g, kt_ms now)
 	for (struct due d = next_due(g); d.at <= now; d = next_due(g)) {
 		if (d.long_press) {
 			g->line[d.line].long_fired = true;
+			g->line[d.line].press_at = KT_NEVER; /* pairs with none */
 			queue(g, GESTURE_LONG_PRESS, d.line, d.at);
 		} else {
 			settled(g, d.line, d.at);
@@ -162,6 +169,8 @@ kt_ms gestures_wake(const struct gestures *g)
 
 const char *gesture_name(enum gesture x)
 {
-	static const char *const n[] = {"press", "long", "on", "off"};
-	return x <= GESTURE_MAT_OFF ? n[x] : "?";
+	static const char *const n[] = {"press", "long", "on", "off",
+					"double"};
+	_Static_assert(sizeof n / sizeof *n == GESTURE_COUNT, "a name each");
+	return x < GESTURE_COUNT ? n[x] : "?";
 }

@@ -10,7 +10,10 @@
  * time, so any amount of contact bounce, or a mat chattering for minutes,
  * gives at most one edge and nothing while it lasts. A long press fires
  * when the button has been down for the long-press time (not on release),
- * so the person holding it hears the kiosk react.
+ * so the person holding it hears the kiosk react. A press that ends
+ * within GESTURE_DOUBLE_MS of the one before is a double press instead
+ * (its first press was already given out as a press: nothing waits to
+ * see whether a second comes, so a single press is never slowed down).
  *
  * The caller owns the struct; no allocation; not thread-safe. Edges must
  * be fed in time order; gestures_wake says when to call gestures_poll
@@ -50,7 +53,12 @@ enum gesture {
 	GESTURE_LONG_PRESS,
 	GESTURE_MAT_ON,
 	GESTURE_MAT_OFF,
+	GESTURE_DOUBLE_PRESS, /* a second press right after a press */
+	GESTURE_COUNT
 };
+
+/* A second press ending this soon after the first is a double press. */
+#define GESTURE_DOUBLE_MS 1000
 
 struct gesture_event {
 	enum gesture gesture;
@@ -64,6 +72,8 @@ struct debounce {
 	kt_ms raw_since; /* time of the last raw change */
 	kt_ms down_at;	 /* MEANS_PRESS: when it went down */
 	bool long_fired; /* MEANS_PRESS: this press was a long one */
+	kt_ms press_at;	 /* MEANS_PRESS: the last single press, to pair
+			    with the next; KT_NEVER: none */
 };
 
 #define GESTURE_QUEUE 8

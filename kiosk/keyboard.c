@@ -60,6 +60,10 @@ int keyboard_read(struct keyboard *k, enum key_action *out, int n)
 		case 'M':
 			a = KEY_MAT;
 			break;
+		case 'd':
+		case 'D':
+			a = KEY_DOUBLE;
+			break;
 		case 'q':
 		case 'Q':
 			a = KEY_QUIT;

@@ -1,7 +1,7 @@
 /*
  * keyboard.h - the terminal as the kiosk's button and mat, for demos and
  * for desks without GPIO: space or Enter = a short press, l = a long press,
- * m = step on or off the mat, q or Esc = quit.
+ * d = a double press (skip), m = step on or off the mat, q or Esc = quit.
  *
  * A terminal reports key presses, not releases, so keys map straight to
  * gestures (no debouncing). keyboard_open puts the terminal in raw mode;
@@ -12,7 +12,14 @@
 #ifndef KIOSK_KEYBOARD_H
 #define KIOSK_KEYBOARD_H
 
-enum key_action { KEY_NONE, KEY_PRESS, KEY_LONG, KEY_MAT, KEY_QUIT };
+enum key_action {
+	KEY_NONE,
+	KEY_PRESS,
+	KEY_LONG,
+	KEY_MAT,
+	KEY_QUIT,
+	KEY_DOUBLE, /* a double press: keys are gestures, never paired */
+};
 
 struct keyboard;
 

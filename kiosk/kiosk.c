@@ -191,6 +191,7 @@ static struct logged_session ended_session(const struct kiosk *k,
 	    .seconds = (int)((at - k->began + 500) / 1000),
 	    .result = logged_result_of(a->u.session.result, a->u.session.quit),
 	    .index = a->u.session.index,
+	    .skipped = a->u.session.skipped_mask,
 	};
 	text_name_field(s.exercise, a->u.session.index	   ? k->exercise.name
 				    : a->u.session.redflags ? SESSIONLOG_REDFLAGS
@@ -200,11 +201,14 @@ static struct logged_session ended_session(const struct kiosk *k,
 }
 
 /* Sessions are kept for staff (kiosk --stats): begun when the engine
- * leaves the attract screen, ended with its result. */
+ * leaves the attract screen (every session opens with the safety words),
+ * ended with its result. Read from the actions, not the engine's state
+ * now: one batch may hold a whole session (lying down settles just as a
+ * long press stops it). */
 static void keep_session(struct kiosk *k, const struct action *a, kt_ms at)
 {
 	if (a->kind == ACTION_STATE && !k->in_session &&
-	    engine_in_session(k->engine)) {
+	    a->u.state == STATE_SAFETY) {
 		k->in_session = true;
 		k->began = at;
 		k->began_wall = time(NULL);
@@ -219,13 +223,16 @@ static void keep_session(struct kiosk *k, const struct action *a, kt_ms at)
 		 * the engine has let go of this batch of actions. */
 		if (a->u.session.result == RESULT_COMPLETED &&
 		    !a->u.session.quit && k->progress) {
-			progress_completed(k->progress, k->routine);
+			progress_completed_skipping(
+			    k->progress, k->routine,
+			    a->u.session.skipped_mask);
 			k->progressed = true;
 		}
 		struct logged_session s = ended_session(k, a, at);
 		sessionlog_end(k->sessions, at, a->u.session.result,
 			       a->u.session.quit, a->u.session.index,
-			       s.exercise, k->routine->name);
+			       s.exercise, k->routine->name,
+			       a->u.session.skipped_mask);
 		metrics_session(k->metrics, &s); /* fleet: Prometheus */
 		journal_session(&s);		  /* fleet: the journal */
 		k->exercise.index = 0;
@@ -334,6 +341,7 @@ static void gesture_to_engine(struct kiosk *k, const struct gesture_event *g)
 	    [GESTURE_LONG_PRESS] = INPUT_LONG_PRESS,
 	    [GESTURE_MAT_ON] = INPUT_MAT_ON,
 	    [GESTURE_MAT_OFF] = INPUT_MAT_OFF,
+	    [GESTURE_DOUBLE_PRESS] = INPUT_DOUBLE_PRESS,
 	};
 	kt_ms now = kiosk_now(k);
 	record_input(k->record, now, line_def(g->line)->role,
@@ -425,6 +433,9 @@ static void keys_to_engine(struct kiosk *k, const enum key_action *keys, int n)
 			break;
 		case KEY_LONG:
 			key_gesture(k, GESTURE_LONG_PRESS, LINE_BUTTON);
+			break;
+		case KEY_DOUBLE:
+			key_gesture(k, GESTURE_DOUBLE_PRESS, LINE_BUTTON);
 			break;
 		case KEY_MAT:
 			k->keyboard_mat = !k->keyboard_mat;
@@ -900,7 +911,8 @@ static bool finished(const struct kiosk *k)
 	 * the kiosk is back on its idle screen. */
 	return k->clock.is_virtual && idle &&
 	       script_next_at(&k->script) == KT_NEVER &&
-	       gestures_wake(&k->gestures) == KT_NEVER;
+	       gestures_wake(&k->gestures) == KT_NEVER &&
+	       k->engine_wake == KT_NEVER; /* e.g. lying down, settling */
 }
 
 /* Each part's health, for the fleet's metrics (written only when one

@@ -507,6 +507,12 @@ static bool counted_before(const struct routine *r, int i, const char *key)
 
 int progress_completed(struct progress *p, const struct routine *r)
 {
+	return progress_completed_skipping(p, r, 0);
+}
+
+int progress_completed_skipping(struct progress *p, const struct routine *r,
+				unsigned skipped)
+{
 	if (!p || !r)
 		return 0; /* no store: nothing to save */
 	progress_refresh(p);
@@ -514,7 +520,7 @@ int progress_completed(struct progress *p, const struct routine *r)
 	for (int i = 0; i < r->exercises; i++) {
 		char key[ROUTINE_NAME_BYTES];
 		const struct exercise *x = &r->exercise[i];
-		if (!progresses(x))
+		if (!progresses(x) || (i < 32 && (skipped & (1u << i))))
 			continue;
 		text_name_field(key, x->name);
 		if (counted_before(r, i, key))

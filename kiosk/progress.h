@@ -105,6 +105,12 @@ bool progress_apply(const struct progress *p, struct routine *r);
  * change r: call progress_apply after it. */
 int progress_completed(struct progress *p, const struct routine *r);
 
+/* The same, but the exercises skipped in that session (bit i: exercise
+ * i + 1, as in the engine's session action) are not counted: skipping
+ * one does not make it grow. */
+int progress_completed_skipping(struct progress *p, const struct routine *r,
+				unsigned skipped);
+
 /* Forget counts: every one (name NULL), or one exercise's (its exact
  * name), then save. Returns how many exercises' counts were forgotten (0:
  * none were stored, nothing written), or -1 if the save failed (errno set;

@@ -166,6 +166,17 @@ void record_action(struct record *rec, kt_ms t, const struct action *a)
 			fputs(",\"quit\":true", rec->f);
 		if (a->u.session.redflags)
 			fputs(",\"redflags\":true", rec->f);
+		if (a->u.session.skipped)
+			num(rec, "skipped", a->u.session.skipped);
+		break;
+	case ACTION_CHECK_IN:
+		begin(rec, t, "check_in");
+		num(rec, "seconds", ENGINE_CHECK_IN_WAIT / 1000);
+		break;
+	case ACTION_SKIP:
+		begin(rec, t, "skip");
+		num(rec, "index", a->u.exercise.index);
+		str(rec, "name", a->u.exercise.name);
 		break;
 	case ACTION_CONFIRMED:
 		begin(rec, t, "confirmed");

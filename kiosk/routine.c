@@ -41,6 +41,11 @@ static const struct {
     [PHRASE_REDFLAGS_CONFIRM] = {"redflags_confirm",
 				 "If none of these apply to you, press the big "
 				 "button to go on."},
+    [PHRASE_CHECK_IN] = {"check_in", "Are you still there? Press the big "
+				     "button to go on."},
+    [PHRASE_CHECK_IN_MAT] = {"check_in_mat",
+			     "Are you still there? Step onto the mat to go on."},
+    [PHRASE_SKIPPED] = {"skipped", "Skipping {name}."},
 };
 
 static const struct {

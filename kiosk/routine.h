@@ -117,6 +117,9 @@ struct exercise {
 	kt_ms rest;
 	kt_ms get_ready; /* -1 until resolved: then [settings] get_ready */
 	struct progression progress;
+	/* Ask "still there?" after this long with no sign of the person;
+	 * 0: never. -1 until resolved: then [settings] check_in. */
+	kt_ms check_in;
 	int line; /* line of its [exercise] header, for messages */
 };
 
@@ -142,6 +145,9 @@ enum phrase {
 	PHRASE_ABANDONED_MAT, /* the same, on a kiosk with only the mat */
 	PHRASE_WELL_DONE,
 	PHRASE_REDFLAGS_CONFIRM, /* asks for the press that confirms */
+	PHRASE_CHECK_IN,	 /* "still there?": asks for a press */
+	PHRASE_CHECK_IN_MAT,	 /* the same, on a kiosk with only the mat */
+	PHRASE_SKIPPED,		 /* an exercise was skipped */
 	PHRASE_COUNT
 };
 
@@ -196,6 +202,7 @@ struct settings {
 	kt_ms long_press;
 	bool mat_start;
 	kt_ms start_timeout, pause_timeout, get_ready, done_time;
+	kt_ms check_in; /* each exercise's default; 0: never ask */
 	int countdown;
 	unsigned cues;	/* enum cue bits */
 	int frame_rate; /* screen animation, frames a second at most */

@@ -23,7 +23,7 @@ struct selftest {
 	struct gpio *gpio;
 	struct gestures gestures;
 	int edges[LINE_COUNT]; /* raw edges since the last gesture */
-	int gestures_seen[4];  /* by enum gesture */
+	int gestures_seen[GESTURE_COUNT];
 	int total_edges;
 };
 
@@ -54,7 +54,10 @@ static void echo_gesture(struct selftest *t, const struct gesture_event *g)
 	    [GESTURE_LONG_PRESS] = "LONG PRESS (stops a session)",
 	    [GESTURE_MAT_ON] = "MAT ON",
 	    [GESTURE_MAT_OFF] = "MAT OFF",
+	    [GESTURE_DOUBLE_PRESS] = "DOUBLE PRESS (skips an exercise)",
 	};
+	_Static_assert(sizeof what / sizeof *what == GESTURE_COUNT,
+		       "words for each gesture");
 	enum gesture_line l = g->line;
 	t->gestures_seen[g->gesture]++;
 	printf("%9.3f  %-6s -> %s, from %d raw edge%s\n", g->at / 1000.0,
@@ -169,6 +172,11 @@ int selftest_run(const struct options *o)
 	    t.gestures_seen[GESTURE_LONG_PRESS],
 	    t.gestures_seen[GESTURE_MAT_ON], t.gestures_seen[GESTURE_MAT_OFF],
 	    t.gestures_seen[GESTURE_MAT_OFF] == 1 ? "" : "s", t.total_edges);
+	if (t.gestures_seen[GESTURE_DOUBLE_PRESS])
+		log_msg("self-test: and %d double press%s (two presses "
+			"within a second)",
+			t.gestures_seen[GESTURE_DOUBLE_PRESS],
+			t.gestures_seen[GESTURE_DOUBLE_PRESS] == 1 ? "" : "es");
 	status = 0;
 out:
 	gpio_close(t.gpio);

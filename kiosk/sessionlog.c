@@ -104,6 +104,17 @@ static int days_in_month(int y, int m)
 
 /* ---- writing ---- */
 
+/* "\t2,5" for exercises 2 and 5 skipped; "" (no field) for none, so a
+ * session without skips is the line older kiosks wrote and read. */
+static void skipped_field(unsigned mask, char *out, size_t size)
+{
+	size_t n = 0;
+	for (int i = 0; i < ROUTINE_EXERCISES_MAX && n < size; i++)
+		if (mask & (1u << i))
+			n += (size_t)snprintf(out + n, size - n, "%c%d",
+					      n ? ',' : '\t', i + 1);
+}
+
 static int format_line(const struct logged_session *s, char *out, size_t size)
 {
 	struct tm tm;
@@ -117,13 +128,16 @@ static int format_line(const struct logged_session *s, char *out, size_t size)
 	off = off < 0 ? -off : off;
 	text_name_field(exercise, s->exercise);
 	text_name_field(routine, s->routine);
-	int n = snprintf(out, size, "%s%c%02ld:%02ld\t%d\t%s\t%d\t%s\t%s\n",
+	char skipped[4 * ROUTINE_EXERCISES_MAX] = "";
+	skipped_field(s->skipped, skipped, sizeof skipped);
+	int n = snprintf(out, size, "%s%c%02ld:%02ld\t%d\t%s\t%d\t%s\t%s%s\n",
 			 when, sign, off / 3600, off / 60 % 60,
 			 s->seconds < 0			    ? 0
 			 : s->seconds > SESSIONLOG_SECONDS_MAX ? SESSIONLOG_SECONDS_MAX
 							    : s->seconds,
 			 logged_result_name(s->result),
-			 s->index < 0 ? 0 : s->index, exercise, routine);
+			 s->index < 0 ? 0 : s->index, exercise, routine,
+			 skipped);
 	return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
@@ -388,7 +402,7 @@ void sessionlog_begin(struct sessionlog *l, time_t wall, kt_ms now)
 
 int sessionlog_end(struct sessionlog *l, kt_ms now, enum session_result r,
 		   bool quit, int index, const char *exercise,
-		   const char *routine)
+		   const char *routine, unsigned skipped)
 {
 	if (!l)
 		return -1;
@@ -402,6 +416,7 @@ int sessionlog_end(struct sessionlog *l, kt_ms now, enum session_result r,
 	    .seconds = (int)((now - l->begin_now + 500) / 1000),
 	    .result = logged_result_of(r, quit),
 	    .index = index,
+	    .skipped = skipped,
 	};
 	text_name_field(s.exercise, exercise);
 	text_name_field(s.routine, routine);
@@ -464,21 +479,48 @@ static bool parse_name(const char *p, size_t len, char *out)
 	return true;
 }
 
+/* The seventh field: exercise numbers, 1 to ROUTINE_EXERCISES_MAX, each
+ * once, separated by commas. */
+static bool parse_skipped(const char *p, size_t len, unsigned *mask)
+{
+	*mask = 0;
+	for (size_t i = 0; i < len;) {
+		int v = 0;
+		size_t start = i;
+		while (i < len && p[i] >= '0' && p[i] <= '9' && i - start < 3)
+			v = v * 10 + (p[i++] - '0');
+		if (i == start || v < 1 || v > ROUTINE_EXERCISES_MAX ||
+		    (*mask & (1u << (v - 1))))
+			return false;
+		*mask |= 1u << (v - 1);
+		if (i < len && (p[i++] != ',' || i == len))
+			return false;
+	}
+	return len > 0;
+}
+
 bool sessionlog_parse(const char *line, struct logged_session *s)
 {
-	const char *field[6];
-	size_t len[6];
+	const char *field[7];
+	size_t len[7];
 	const char *p = line;
-	for (int i = 0; i < 6; i++) {
+	int fields = 0;
+	/* Six fields, or seven with the skipped exercises. */
+	for (;;) {
+		if (fields == 7)
+			return false; /* too many */
 		const char *tab = strchr(p, '\t');
-		if ((tab != NULL) != (i < 5))
-			return false; /* too few fields, or too many */
-		field[i] = p;
-		len[i] = tab ? (size_t)(tab - p) : strlen(p);
-		p = tab ? tab + 1 : p;
+		field[fields] = p;
+		len[fields++] = tab ? (size_t)(tab - p) : strlen(p);
+		if (!tab)
+			break;
+		p = tab + 1;
 	}
+	if (fields < 6)
+		return false; /* too few */
 	memset(s, 0, sizeof *s);
-	if (!parse_when(field[0], len[0], s) ||
+	if ((fields == 7 && !parse_skipped(field[6], len[6], &s->skipped)) ||
+	    !parse_when(field[0], len[0], s) ||
 	    !parse_count(field[1], len[1], SESSIONLOG_SECONDS_MAX,
 			 &s->seconds) ||
 	    !parse_count(field[3], len[3], ROUTINE_EXERCISES_MAX, &s->index) ||

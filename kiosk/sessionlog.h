@@ -12,6 +12,9 @@
  * reached (1-based; 0 and an empty name before the first, or 0 and
  * SESSIONLOG_REDFLAGS for a session that ended on the red-flag screen)
  * and the routine's name. Lines starting with '#' are comments.
+ * A seventh field, written only for a session in which exercises were
+ * skipped (a double press), lists their numbers: 2,5. Lines with six
+ * fields, as every older kiosk wrote them, read as no skips.
  *
  * Writing: each line is appended with one write() under O_APPEND, then
  * fdatasync. A line that cannot be written (full disk, read-only or
@@ -76,6 +79,7 @@ struct logged_session {
 	int index; /* exercise reached, 1-based; 0 before the first */
 	char exercise[ROUTINE_NAME_BYTES];
 	char routine[ROUTINE_NAME_BYTES];
+	unsigned skipped; /* bit i: exercise i + 1 was skipped */
 };
 
 const char *logged_result_name(enum logged_result r);
@@ -101,11 +105,11 @@ void sessionlog_close(struct sessionlog *l);
 void sessionlog_begin(struct sessionlog *l, time_t wall, kt_ms now);
 
 /* The session begun last ended at `now`. exercise may be NULL or "" with
- * index 0. Returns 0 when it is on disk, -1 when it is kept in memory
+ * index 0; skipped as in struct logged_session. Returns 0 when it is on disk, -1 when it is kept in memory
  * (or there was no begin: a bug, logged). */
 int sessionlog_end(struct sessionlog *l, kt_ms now, enum session_result r,
 		   bool quit, int index, const char *exercise,
-		   const char *routine);
+		   const char *routine, unsigned skipped);
 
 /* Append one session as given (sessionlog_end uses it; tests too). */
 int sessionlog_add(struct sessionlog *l, const struct logged_session *s);

@@ -71,6 +71,9 @@ struct summary {
 	size_t places, place_cap;
 	struct strmap place_of; /* "INDEX\tNAME" -> index into place */
 	int other_stopped, other_abandoned; /* past STATS_PLACES_MAX */
+	/* Exercises skipped with a double press, counted apart from how the
+	 * session ended: by number, since that is what the record keeps. */
+	int skip_sessions, skips, skipped[ROUTINE_EXERCISES_MAX];
 };
 
 /* The record marks such a session by the name of the place it ended. */
@@ -131,6 +134,12 @@ static int add_session(const struct logged_session *s, void *ctx)
 	m->redflags += ended_on_redflags(s);
 	m->seconds += s->seconds;
 	m->seconds_done += done ? s->seconds : 0;
+	m->skip_sessions += s->skipped != 0;
+	for (int i = 0; i < ROUTINE_EXERCISES_MAX; i++)
+		if (s->skipped & (1u << i)) {
+			m->skipped[i]++;
+			m->skips++;
+		}
 	if (s->result == LOGGED_STOPPED || s->result == LOGGED_ABANDONED)
 		return add_place(m, s);
 	return 0;
@@ -261,6 +270,21 @@ static void where_people_stop(FILE *out, struct summary *m)
 			m->other_stopped, m->other_abandoned, STATS_PLACES_MAX);
 }
 
+/* Only when anyone skipped: a record from before skipping existed reads
+ * as it always did. */
+static void skipped(FILE *out, const struct summary *m)
+{
+	if (!m->skips)
+		return;
+	fprintf(out,
+		"\nSkipped exercises (two quick presses): %d, in %d of %zu "
+		"sessions\n  skipped  exercise number\n",
+		m->skips, m->skip_sessions, m->count);
+	for (int i = 0; i < ROUTINE_EXERCISES_MAX; i++)
+		if (m->skipped[i])
+			fprintf(out, "  %7d  %d\n", m->skipped[i], i + 1);
+}
+
 static void report(FILE *out, struct summary *m, const struct session_scan *sc,
 		   const char *path)
 {
@@ -272,6 +296,7 @@ static void report(FILE *out, struct summary *m, const struct session_scan *sc,
 		results(out, m);
 		lengths(out, m);
 		where_people_stop(out, m);
+		skipped(out, m);
 	}
 	if (sc->damaged)
 		fprintf(out,

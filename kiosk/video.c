@@ -438,6 +438,8 @@ static enum key_action key_for(SDL_Keycode k)
 		return KEY_PRESS;
 	case SDLK_l:
 		return KEY_LONG;
+	case SDLK_d:
+		return KEY_DOUBLE;
 	case SDLK_m:
 		return KEY_MAT;
 	case SDLK_ESCAPE:

@@ -90,6 +90,8 @@ static void people_live(struct people *p, enum plan plan)
 	enum engine_input pause = p->mat ? INPUT_MAT_OFF : INPUT_PRESS;
 	bool paused = false;
 	people_input(p, go);
+	if (p->mat)
+		people_wait(p, 3000); /* lying down, not a step across */
 	assert_true(engine_in_session(p->e));
 	if (plan == PLAN_NEVER_STARTS && p->mat)
 		people_input(p, INPUT_MAT_OFF); /* gets up again */

@@ -69,6 +69,15 @@ static const char *const sk_screen_of[SK_STATES] = {
  *   any state of a session -> attract   a long press (stopped); waiting,
  *                        paused and a red-flag screen waiting for its
  *                        press also on their timeout (abandoned)
+ *   intro, ready, waiting, running, paused, rest -> rest or done   a
+ *                        double press skips the exercise (checked apart:
+ *                        only at the moment of a skip line)
+ *
+ * People who leave (engine.h): a check_in line asks "still there?" in
+ * waiting or paused, and nothing answering (no input) its seconds later
+ * ends the session; off the mat before the first exercise for 5 s with
+ * no input ends it too; lying down starts a session once the mat has
+ * been on for 3 s.
  *   done    -> attract   done_time over, a press or a long press
  *
  * The table is laid out by hand, so its columns stay under their names.
@@ -89,9 +98,19 @@ static const unsigned char sk_allowed[SK_STATES][SK_STATES] = {
 };
 /* clang-format on */
 
-enum sk_gesture { SK_PRESS, SK_LONG, SK_MAT_ON, SK_MAT_OFF, SK_GESTURES };
-static const char *const sk_gesture_name[SK_GESTURES] = {"press", "long", "on",
-							 "off"};
+enum sk_gesture {
+	SK_PRESS,
+	SK_LONG,
+	SK_MAT_ON,
+	SK_MAT_OFF,
+	SK_DOUBLE, /* a press within a second of a press */
+	SK_GESTURES
+};
+static const char *const sk_gesture_name[SK_GESTURES] = {
+    "press", "long", "on", "off", "double"};
+
+#define SK_MAT_START  3000 /* ms on the mat before lying down starts one */
+#define SK_EARLY_LEAVE 5000 /* ms off the mat before exercise 1: gone */
 
 enum sk_result { SK_COMPLETED, SK_STOPPED, SK_ABANDONED, SK_RESULTS };
 static const char *const sk_result_name[SK_RESULTS] = {"completed", "stopped",
@@ -130,6 +149,11 @@ struct soak_check {
 	int exercise, of;
 	long start_t, long_t; /* last press or mat on; last long press */
 	long press_t;	      /* last press */
+	long mat_t, input_t;  /* last mat change; last input of any kind */
+	long skip_t;	      /* last skip */
+	long double_t;	      /* last double press */
+	long check_in_t;      /* last "still there?"; -1: none */
+	long check_in_ms;     /* the time it gives to answer */
 	long asked_t; /* the red-flag screen asked for its press; -1: not */
 	bool mat;
 	int in_next;
@@ -156,6 +180,7 @@ static inline void soak_check_init(struct soak_check *c, const char *label)
 	c->state = c->paused_from = c->expect = SK_NONE;
 	c->closed_as = -1;
 	c->start_t = c->long_t = c->press_t = c->asked_t = -1;
+	c->mat_t = c->input_t = c->skip_t = c->check_in_t = c->double_t = -1;
 	c->paused_shown = c->stint_shown = -1;
 }
 
@@ -309,6 +334,10 @@ static inline void sk_state_line(struct soak_check *c, const char *line, long t)
 		return;
 	}
 	enum sk_state from = c->state, to = (enum sk_state)s;
+	/* A skip ends the exercise wherever it was: on to a rest, or to
+	 * the closing words after the last. */
+	bool skipped = c->skip_t == t && from != SK_NONE &&
+		       (to == SK_REST || to == SK_DONE);
 	if (c->expect != SK_NONE && to != c->expect)
 		sk_fail(c, line, "entered '%s' where '%s' was due", v,
 			sk_state_name[c->expect]);
@@ -318,6 +347,8 @@ static inline void sk_state_line(struct soak_check *c, const char *line, long t)
 		if (to != SK_ATTRACT)
 			sk_fail(c, line, "the first state is '%s', not attract",
 				v);
+	} else if (skipped) {
+		c->stint_shown = -1;
 	} else if (!sk_allowed[from][to]) {
 		sk_fail(c, line,
 			"'%s' -> '%s' is not a change the engine makes",
@@ -331,10 +362,12 @@ static inline void sk_state_line(struct soak_check *c, const char *line, long t)
 		c->moves[from][to]++;
 
 	if (from == SK_ATTRACT && to == SK_SAFETY) {
-		if (c->start_t != t)
+		if (c->start_t != t &&
+		    !(c->mat && c->mat_t + SK_MAT_START == t))
 			sk_fail(c, line,
-				"a session started with no press or mat at "
-				"that moment");
+				"a session started with no press then, nor "
+				"%d ms after lying down",
+				SK_MAT_START);
 		c->in_session = true;
 		c->session_line = c->line;
 		c->session_t = t;
@@ -456,6 +489,7 @@ static inline void sk_input_line(struct soak_check *c, const char *line, long t)
 	json_get(line, "gesture", g, sizeof g);
 	int k = sk_lookup(sk_gesture_name, SK_GESTURES, g);
 	bool mat = !strcmp(src, "mat");
+	c->input_t = t;
 	if (k < 0 || (!mat && strcmp(src, "button")) ||
 	    mat != (k == SK_MAT_ON || k == SK_MAT_OFF)) {
 		sk_fail(c, line, "no such input: %s %s", src, g);
@@ -463,14 +497,16 @@ static inline void sk_input_line(struct soak_check *c, const char *line, long t)
 	}
 	if (mat && (k == SK_MAT_ON) == c->mat)
 		sk_fail(c, line, "mat %s twice in a row", g);
-	if (mat)
+	if (mat) {
 		c->mat = k == SK_MAT_ON;
-	if (k == SK_PRESS || k == SK_MAT_ON)
-		c->start_t = t;
+		c->mat_t = t;
+	}
+	if (k == SK_PRESS || k == SK_DOUBLE)
+		c->start_t = c->press_t = t;
 	if (k == SK_LONG)
 		c->long_t = t;
-	if (k == SK_PRESS)
-		c->press_t = t;
+	if (k == SK_DOUBLE)
+		c->double_t = t;
 	if (c->state != SK_NONE)
 		c->inputs_in[c->state][k]++;
 	if (!c->in)
@@ -488,6 +524,23 @@ static inline void sk_input_line(struct soak_check *c, const char *line, long t)
 		}
 	sk_fail(c, line, "%s %s that the script does not make at %.3f s", src,
 		g, t / 1000.0);
+}
+
+/* Given up because the person left: "still there?" asked in this
+ * state and nothing since, for the time it gives; or off the mat before
+ * the first exercise, and nothing since. */
+static inline bool sk_left(const struct soak_check *c, long t)
+{
+	long since_state =
+	    c->state == SK_PAUSED ? c->paused_t : c->state_t;
+	bool waits = c->state == SK_WAITING || c->state == SK_PAUSED;
+	if (waits && c->check_in_t >= since_state &&
+	    c->check_in_t > c->input_t && t - c->check_in_t == c->check_in_ms)
+		return true;
+	bool early = c->state == SK_SAFETY || c->state == SK_REDFLAGS ||
+		     c->state == SK_PAUSED;
+	return early && c->exercise == 0 && !c->mat && c->mat_t >= 0 &&
+	       c->input_t == c->mat_t && t - c->mat_t == SK_EARLY_LEAVE;
 }
 
 static inline void sk_session_line(struct soak_check *c, const char *line,
@@ -522,7 +575,7 @@ static inline void sk_session_line(struct soak_check *c, const char *line,
 			sk_fail(c, line, "quit must end the session 'stopped'");
 		c->quit_seen = true;
 	} else if (r == SK_COMPLETED) {
-		if (c->state != SK_RUNNING || c->in_part ||
+		if ((c->state != SK_RUNNING && c->skip_t != t) || c->in_part ||
 		    c->exercise != c->of)
 			sk_fail(c, line,
 				"completed while '%s' at exercise %d of %d%s",
@@ -532,6 +585,8 @@ static inline void sk_session_line(struct soak_check *c, const char *line,
 	} else if (r == SK_STOPPED) {
 		if (c->long_t != t)
 			sk_fail(c, line, "stopped with no long press then");
+		c->expect = SK_ATTRACT;
+	} else if (sk_left(c, t)) {
 		c->expect = SK_ATTRACT;
 	} else {
 		/* The red-flag screen waits for its press as long as an
@@ -662,7 +717,7 @@ static inline void soak_check_line(struct soak_check *c, const char *line)
 		 * state's own, as it begins, and the last ones before the
 		 * session is given up or stopped. */
 		if ((c->state == SK_WAITING || c->state == SK_PAUSED) &&
-		    t != c->state_t)
+		    t != c->state_t && t != c->check_in_t)
 			c->expect_result = true;
 	} else if (!strcmp(type, "input")) {
 		sk_input_line(c, line, t);
@@ -691,6 +746,28 @@ static inline void soak_check_line(struct soak_check *c, const char *line)
 			sk_fail(c, line, "confirmed with no press then");
 	} else if (!strcmp(type, "part")) {
 		sk_part_line(c, line, t);
+	} else if (!strcmp(type, "check_in")) {
+		int seconds = -1;
+		sk_int(line, "seconds", &seconds);
+		if (!c->in_session ||
+		    (c->state != SK_WAITING && c->state != SK_PAUSED))
+			sk_fail(c, line, "a check-in while '%s'",
+				c->state == SK_NONE ? "?"
+						    : sk_state_name[c->state]);
+		if (seconds <= 0)
+			sk_fail(c, line, "a check-in with no time to answer");
+		c->check_in_t = t;
+		c->check_in_ms = 1000L * seconds;
+	} else if (!strcmp(type, "skip")) {
+		int index = -1;
+		sk_int(line, "index", &index);
+		if (!c->in_session || index != c->exercise || index < 1)
+			sk_fail(c, line, "skipped exercise %d at exercise %d",
+				index, c->exercise);
+		else if (c->double_t != t)
+			sk_fail(c, line, "a skip with no double press then");
+		c->skip_t = t;
+		c->in_part = false;
 	} else if (!strcmp(type, "chime")) {
 		if (c->state != SK_RUNNING)
 			sk_fail(c, line, "a chime while '%s'",

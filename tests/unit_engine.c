@@ -399,7 +399,8 @@ static void test_already_on_the_mat_counts(void **state)
 	(void)state;
 	struct sim *s = sim_new(test_routine, true);
 	sim_input(s, INPUT_MAT_ON, 0); /* mat_start: lying down starts */
-	assert_int_equal(engine_state(s->e), STATE_SAFETY);
+	/* once the mat has stayed on 3 s: a step across is no visit */
+	assert_int_equal(sim_until_state(s, STATE_SAFETY, 3000), 3000);
 	sim_until_state(s, STATE_RUNNING, 600000); /* exercise 1: auto */
 	sim_until_state(s, STATE_INTRO, 600000);
 	sim_until_state(s, STATE_READY, 600000); /* no waiting: on the mat */
@@ -459,7 +460,7 @@ static void test_mat_only_session_lying_down(void **state)
 	(void)state;
 	struct sim *s = sim_mat_only();
 	sim_input(s, INPUT_MAT_ON, 1000);
-	assert_int_equal(engine_state(s->e), STATE_SAFETY);
+	assert_int_equal(sim_until_state(s, STATE_SAFETY, 4000), 4000);
 	const struct logged *show = last(s, ACTION_SHOW);
 	assert_true(show->a.u.screen.no_button);
 	sim_until_state(s, STATE_DONE, 600000);
@@ -493,6 +494,69 @@ static void test_mat_only_absence_abandons(void **state)
 	assert_int_equal(engine_state(s->e), STATE_PAUSED);
 	sim_until_state(s, STATE_ATTRACT, run + 3000 + 120000);
 	assert_int_equal(session_result(s), RESULT_ABANDONED);
+	sim_free(s);
+}
+
+/* The test routine with check_in set, wired as given. */
+static struct sim *sim_check_in(const char *seconds, bool button, bool mat)
+{
+	char text[2048];
+	snprintf(text, sizeof text, "[settings]\ncheck_in = %s\n%s", seconds,
+		 test_routine + strlen("[settings]\n"));
+	return sim_make(text, strlen(text), NULL, button, mat);
+}
+
+/* Nobody seen for check_in before an auto part: asked, and answered with
+ * what is wired (the button, or the mat on a kiosk with only the mat);
+ * with nothing wired that could answer, never asked. */
+static void test_check_in_is_answered_with_what_is_wired(void **state)
+{
+	(void)state;
+	struct sim *s = sim_check_in("5", true, false);
+	sim_input(s, INPUT_PRESS, 0);
+	kt_ms asked = sim_until_state(s, STATE_WAITING, 60000);
+	assert_int_equal(last(s, ACTION_CHECK_IN)->t, asked);
+	const struct screen *sc = &last(s, ACTION_SHOW)->a.u.screen;
+	assert_true(sc->check_in);
+	assert_int_equal(sc->trigger, START_BUTTON);
+	assert_string_equal(last(s, ACTION_SAY)->a.u.say.text,
+			    "Are you still there? Press the big button to go "
+			    "on.");
+	sim_input(s, INPUT_PRESS, asked + 29000);
+	assert_int_equal(engine_state(s->e), STATE_READY);
+	sim_free(s);
+
+	/* Only the mat: lying there is a sign; off it, the mat answers. */
+	s = sim_check_in("1", false, true);
+	sim_input(s, INPUT_MAT_ON, 0);
+	kt_ms intro = sim_until_state(s, STATE_INTRO, 60000);
+	sim_input(s, INPUT_MAT_OFF, intro);
+	asked = sim_until_state(s, STATE_WAITING, 60000);
+	sc = &last(s, ACTION_SHOW)->a.u.screen;
+	assert_true(sc->check_in);
+	assert_int_equal(sc->trigger, START_MAT);
+	assert_string_equal(last(s, ACTION_SAY)->a.u.say.text,
+			    "Are you still there? Step onto the mat to go on.");
+	sim_input(s, INPUT_MAT_ON, asked + 1000);
+	assert_int_equal(engine_state(s->e), STATE_READY);
+	sim_free(s);
+
+	/* Unanswered: given up 30 s after asking. */
+	s = sim_check_in("5", true, false);
+	sim_input(s, INPUT_PRESS, 0);
+	asked = sim_until_state(s, STATE_WAITING, 60000);
+	assert_int_equal(sim_until_state(s, STATE_ATTRACT, asked + 60000),
+			 asked + ENGINE_CHECK_IN_WAIT);
+	assert_int_equal(session_result(s), RESULT_ABANDONED);
+	sim_free(s);
+
+	/* The button lost before the part: nobody could answer. */
+	s = sim_check_in("5", true, false);
+	sim_input(s, INPUT_PRESS, 0);
+	engine_set_wiring(s->e, false, false, false, s->now, &s->out);
+	take(s);
+	sim_until_state(s, STATE_RUNNING, 60000);
+	assert_int_equal(count(s, ACTION_CHECK_IN), 0);
 	sim_free(s);
 }
 
@@ -958,6 +1022,7 @@ int main(void)
 	    cmocka_unit_test(test_no_mat_means_button),
 	    cmocka_unit_test(test_mat_only_session_lying_down),
 	    cmocka_unit_test(test_mat_only_absence_abandons),
+	    cmocka_unit_test(test_check_in_is_answered_with_what_is_wired),
 	    cmocka_unit_test(test_wiring_can_change),
 	    cmocka_unit_test(test_idle_screen_follows_the_wiring),
 	    cmocka_unit_test(test_builtin_lines_never_overlap),

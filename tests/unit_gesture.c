@@ -153,6 +153,37 @@ static void test_button_held_at_start_is_not_a_gesture(void **state)
 	assert_int_equal(play(&g, LINE_BUTTON, release, 1, 9000, out, 4), 0);
 }
 
+/* Two quick presses: the first at once, the second as a double press;
+ * a third right after starts a new pair; one slower is a plain press,
+ * and so is one after a long press. */
+static void test_double_press(void **state)
+{
+	(void)state;
+	static const struct edge presses[] = {
+	    {1000, 1}, {1150, 0}, /* press: 1180 */
+	    {1500, 1}, {1650, 0}, /* double: 1680, 500 ms after */
+	    {1900, 1}, {2050, 0}, /* press again: 2080, a new pair */
+	    {3500, 1}, {3650, 0}, /* 1600 ms later: a press */
+	    {5000, 1}, {7500, 0}, /* long press at 7030 */
+	    {7700, 1}, {7850, 0}, /* a press: pairs with no long press */
+	};
+	static const enum gesture want[] = {
+	    GESTURE_PRESS, GESTURE_DOUBLE_PRESS, GESTURE_PRESS,
+	    GESTURE_PRESS, GESTURE_LONG_PRESS,	 GESTURE_PRESS,
+	};
+	struct gestures g;
+	struct gesture_event out[16];
+	gestures_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
+	int n = play(&g, LINE_BUTTON, presses, 12, 20000, out, 16);
+	assert_int_equal(n, 6);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(out[i].gesture, want[i]);
+	assert_int_equal(out[0].at, 1180);
+	assert_int_equal(out[1].at, 1680); /* nothing waited for it */
+	assert_string_equal(gesture_name(GESTURE_DOUBLE_PRESS), "double");
+	assert_int_equal(out[1].line, LINE_BUTTON);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +194,7 @@ int main(void)
 	    cmocka_unit_test(test_mat_on_and_off_with_chatter),
 	    cmocka_unit_test(test_stuck_button_costs_nothing),
 	    cmocka_unit_test(test_button_held_at_start_is_not_a_gesture),
+	    cmocka_unit_test(test_double_press),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -100,15 +100,15 @@ static void test_begin_and_end(void **state)
 	struct sessionlog *l = sessionlog_open(d.path, 0);
 	/* An end with no beginning is a bug: refused, nothing written. */
 	assert_int_equal(
-	    sessionlog_end(l, 5000, RESULT_STOPPED, false, 1, "x", "y"), -1);
+	    sessionlog_end(l, 5000, RESULT_STOPPED, false, 1, "x", "y", 0), -1);
 	sessionlog_begin(l, START, 1000);
 	assert_int_equal(sessionlog_end(l, 313500, RESULT_STOPPED, false, 2,
-					"Ball against the wall", "R"),
+					"Ball against the wall", "R", 0),
 			 0);
 	sessionlog_begin(l, START + 1000, 400000);
 	/* Ended because the kiosk was told to quit: a shutdown. */
 	assert_int_equal(
-	    sessionlog_end(l, 430000, RESULT_STOPPED, true, 0, NULL, "R"), 0);
+	    sessionlog_end(l, 430000, RESULT_STOPPED, true, 0, NULL, "R", 0), 0);
 	sessionlog_close(l);
 	struct session_history h;
 	assert_int_equal(sessionlog_read(d.file, &h), 0);
@@ -376,14 +376,14 @@ static void test_stats_count_the_red_flag_screen(void **state)
 	struct sessionlog *l = sessionlog_open(d.path, 0);
 	sessionlog_begin(l, START, 0);
 	sessionlog_end(l, 60000, RESULT_ABANDONED, false, 0,
-		       SESSIONLOG_REDFLAGS, "R");
+		       SESSIONLOG_REDFLAGS, "R", 0);
 	sessionlog_begin(l, START + 100, 0);
 	sessionlog_end(l, 30000, RESULT_STOPPED, false, 0, SESSIONLOG_REDFLAGS,
-		       "R");
+		       "R", 0);
 	sessionlog_begin(l, START + 200, 0);
-	sessionlog_end(l, 10000, RESULT_ABANDONED, false, 0, "", "R");
+	sessionlog_end(l, 10000, RESULT_ABANDONED, false, 0, "", "R", 0);
 	sessionlog_begin(l, START + 300, 0);
-	sessionlog_end(l, 400000, RESULT_COMPLETED, false, 6, "Last", "R");
+	sessionlog_end(l, 400000, RESULT_COMPLETED, false, 6, "Last", "R", 0);
 	sessionlog_close(l);
 	struct session_history h;
 	assert_int_equal(sessionlog_read(d.file, &h), 0);
@@ -402,6 +402,65 @@ static void test_stats_count_the_red_flag_screen(void **state)
 				    "exercise\n"));
 	free(got);
 	session_history_free(&h);
+	remove_dir(&d);
+}
+
+/* Skipped exercises: a seventh field only when there are any, read back
+ * with lines as older kiosks wrote them; a bad list is a damaged line. */
+static void test_skipped_exercises_are_kept(void **state)
+{
+	(void)state;
+	struct dir d;
+	make_dir(&d);
+	struct sessionlog *l = sessionlog_open(d.path, 0);
+	sessionlog_begin(l, START, 0);
+	sessionlog_end(l, 400000, RESULT_COMPLETED, false, 6, "Last", "R",
+		       1u << 1 | 1u << 4);
+	sessionlog_begin(l, START + 600, 0);
+	sessionlog_end(l, 300000, RESULT_COMPLETED, false, 6, "Last", "R", 0);
+	sessionlog_close(l);
+	char *text = read_file(d.file, NULL);
+	assert_non_null(strstr(text, "\tLast\tR\t2,5\n"));
+	assert_non_null(strstr(text, "\tLast\tR\n"));
+	free(text);
+	struct session_history h;
+	assert_int_equal(sessionlog_read(d.file, &h), 0);
+	assert_int_equal(h.count, 2);
+	assert_int_equal(h.damaged, 0);
+	assert_int_equal(h.session[0].skipped, 1u << 1 | 1u << 4);
+	assert_int_equal(h.session[1].skipped, 0);
+	session_history_free(&h);
+
+	static const char *const bad[] = {
+	    "\t", "\t0", "\t33", "\t2,", "\t,2", "\t2,2", "\t2;3",
+	    "\t2\t3", "\t0002",
+	};
+	struct logged_session s;
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char line[128];
+		snprintf(line, sizeof line,
+			 "2026-11-21T14:03:07+01:00\t312\tcompleted\t6\ta\t"
+			 "b%s",
+			 bad[i]);
+		if (sessionlog_parse(line, &s))
+			fail_msg("accepted: %s", line);
+	}
+	assert_true(sessionlog_parse("2026-11-21T14:03:07+01:00\t312\t"
+				     "completed\t6\ta\tb\t1,32",
+				     &s));
+	assert_int_equal(s.skipped, 1u | 1u << 31);
+
+	char *got = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&got, &len);
+	assert_int_equal(stats_print_file(out, stderr, d.file, START), 0);
+	fclose(out);
+	assert_non_null(strstr(got, "Skipped exercises (two quick presses): "
+				    "2, in 1 of 2 sessions\n"
+				    "  skipped  exercise number\n"
+				    "        1  2\n"
+				    "        1  5\n"));
+	free(got);
 	remove_dir(&d);
 }
 
@@ -440,6 +499,7 @@ int main(void)
 	    cmocka_unit_test(test_stats_golden),
 	    cmocka_unit_test(test_stats_count_the_red_flag_screen),
 	    cmocka_unit_test(test_stats_without_a_record),
+	    cmocka_unit_test(test_skipped_exercises_are_kept),
 	};
 	return cmocka_run_group_tests(tests, setup_tz, NULL);
 }

@@ -65,9 +65,10 @@ static const char *const base[] = {
     "{\"t\":32.000,\"type\":\"state\",\"state\":\"attract\"}",
     "{\"t\":32.000,\"type\":\"screen\",\"screen\":\"attract\",\"routine\":"
     "\"R\",\"minutes\":1,\"mat_start\":true}",
-    "{\"t\":40.000,\"type\":\"input\",\"source\":\"mat\",\"gesture\":"
+    "{\"t\":37.000,\"type\":\"input\",\"source\":\"mat\",\"gesture\":"
     "\"on\"}",
-    /* 35 */ "{\"t\":40.000,\"type\":\"state\",\"state\":\"safety\"}",
+    /* 35: lying down starts a session once the mat has been on 3 s */
+    "{\"t\":40.000,\"type\":\"state\",\"state\":\"safety\"}",
     "{\"t\":40.000,\"type\":\"screen\",\"screen\":\"safety\",\"routine\":"
     "\"R\"}",
     "{\"t\":42.030,\"type\":\"input\",\"source\":\"button\",\"gesture\":"
@@ -153,7 +154,7 @@ static void test_a_good_record_passes(void **state)
 	struct soak_check c;
 	struct sk_input in[] = {
 	    {1000, SK_PRESS, false}, {5500, SK_PRESS, false},
-	    {8500, SK_PRESS, false}, {40000, SK_MAT_ON, false},
+	    {8500, SK_PRESS, false}, {37000, SK_MAT_ON, false},
 	    {42030, SK_LONG, false}, {50000, SK_PRESS, false},
 	};
 	assert_int_equal(judge(KEEP, -1, NULL, &c, in, 6, false), 0);
@@ -301,7 +302,8 @@ static void test_why_a_session_ended(void **state)
 	caught(REPLACE, 2,
 	       "{\"t\":1.000,\"type\":\"input\",\"source\":\"button\","
 	       "\"gesture\":\"long\"}",
-	       "a session started with no press or mat");
+	       "a session started with no press then, nor 3000 ms after "
+	       "lying down");
 	caught(
 	    INSERT, 37,
 	    "{\"t\":41.000,\"type\":\"input\",\"source\":\"mat\",\"gesture\":"
@@ -343,14 +345,14 @@ static void test_the_scripts_gestures_and_no_others(void **state)
 	struct sk_input extra[] = {
 	    {1000, SK_PRESS, false},   {5500, SK_PRESS, false},
 	    {8500, SK_PRESS, false},   {20000, SK_PRESS, false},
-	    {40000, SK_MAT_ON, false}, {42030, SK_LONG, false},
+	    {37000, SK_MAT_ON, false}, {42030, SK_LONG, false},
 	    {50000, SK_PRESS, false},
 	};
 	assert_int_equal(judge(KEEP, -1, NULL, &c, extra, 7, false), 1);
 	assert_non_null(strstr(c.first, "press at 20.000 s never came"));
 	struct sk_input missing[] = {
 	    {1000, SK_PRESS, false},   {8500, SK_PRESS, false},
-	    {40000, SK_MAT_ON, false}, {42030, SK_LONG, false},
+	    {37000, SK_MAT_ON, false}, {42030, SK_LONG, false},
 	    {50000, SK_PRESS, false},
 	};
 	assert_int_equal(judge(KEEP, -1, NULL, &c, missing, 5, false), 1);
@@ -458,6 +460,124 @@ static void test_the_red_flag_screen(void **state)
 		   "'attract' -> 'redflags' is not a change"));
 }
 
+/* People who leave, or skip (engine.h): lying down starts a session 3 s
+ * later, and getting up before the first exercise ends it 5 s after; a
+ * check-in nobody answers ends one its 30 s later; a double press skips
+ * the last exercise, straight to the closing words. */
+static const char *const people[] = {
+    /* 0 */ "{\"t\":0.000,\"type\":\"state\",\"state\":\"attract\"}",
+    "{\"t\":0.000,\"type\":\"screen\",\"screen\":\"attract\",\"routine\":"
+    "\"R\",\"minutes\":1,\"mat_start\":true}",
+    "{\"t\":0.000,\"type\":\"input\",\"source\":\"mat\",\"gesture\":\"on\"}",
+    "{\"t\":3.000,\"type\":\"state\",\"state\":\"safety\"}",
+    "{\"t\":3.000,\"type\":\"screen\",\"screen\":\"safety\",\"routine\":"
+    "\"R\"}",
+    /* 5 */
+    "{\"t\":4.000,\"type\":\"input\",\"source\":\"mat\",\"gesture\":\"off\"}",
+    "{\"t\":9.000,\"type\":\"say\",\"text\":\"Gone.\",\"ms\":900}",
+    "{\"t\":9.000,\"type\":\"session\",\"result\":\"abandoned\",\"index\":0}",
+    "{\"t\":9.000,\"type\":\"state\",\"state\":\"attract\"}",
+    "{\"t\":9.000,\"type\":\"screen\",\"screen\":\"attract\",\"routine\":"
+    "\"R\",\"minutes\":1,\"mat_start\":true}",
+    /* 10 */
+    "{\"t\":20.000,\"type\":\"input\",\"source\":\"button\",\"gesture\":"
+    "\"press\"}",
+    "{\"t\":20.000,\"type\":\"state\",\"state\":\"safety\"}",
+    "{\"t\":20.000,\"type\":\"screen\",\"screen\":\"safety\",\"routine\":"
+    "\"R\"}",
+    "{\"t\":21.000,\"type\":\"exercise\",\"index\":1,\"name\":\"X\"}",
+    "{\"t\":21.000,\"type\":\"state\",\"state\":\"intro\"}",
+    /* 15 */
+    "{\"t\":21.000,\"type\":\"screen\",\"screen\":\"intro\",\"exercise\":"
+    "\"X\",\"index\":1,\"of\":1}",
+    "{\"t\":22.000,\"type\":\"state\",\"state\":\"waiting\"}",
+    "{\"t\":22.000,\"type\":\"check_in\",\"seconds\":30}",
+    "{\"t\":22.000,\"type\":\"say\",\"text\":\"Still there?\",\"ms\":1000}",
+    "{\"t\":22.000,\"type\":\"screen\",\"screen\":\"waiting\",\"exercise\":"
+    "\"X\",\"index\":1,\"of\":1,\"trigger\":\"button\",\"check_in\":true}",
+    /* 20 */ "{\"t\":52.000,\"type\":\"say\",\"text\":\"Gone.\",\"ms\":900}",
+    "{\"t\":52.000,\"type\":\"session\",\"result\":\"abandoned\",\"index\":1}",
+    "{\"t\":52.000,\"type\":\"state\",\"state\":\"attract\"}",
+    "{\"t\":52.000,\"type\":\"screen\",\"screen\":\"attract\",\"routine\":"
+    "\"R\",\"minutes\":1,\"mat_start\":true}",
+    "{\"t\":60.000,\"type\":\"input\",\"source\":\"button\",\"gesture\":"
+    "\"press\"}",
+    /* 25 */ "{\"t\":60.000,\"type\":\"state\",\"state\":\"safety\"}",
+    "{\"t\":60.000,\"type\":\"screen\",\"screen\":\"safety\",\"routine\":"
+    "\"R\"}",
+    "{\"t\":61.000,\"type\":\"exercise\",\"index\":1,\"name\":\"X\"}",
+    "{\"t\":61.000,\"type\":\"state\",\"state\":\"intro\"}",
+    "{\"t\":61.000,\"type\":\"screen\",\"screen\":\"intro\",\"exercise\":"
+    "\"X\",\"index\":1,\"of\":1}",
+    /* 30 */ "{\"t\":62.000,\"type\":\"state\",\"state\":\"running\"}",
+    "{\"t\":62.000,\"type\":\"part\",\"event\":\"start\",\"index\":1,"
+    "\"repeat\":1,\"kind\":\"hold\",\"seconds\":5}",
+    "{\"t\":62.000,\"type\":\"screen\",\"screen\":\"hold\",\"exercise\":"
+    "\"X\",\"index\":1,\"of\":1,\"remaining\":5,\"total\":5}",
+    "{\"t\":63.000,\"type\":\"screen\",\"screen\":\"hold\",\"exercise\":"
+    "\"X\",\"index\":1,\"of\":1,\"remaining\":4,\"total\":5}",
+    "{\"t\":63.500,\"type\":\"input\",\"source\":\"button\",\"gesture\":"
+    "\"press\"}",
+    /* 35 */ "{\"t\":63.500,\"type\":\"state\",\"state\":\"paused\"}",
+    "{\"t\":63.500,\"type\":\"screen\",\"screen\":\"paused\",\"exercise\":"
+    "\"X\",\"index\":1,\"of\":1,\"reason\":\"button\",\"remaining\":4,"
+    "\"total\":5}",
+    "{\"t\":64.000,\"type\":\"input\",\"source\":\"button\",\"gesture\":"
+    "\"double\"}",
+    "{\"t\":64.000,\"type\":\"hush\"}",
+    "{\"t\":64.000,\"type\":\"skip\",\"index\":1,\"name\":\"X\"}",
+    /* 40 */
+    "{\"t\":64.000,\"type\":\"session\",\"result\":\"completed\",\"index\":"
+    "1,\"skipped\":1}",
+    "{\"t\":64.000,\"type\":\"state\",\"state\":\"done\"}",
+    "{\"t\":64.000,\"type\":\"screen\",\"screen\":\"done\",\"routine\":"
+    "\"R\",\"exercises\":1,\"elapsed\":4}",
+    "{\"t\":64.000,\"type\":\"say\",\"text\":\"Skipping X.\",\"ms\":900}",
+    "{\"t\":84.000,\"type\":\"state\",\"state\":\"attract\"}",
+    /* 45 */
+    "{\"t\":84.000,\"type\":\"screen\",\"screen\":\"attract\",\"routine\":"
+    "\"R\",\"minutes\":1,\"mat_start\":true}",
+};
+#define PEOPLE_N ((int)(sizeof people / sizeof *people))
+
+/* The people record with line `at` left out; the first violation, or ""
+ * when none. */
+static const char *judge_people(int at, struct soak_check *c)
+{
+	soak_check_init(c, "unit");
+	c->quiet = true;
+	c->start_timeout = 10000;
+	c->pause_timeout = 12000;
+	for (int i = 0; i < PEOPLE_N; i++)
+		if (i != at)
+			soak_check_line(c, people[i]);
+	soak_check_end(c);
+	return c->violations ? c->first : "";
+}
+
+static void test_people_who_leave_or_skip(void **state)
+{
+	(void)state;
+	struct soak_check c;
+	assert_string_equal(judge_people(-1, &c), "");
+	assert_int_equal(c.moves[SK_PAUSED][SK_DONE], 1);
+	/* No lying down: nothing started that session. */
+	assert_non_null(strstr(judge_people(2, &c),
+			       "a session started with no press then"));
+	/* Still on the mat: no reason to give it up. */
+	assert_non_null(
+	    strstr(judge_people(5, &c), "abandoned while 'safety'"));
+	/* Nobody asked: only the start timeout could end the wait. */
+	assert_non_null(strstr(judge_people(17, &c),
+			       "abandoned after 30.000 s 'waiting'; the "
+			       "timeout is 10.000 s"));
+	/* A skip needs its double press. */
+	assert_non_null(strstr(judge_people(37, &c),
+			       "a skip with no double press then"));
+	/* Without the skip, paused -> done is no change the engine makes. */
+	assert_non_null(strstr(judge_people(39, &c), "completed while"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +594,7 @@ int main(void)
 	    cmocka_unit_test(test_the_scripts_gestures_and_no_others),
 	    cmocka_unit_test(test_the_red_flag_screen),
 	    cmocka_unit_test(test_a_screen_has_only_its_fields),
+	    cmocka_unit_test(test_people_who_leave_or_skip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
