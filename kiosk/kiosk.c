@@ -217,6 +217,8 @@ static void keep_session(struct kiosk *k, const struct action *a, kt_ms at)
 		k->exercise.index = a->u.exercise.index;
 		snprintf(k->exercise.name, sizeof k->exercise.name, "%s",
 			 a->u.exercise.name);
+	} else if (a->kind == ACTION_SKIP) {
+		metrics_skipped(k->metrics, a->u.exercise.name); /* fleet */
 	} else if (a->kind == ACTION_SESSION && k->in_session) {
 		k->in_session = false;
 		/* Counted against the routine that ran it; applied once

@@ -76,26 +76,34 @@ static int teardown(void **state)
 
 /* ---- what the event records say ---- */
 
+struct named {
+	char name[128];
+	int n;
+};
+
 struct tally {
 	int result[4]; /* completed, stopped, abandoned, shutdown */
 	int sessions;
-	struct {
-		char name[128];
-		int n;
-	} reached[16];
-	int names;
+	struct named reached[16], skipped[16];
+	int names, skips;
 };
+
+/* One more for `name` among the *n names of `list`. */
+static void count_name(struct named *list, int *n, const char *name)
+{
+	for (int i = 0; i < *n; i++)
+		if (!strcmp(list[i].name, name)) {
+			list[i].n++;
+			return;
+		}
+	assert_true(*n < 16);
+	snprintf(list[*n].name, 128, "%s", name);
+	list[(*n)++].n = 1;
+}
 
 static void count_reached(struct tally *t, const char *name)
 {
-	for (int i = 0; i < t->names; i++)
-		if (!strcmp(t->reached[i].name, name)) {
-			t->reached[i].n++;
-			return;
-		}
-	assert_true(t->names < 16);
-	snprintf(t->reached[t->names].name, 128, "%s", name);
-	t->reached[t->names++].n = 1;
+	count_name(t->reached, &t->names, name);
 }
 
 static void tally_record(struct tally *t, const char *path)
@@ -106,6 +114,11 @@ static void tally_record(struct tally *t, const char *path)
 	for (char **l = lines; *l; l++) {
 		if (json_is(*l, "type", "exercise"))
 			json_get(*l, "name", name, sizeof name);
+		if (json_is(*l, "type", "skip")) {
+			char skipped[128];
+			json_get(*l, "name", skipped, sizeof skipped);
+			count_name(t->skipped, &t->skips, skipped);
+		}
 		if (!json_is(*l, "type", "session"))
 			continue;
 		t->sessions++;
@@ -222,11 +235,18 @@ static void test_metrics_scraped_by_node_exporter(void **state)
 		  "0 press\n200 press\n400 press\n410 down\n413 up\n", 1);
 	run_kiosk("--metrics-dir " OUT "/prom",
 		  "0 press\n30 down\n33 up\n40 press\n50 quit\n", 2);
+	/* A double press while the first exercise waits for the mat. */
+	run_kiosk("--metrics-dir " OUT "/prom",
+		  "0 press\n85 press\n85.4 press\n130 quit\n", 3);
 	struct tally t = {0};
-	tally_record(&t, OUT "/1.jsonl");
-	tally_record(&t, OUT "/2.jsonl");
-	assert_true(t.sessions >= 4);
-	assert_int_equal(t.result[3], 1); /* the quit mid-session */
+	for (int i = 1; i <= 3; i++) {
+		char path[64];
+		snprintf(path, sizeof path, OUT "/%d.jsonl", i);
+		tally_record(&t, path);
+	}
+	assert_true(t.sessions >= 5);
+	assert_int_equal(t.skips, 1);
+	assert_int_equal(t.result[3], 2); /* the quits mid-session */
 	assert_int_equal(run("promtool check metrics <" OUT "/prom/kiosk.prom"),
 			 0);
 
@@ -256,6 +276,13 @@ static void test_metrics_scraped_by_node_exporter(void **state)
 			 "kiosk_exercise_reached_total{exercise=\"%s\"}",
 			 t.reached[i].name);
 		assert_int_equal((int)sample(body, series), t.reached[i].n);
+	}
+	for (int i = 0; i < t.skips; i++) {
+		char series[256];
+		snprintf(series, sizeof series,
+			 "kiosk_exercise_skipped_total{exercise=\"%s\"}",
+			 t.skipped[i].name);
+		assert_int_equal((int)sample(body, series), t.skipped[i].n);
 	}
 	/* node_exporter writes large numbers in e-notation. */
 	double last = sample(body, "kiosk_last_session_timestamp_seconds");
