@@ -21,7 +21,7 @@
 static void print_summary(const char *file, const struct routine *r)
 {
 	struct engine_options eo = {.have_button = true, .have_mat = true};
-	kt_ms total = routine_estimate(r, &eo);
+	kt_ms total = engine_estimate(r, &eo);
 	int secs = (int)((total + 500) / 1000);
 	printf("%s: OK. Routine \"%s\": %d exercise%s (", file, r->name,
 	       r->exercises, r->exercises == 1 ? "" : "s");
@@ -72,7 +72,7 @@ static void check_length(const struct routine *r, struct diags *d)
 	struct engine_options eo = {.have_button = true, .have_mat = true};
 	if (!load_length_ok(r, d))
 		return;
-	kt_ms total = routine_estimate(r, &eo);
+	kt_ms total = engine_estimate(r, &eo);
 	if (total > CHECK_LONG_MS)
 		diag_warn(d, 0,
 			  "a session of this routine takes about %lld "
@@ -103,7 +103,7 @@ int check_run(const struct options *o)
 {
 	const char *path = cli_config_path(o);
 	struct diags d;
-	diags_init(&d, path ? path : CONFIG_BUILTIN_NAME);
+	diag_init(&d, path ? path : CONFIG_BUILTIN_NAME);
 	d.want_warnings = true;
 	char *file_text = NULL;
 	size_t len = 0;
@@ -112,7 +112,7 @@ int check_run(const struct options *o)
 	    path ? config_check_file(path, cli_assets_dir(o), &d, &file_text,
 				     &len)
 		 : config_check_text(text, len, cli_assets_dir(o), &d);
-	bool read_whole = r && !diags_errors(&d);
+	bool read_whole = r && !diag_errors(&d);
 	if (path)
 		text = file_text;
 	if (r)
@@ -121,11 +121,11 @@ int check_run(const struct options *o)
 		check_length(r, &d);
 	if (text)
 		check_glyphs(text, len, &d);
-	bool ok = r && !diags_errors(&d);
-	diags_print(&d, stderr);
+	bool ok = r && !diag_errors(&d);
+	diag_print(&d, stderr);
 	if (ok)
 		print_summary(d.file, r);
-	diags_free(&d);
+	diag_free(&d);
 	routine_free(r);
 	free(file_text);
 	return ok ? 0 : 1;

@@ -202,7 +202,7 @@ struct parser {
 
 static void *arena(struct parser *p, size_t size)
 {
-	void *m = arena_alloc(&p->r->arena, size);
+	void *m = routine_arena_alloc(&p->r->arena, size);
 	if (!m)
 		diag_add(p->d, p->line, "out of memory");
 	return m;
@@ -270,14 +270,14 @@ static const char *closest_key(enum section sec, const char *name)
 			best = keys[i].name, best_d = dist;
 	}
 	for (int i = 0; sec == SEC_PHRASES && i < PHRASE_COUNT; i++) {
-		int dist = edit_distance(name, phrase_key(i));
+		int dist = edit_distance(name, routine_phrase_key(i));
 		if (dist < best_d)
-			best = phrase_key(i), best_d = dist;
+			best = routine_phrase_key(i), best_d = dist;
 	}
 	for (int i = 0; sec == SEC_SCREEN && i < WORD_COUNT; i++) {
-		int dist = edit_distance(name, word_key(i));
+		int dist = edit_distance(name, routine_word_key(i));
 		if (dist < best_d)
-			best = word_key(i), best_d = dist;
+			best = routine_word_key(i), best_d = dist;
 	}
 	return best;
 }
@@ -531,7 +531,7 @@ static void set_kind(struct parser *p, const struct keydef *k, void *f,
 			 n == 0		       ? ""
 			 : n == KIND_COUNT - 1 ? " or "
 					       : ", ",
-			 kind_name(n));
+			 routine_kind_name(n));
 	diag_add(p->d, p->line, "'%s' must be %s, got '%s'", k->name, all, v);
 }
 
@@ -685,12 +685,13 @@ static void finish_progress(struct parser *p, struct exercise *x,
 		diag_add(p->d, step_line,
 			 "'progress_step' must be at most %d for kind = %s, "
 			 "got %d",
-			 limit, kind_name(x->kind), g->step);
+			 limit, routine_kind_name(x->kind), g->step);
 	if (g->max > limit)
 		diag_add(p->d, max_line,
 			 "'progress_max' must be at most %d for kind = %s "
 			 "(the limit of '%s'), got %d",
-			 limit, kind_name(x->kind), unit_key->name, g->max);
+			 limit, routine_kind_name(x->kind), unit_key->name,
+			 g->max);
 	else if (start && g->max < start)
 		diag_add(p->d, max_line,
 			 "'progress_max' is %d, less than where the exercise "
@@ -725,7 +726,7 @@ static void finish_exercise(struct parser *p)
 		if (p->key_line[i] && k->group && !(uses & k->group))
 			diag_add(p->d, p->key_line[i],
 				 "'%s' does not apply to kind = %s", k->name,
-				 kind_name(x->kind));
+				 routine_kind_name(x->kind));
 		else if (!p->key_line[i] && k->required)
 			diag_add(p->d, p->sec_line,
 				 "this [exercise] has no '%s'", k->name);
@@ -733,7 +734,7 @@ static void finish_exercise(struct parser *p)
 			diag_add(p->d, p->sec_line,
 				 "this [exercise] has no '%s', which kind = %s "
 				 "needs",
-				 k->name, kind_name(x->kind));
+				 k->name, routine_kind_name(x->kind));
 	}
 	finish_progress(p, x, kind_known);
 }
@@ -807,7 +808,8 @@ static int set_text(struct parser *p, const char *name, const char *value)
 	int *line = words ? p->word_line : p->phrase_line;
 	const char **out = words ? p->r->settings.word : p->r->settings.phrase;
 	for (int i = 0; i < count; i++) {
-		if (strcasecmp(name, words ? word_key(i) : phrase_key(i)))
+		if (strcasecmp(name, words ? routine_word_key(i)
+					   : routine_phrase_key(i)))
 			continue;
 		if (line[i])
 			diag_add(p->d, p->line,
@@ -1120,14 +1122,14 @@ static void builtin_redflags(struct parser *p)
 	size_t len;
 	const char *text = config_builtin(&len);
 	struct diags d;
-	diags_init(&d, "built-in routine");
+	diag_init(&d, "built-in routine");
 	struct routine *b =
 	    config_load_text(text, len, NULL, p->assets_dir, &d);
 	for (int i = 0; b && i < b->redflags.count; i++)
 		add_line(p, "redflags", &p->r->redflags, b->redflags.line[i]);
 	p->r->redflags_builtin = b != NULL;
 	routine_free(b);
-	diags_free(&d);
+	diag_free(&d);
 }
 
 /* The red-flag screen is there unless the file turns it off in so many
@@ -1227,7 +1229,7 @@ static struct routine *load_text(const char *text, size_t len,
 	    .text = text,
 	    .len = len,
 	};
-	settings_defaults(&r->settings);
+	routine_settings_defaults(&r->settings);
 	r->redflags_screen = true;
 	r->exercise = arena(&p, sizeof *r->exercise * ROUTINE_EXERCISES_MAX);
 	if (r->exercise) {
@@ -1236,7 +1238,7 @@ static struct routine *load_text(const char *text, size_t len,
 			finish_exercise(&p);
 		check_whole(&p);
 	}
-	if (diags_errors(d) && !partial) {
+	if (diag_errors(d) && !partial) {
 		routine_free(r);
 		return NULL;
 	}

@@ -42,7 +42,7 @@ struct config_glyphs {
 /* kiosk --check: like config_load_file, but the routine comes back even
  * when it has errors (to try its voice; never to run), and so does the
  * file's text (*text, the caller frees it). Errors are those of
- * diags_errors(d). NULL only when the file cannot be read or memory runs
+ * diag_errors(d). NULL only when the file cannot be read or memory runs
  * out. */
 struct routine *config_check_file(const char *path, const char *assets_dir,
 				  struct diags *d, char **text, size_t *len);

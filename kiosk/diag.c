@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-void diags_init(struct diags *d, const char *file)
+void diag_init(struct diags *d, const char *file)
 {
 	memset(d, 0, sizeof *d);
 	d->file = file;
 }
 
-void diags_free(struct diags *d)
+void diag_free(struct diags *d)
 {
 	for (int i = 0; i < d->count; i++)
 		free(d->item[i].message);
@@ -76,7 +76,7 @@ void diag_warn(struct diags *d, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
-int diags_errors(const struct diags *d)
+int diag_errors(const struct diags *d)
 {
 	return d->count - d->warnings + d->dropped;
 }
@@ -89,7 +89,7 @@ static int by_line(const void *a, const void *b)
 	return x->seq - y->seq;
 }
 
-void diags_print(const struct diags *d, FILE *to)
+void diag_print(const struct diags *d, FILE *to)
 {
 	struct diag *sorted = malloc(sizeof *sorted * (size_t)(d->count + 1));
 	if (sorted && d->count) {

@@ -2,7 +2,7 @@
  * diag.h - error messages about a file, each as "FILE:LINE: message".
  *
  * A struct diags collects every problem found in one pass so staff see all
- * of them at once. It owns its messages; diags_free releases them. Not
+ * of them at once. It owns its messages; diag_free releases them. Not
  * thread-safe.
  *
  * Errors make a file unusable. Warnings (kiosk --check only: the kiosk
@@ -36,8 +36,8 @@ struct diags {
 	bool want_warnings; /* keep warnings (kiosk --check); else dropped */
 };
 
-void diags_init(struct diags *d, const char *file);
-void diags_free(struct diags *d);
+void diag_init(struct diags *d, const char *file);
+void diag_free(struct diags *d);
 
 /* Record a problem at `line` (1-based). printf-style. */
 void diag_add(struct diags *d, int line, const char *fmt, ...)
@@ -48,9 +48,9 @@ void diag_warn(struct diags *d, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* How many errors (warnings not counted, dropped messages counted). */
-int diags_errors(const struct diags *d);
+int diag_errors(const struct diags *d);
 
 /* Print every message, in line order, one per line. */
-void diags_print(const struct diags *d, FILE *to);
+void diag_print(const struct diags *d, FILE *to);
 
 #endif

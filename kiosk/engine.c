@@ -260,9 +260,9 @@ static struct cue_pick cue_at(const struct engine *e, int s)
 			const char *cue = x->cue[v.breath];
 			kt_ms room = (kt_ms)v.phase_len * 1000;
 			if (!cue || speech_length(e, cue) > room)
-				cue = breath_word(st, v.breath);
+				cue = routine_breath_word(st, v.breath);
 			pick(&c, s == 0 ? PRIO_COUNTDOWN : PRIO_CUE, cue,
-			     cue != breath_word(st, v.breath));
+			     cue != routine_breath_word(st, v.breath));
 		}
 		return c;
 	}
@@ -289,7 +289,8 @@ static struct cue_pick cue_at(const struct engine *e, int s)
 	if (v.breath != BREATH_NONE) {
 		snprintf(num, sizeof num, "%d", v.count);
 		pick(&c, s == 0 ? PRIO_COUNTDOWN : PRIO_COUNT_WORD,
-		     v.count == 1 ? breath_word(st, v.breath) : num, false);
+		     v.count == 1 ? routine_breath_word(st, v.breath) : num,
+		     false);
 	}
 	return c;
 }
@@ -888,7 +889,7 @@ static void adopt_pending(struct engine *e)
 		return;
 	e->r = e->pending;
 	e->pending = NULL;
-	e->minutes = (int)((routine_estimate(e->r, &e->opt) + 30000) / 60000);
+	e->minutes = (int)((engine_estimate(e->r, &e->opt) + 30000) / 60000);
 }
 
 static void enter_attract(struct engine *e, kt_ms now, struct actions *out)
@@ -1125,7 +1126,7 @@ struct engine *engine_new(const struct routine *r,
 	if (!e)
 		return NULL;
 	engine_init(e, r, opt);
-	e->minutes = (int)((routine_estimate(r, &e->opt) + 30000) / 60000);
+	e->minutes = (int)((engine_estimate(r, &e->opt) + 30000) / 60000);
 	return e;
 }
 
@@ -1340,8 +1341,8 @@ bool engine_in_session(const struct engine *e)
 
 /* ---- estimate: run the routine with someone who starts everything ---- */
 
-kt_ms routine_walk(const struct routine *r, const struct engine_options *opt,
-		   routine_visit_fn visit, void *ctx)
+kt_ms engine_walk(const struct routine *r, const struct engine_options *opt,
+		  routine_visit_fn visit, void *ctx)
 {
 	struct engine *e = calloc(1, sizeof *e);
 	struct actions *out = malloc(sizeof *out);
@@ -1378,15 +1379,14 @@ done:
 	return result;
 }
 
-kt_ms routine_estimate(const struct routine *r,
-		       const struct engine_options *opt)
+kt_ms engine_estimate(const struct routine *r, const struct engine_options *opt)
 {
-	return routine_walk(r, opt, NULL, NULL);
+	return engine_walk(r, opt, NULL, NULL);
 }
 
 /* ---- names, as they appear in the event record ---- */
 
-const char *state_name(enum kiosk_state s)
+const char *engine_state_name(enum kiosk_state s)
 {
 	static const char *const n[] = {
 	    "attract", "safety",  "redflags", "intro", "ready",
@@ -1395,7 +1395,7 @@ const char *state_name(enum kiosk_state s)
 	return s < STATE_COUNT ? n[s] : "?";
 }
 
-const char *screen_name(enum screen_kind s)
+const char *engine_screen_name(enum screen_kind s)
 {
 	static const char *const n[] = {
 	    "attract", "safety", "redflags", "intro", "ready", "waiting",
@@ -1409,7 +1409,7 @@ const char *pause_reason_name(enum pause_reason r)
 	return r == PAUSE_MAT ? "mat" : "button";
 }
 
-const char *result_name(enum session_result r)
+const char *engine_result_name(enum session_result r)
 {
 	static const char *const n[] = {"completed", "stopped", "abandoned"};
 	return r <= RESULT_ABANDONED ? n[r] : "?";

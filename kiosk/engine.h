@@ -7,7 +7,7 @@
  * and the next time it wants to be woken. It performs no I/O, reads no clock,
  * allocates only in engine_new, and knows nothing of SDL, eSpeak NG,
  * PortAudio or libgpiod. That wall is what lets the same engine run on the
- * real clock, on a virtual clock in tests, and in routine_estimate().
+ * real clock, on a virtual clock in tests, and in engine_estimate().
  *
  * Ownership: the engine borrows the routine given to engine_new (and to
  * engine_set_routine) and never frees it; keep it alive while the engine
@@ -20,14 +20,13 @@
  *  - Check-in. Each exercise has a check_in time (routine file; 0: off).
  *    Once that long has passed without a sign, the kiosk asks "Are you
  *    still there?" (ACTION_CHECK_IN) and waits ENGINE_CHECK_IN_WAIT
- *    (30 s) for any sign; none, and the session is given up. It asks only where it would otherwise
- *    go on without the person: before a timed part that starts by itself
- *    (it then waits for a press, shown as a waiting screen with
- *    check_in set), while waiting for the button or the mat (a wait that
- *    begins with the check-in already due is itself the question), and
- *    while paused off the mat (paused_at + check_in). Never in the middle
- *    of a timed part, nor in a pause the person chose with the button
- *    (pause_timeout alone governs that one).
+ *    (30 s) for any sign; none, and the session is given up. It asks only where
+ * it would otherwise go on without the person: before a timed part that starts
+ * by itself (it then waits for a press, shown as a waiting screen with check_in
+ * set), while waiting for the button or the mat (a wait that begins with the
+ * check-in already due is itself the question), and while paused off the mat
+ * (paused_at + check_in). Never in the middle of a timed part, nor in a pause
+ * the person chose with the button (pause_timeout alone governs that one).
  *  - A step is not a visit. Lying down starts a session only once the mat
  *    has stayed on for MAT_START_SETTLE (3 s).
  *  - Gone before it began. Off the mat before the first exercise, and
@@ -107,8 +106,8 @@ enum chime { CHIME_START, CHIME_END };
  *             shows it, when `when` holds: CAP_SHOW or CAP_NO
  */
 #define SCREEN_FIELDS(X)                                                       \
-	X(enum screen_kind, kind, , SF_NAME, screen_name, "screen", "screen",  \
-	  true, CAP_NO)                                                        \
+	X(enum screen_kind, kind, , SF_NAME, engine_screen_name, "screen",     \
+	  "screen", true, CAP_NO)                                              \
 	/* exercise, or routine name */                                        \
 	X(char, title, [ROUTINE_NAME_BYTES], SF_TEXT, -, "exercise",           \
 	  "routine", true, CAP_NO)                                             \
@@ -122,8 +121,8 @@ enum chime { CHIME_START, CHIME_END };
 	X(bool, mat_start, , SF_BOOL, -, "mat_start", "mat_start",             \
 	  s->kind == SCREEN_ATTRACT, CAP_NO)                                   \
 	/* waiting: what starts the part */                                    \
-	X(enum start_trigger, trigger, , SF_NAME, trigger_name, "trigger",     \
-	  "trigger", s->kind == SCREEN_WAITING, CAP_NO)                        \
+	X(enum start_trigger, trigger, , SF_NAME, routine_trigger_name,        \
+	  "trigger", "trigger", s->kind == SCREEN_WAITING, CAP_NO)             \
 	/* waiting: "are you still there?" asked before a part */              \
 	X(bool, check_in, , SF_BOOL, -, "check_in", "check_in",                \
 	  s->kind == SCREEN_WAITING && s->check_in, CAP_NO)                    \
@@ -152,7 +151,7 @@ enum chime { CHIME_START, CHIME_END };
 	  CAP_NO)                                                              \
 	X(int, rep, , SF_INT, -, "rep", "rep", s->reps, CAP_NO)                \
 	X(int, reps, , SF_INT, -, "reps", "reps", s->reps, CAP_NO)             \
-	X(enum breath_phase, breath, , SF_NAME, breath_name, "breath",         \
+	X(enum breath_phase, breath, , SF_NAME, routine_breath_name, "breath", \
 	  "breath", s->breath != BREATH_NONE, CAP_SHOW)                        \
 	/* second within the breath phase, 1-based */                          \
 	X(int, count, , SF_INT, -, "count", "count", s->breath != BREATH_NONE, \
@@ -306,19 +305,19 @@ bool engine_in_session(const struct engine *e);
 
 /* Length of one session with a person who starts everything at once:
  * the routine is run on a private engine and the time it took returned. */
-kt_ms routine_estimate(const struct routine *r,
-		       const struct engine_options *opt);
+kt_ms engine_estimate(const struct routine *r,
+		      const struct engine_options *opt);
 
 /* The same run, showing every action to `visit` as it comes: how the
  * kiosk learns, before a session, every line it will say and in what
- * order. Returns the same length as routine_estimate. */
+ * order. Returns the same length as engine_estimate. */
 typedef void (*routine_visit_fn)(void *ctx, const struct action *a);
-kt_ms routine_walk(const struct routine *r, const struct engine_options *opt,
-		   routine_visit_fn visit, void *ctx);
+kt_ms engine_walk(const struct routine *r, const struct engine_options *opt,
+		  routine_visit_fn visit, void *ctx);
 
-const char *state_name(enum kiosk_state s);
-const char *screen_name(enum screen_kind s);
+const char *engine_state_name(enum kiosk_state s);
+const char *engine_screen_name(enum screen_kind s);
 const char *pause_reason_name(enum pause_reason r); /* "button", "mat" */
-const char *result_name(enum session_result r);
+const char *engine_result_name(enum session_result r);
 
 #endif

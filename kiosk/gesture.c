@@ -34,8 +34,8 @@ static bool is_button(enum gesture_line l)
 	return line_table[l].means == MEANS_PRESS;
 }
 
-void gestures_init(struct gestures *g, const kt_ms settle[LINE_COUNT],
-		   kt_ms long_press)
+void gesture_init(struct gestures *g, const kt_ms settle[LINE_COUNT],
+		  kt_ms long_press)
 {
 	memset(g, 0, sizeof *g);
 	for (int l = 0; l < LINE_COUNT; l++) {
@@ -45,17 +45,17 @@ void gestures_init(struct gestures *g, const kt_ms settle[LINE_COUNT],
 	g->long_press = long_press;
 }
 
-void gestures_set_settle(struct gestures *g, enum gesture_line l, kt_ms settle)
+void gesture_set_settle(struct gestures *g, enum gesture_line l, kt_ms settle)
 {
 	g->line[l].settle = settle;
 }
 
-void gestures_set_long_press(struct gestures *g, kt_ms long_press)
+void gesture_set_long_press(struct gestures *g, kt_ms long_press)
 {
 	g->long_press = long_press;
 }
 
-void gestures_set_level(struct gestures *g, enum gesture_line l, bool active)
+void gesture_set_level(struct gestures *g, enum gesture_line l, bool active)
 {
 	g->line[l].stable = g->line[l].raw = active;
 	if (is_button(l) && active)
@@ -137,8 +137,8 @@ static void advance(struct gestures *g, kt_ms now)
 	}
 }
 
-void gestures_edge(struct gestures *g, enum gesture_line l, bool active,
-		   kt_ms at)
+void gesture_edge(struct gestures *g, enum gesture_line l, bool active,
+		  kt_ms at)
 {
 	advance(g, at - 1); /* what settled before this edge came */
 	struct debounce *d = &g->line[l];
@@ -148,8 +148,8 @@ void gestures_edge(struct gestures *g, enum gesture_line l, bool active,
 	d->raw_since = at;
 }
 
-int gestures_poll(struct gestures *g, kt_ms now, struct gesture_event *out,
-		  int n)
+int gesture_poll(struct gestures *g, kt_ms now, struct gesture_event *out,
+		 int n)
 {
 	advance(g, now);
 	int k = g->queued < n ? g->queued : n;
@@ -160,7 +160,7 @@ int gestures_poll(struct gestures *g, kt_ms now, struct gesture_event *out,
 	return k;
 }
 
-kt_ms gestures_wake(const struct gestures *g)
+kt_ms gesture_wake(const struct gestures *g)
 {
 	if (g->queued)
 		return g->queue[0].at;

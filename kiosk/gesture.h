@@ -16,7 +16,7 @@
  * see whether a second comes, so a single press is never slowed down).
  *
  * The caller owns the struct; no allocation; not thread-safe. Edges must
- * be fed in time order; gestures_wake says when to call gestures_poll
+ * be fed in time order; gesture_wake says when to call gesture_poll
  * next even if no edge arrives.
  */
 #ifndef KIOSK_GESTURE_H
@@ -87,29 +87,29 @@ struct gestures {
 
 /* Lines start released/off unless the caller says otherwise; settle[l]
  * is line l's settle time. */
-void gestures_init(struct gestures *g, const kt_ms settle[LINE_COUNT],
-		   kt_ms long_press);
+void gesture_init(struct gestures *g, const kt_ms settle[LINE_COUNT],
+		  kt_ms long_press);
 
 /* Change a line's settle time (0 when the kernel debounces it already). */
-void gestures_set_settle(struct gestures *g, enum gesture_line l, kt_ms settle);
+void gesture_set_settle(struct gestures *g, enum gesture_line l, kt_ms settle);
 
 /* Change the long-press time (a routine read again). */
-void gestures_set_long_press(struct gestures *g, kt_ms long_press);
+void gesture_set_long_press(struct gestures *g, kt_ms long_press);
 
 /* Set a line's level without producing a gesture (its level at start). */
-void gestures_set_level(struct gestures *g, enum gesture_line l, bool active);
+void gesture_set_level(struct gestures *g, enum gesture_line l, bool active);
 
 /* A raw edge: `active` is true for pressed / someone on the mat. */
-void gestures_edge(struct gestures *g, enum gesture_line l, bool active,
-		   kt_ms at);
+void gesture_edge(struct gestures *g, enum gesture_line l, bool active,
+		  kt_ms at);
 
 /* Move the recognised gestures due by `now` into out (at most n);
  * returns how many. Call again while it returns n. */
-int gestures_poll(struct gestures *g, kt_ms now, struct gesture_event *out,
-		  int n);
+int gesture_poll(struct gestures *g, kt_ms now, struct gesture_event *out,
+		 int n);
 
-/* When gestures_poll has something to do next; KT_NEVER if nothing. */
-kt_ms gestures_wake(const struct gestures *g);
+/* When gesture_poll has something to do next; KT_NEVER if nothing. */
+kt_ms gesture_wake(const struct gestures *g);
 
 const char *gesture_name(enum gesture x);
 

@@ -320,17 +320,17 @@ void gpio_to_gestures(const struct gpio *g, const struct gpio_event *ev,
 {
 	switch (ev->kind) {
 	case GPIO_EDGE:
-		gestures_edge(gs, ev->line, ev->active, ev->at);
+		gesture_edge(gs, ev->line, ev->active, ev->at);
 		break;
 	case GPIO_FOUND:
-		gestures_set_settle(gs, ev->line,
-				    gpio_kernel_debounce(g, ev->line)
-					? 0
-					: g->line[ev->line].want.debounce);
-		gestures_set_level(gs, ev->line, ev->active);
+		gesture_set_settle(gs, ev->line,
+				   gpio_kernel_debounce(g, ev->line)
+				       ? 0
+				       : g->line[ev->line].want.debounce);
+		gesture_set_level(gs, ev->line, ev->active);
 		break;
 	case GPIO_LOST:
-		gestures_set_level(gs, ev->line, false);
+		gesture_set_level(gs, ev->line, false);
 		break;
 	}
 }

@@ -32,7 +32,7 @@ void journal_session_text(const struct logged_session *s, char *out,
 	else if (s->exercise[0])
 		snprintf(at, sizeof at, "at the %s", s->exercise);
 	snprintf(out, size, "session: %s after %d s %s; routine %s",
-		 logged_result_name(s->result), s->seconds, at, s->routine);
+		 sessionlog_result_name(s->result), s->seconds, at, s->routine);
 }
 
 int journal_session_record(const struct logged_session *s,
@@ -45,7 +45,7 @@ int journal_session_record(const struct logged_session *s,
 			 "KIOSK_RESULT=%s\nKIOSK_SECONDS=%d\n"
 			 "KIOSK_EXERCISE_INDEX=%d\nKIOSK_EXERCISE=%s\n"
 			 "KIOSK_ROUTINE=%s\n",
-			 message, logged_result_name(s->result), s->seconds,
+			 message, sessionlog_result_name(s->result), s->seconds,
 			 s->index, s->exercise, s->routine);
 	if (n < 0 || (size_t)n >= size)
 		return -1;

@@ -168,11 +168,12 @@ static void tell_status(struct kiosk *k, enum kiosk_state st)
 	char status[256];
 	if (st == STATE_ATTRACT || !k->exercise.index)
 		snprintf(status, sizeof status, "%s: %s",
-			 st == STATE_ATTRACT ? "Waiting" : state_name(st),
+			 st == STATE_ATTRACT ? "Waiting"
+					     : engine_state_name(st),
 			 k->routine->name);
 	else
 		snprintf(status, sizeof status, "%s: exercise %d of %d, %s",
-			 state_name(st), k->exercise.index,
+			 engine_state_name(st), k->exercise.index,
 			 k->routine->exercises, k->exercise.name);
 	if (k->status_note[0]) {
 		size_t n = strlen(status);
@@ -189,7 +190,8 @@ static struct logged_session ended_session(const struct kiosk *k,
 	struct logged_session s = {
 	    .start = k->began_wall,
 	    .seconds = (int)((at - k->began + 500) / 1000),
-	    .result = logged_result_of(a->u.session.result, a->u.session.quit),
+	    .result =
+		sessionlog_result_of(a->u.session.result, a->u.session.quit),
 	    .index = a->u.session.index,
 	    .skipped = a->u.session.skipped_mask,
 	};
@@ -355,7 +357,7 @@ static void drain_gestures(struct kiosk *k, kt_ms now)
 {
 	struct gesture_event g[GESTURE_QUEUE];
 	int n;
-	while ((n = gestures_poll(&k->gestures, now, g, GESTURE_QUEUE)) > 0)
+	while ((n = gesture_poll(&k->gestures, now, g, GESTURE_QUEUE)) > 0)
 		for (int i = 0; i < n; i++)
 			gesture_to_engine(k, &g[i]);
 }
@@ -415,7 +417,7 @@ static void run_script(struct kiosk *k, kt_ms now)
 			k->quit = true;
 			return;
 		}
-		gestures_edge(&k->gestures, line, active, ev->at);
+		gesture_edge(&k->gestures, line, active, ev->at);
 	}
 }
 
@@ -485,7 +487,8 @@ static void read_signals(void *ctx)
 	while (read(k->signal_fd, &si, sizeof si) == (ssize_t)sizeof si) {
 		if (si.ssi_signo == SIGHUP) {
 			bool again = k->settle.asked;
-			if (settle_ask(&k->settle, kclock_now(&k->clock)) &&
+			if (watch_settle_ask(&k->settle,
+					     kclock_now(&k->clock)) &&
 			    !again)
 				log_msg("SIGHUP: %s is being written: it is "
 					"read once its writer has closed it "
@@ -513,10 +516,10 @@ static void prepare_speech(struct kiosk *k)
 {
 	const struct settings *s = &k->routine->settings;
 	struct engine_options eo = {.have_button = true, .have_mat = true};
-	routine_walk(k->routine, &eo, prepare_line, k->speech);
+	engine_walk(k->routine, &eo, prepare_line, k->speech);
 	/* With only the mat some lines are its own (safety_mat). */
 	eo.have_button = false;
-	routine_walk(k->routine, &eo, prepare_line, k->speech);
+	engine_walk(k->routine, &eo, prepare_line, k->speech);
 	for (int i = 0; i < PHRASE_COUNT; i++)
 		if (!strchr(s->phrase[i], '{'))
 			speech_prepare(k->speech, s->phrase[i]);
@@ -529,7 +532,7 @@ static void refuse_file(struct kiosk *k, const char *path,
 			const struct diags *d, const char *running)
 {
 	const char *s = d->count == 1 ? "" : "s";
-	diags_print(d, stderr);
+	diag_print(d, stderr);
 	log_msg("%s has %d error%s; %s until it is fixed", path, d->count, s,
 		running);
 	snprintf(k->banner, sizeof k->banner,
@@ -577,7 +580,7 @@ static void rewire_gpio(struct kiosk *k)
 	gpio_close(k->gpio);
 	k->gpio = NULL;
 	for (int l = 0; l < LINE_COUNT; l++)
-		gestures_set_level(&k->gestures, (enum gesture_line)l, false);
+		gesture_set_level(&k->gestures, (enum gesture_line)l, false);
 	log_msg("GPIO: the line settings changed: opening the lines again");
 	open_gpio(k);
 	if (k->gpio) {
@@ -614,9 +617,9 @@ static void apply_settings(struct kiosk *k, const struct settings *was)
 	/* A line the kernel debounces needs no settle time of ours. */
 	for (int l = 0; l < LINE_COUNT; l++)
 		if (!gpio_kernel_debounce(k->gpio, l))
-			gestures_set_settle(&k->gestures, l,
-					    s->input[l].debounce);
-	gestures_set_long_press(&k->gestures, s->long_press);
+			gesture_set_settle(&k->gestures, l,
+					   s->input[l].debounce);
+	gesture_set_long_press(&k->gestures, s->long_press);
 	if (k->opt->input == SOURCE_GPIO && !same_wiring(s, was))
 		rewire_gpio(k);
 	if (k->opt->audio == AUDIO_PORTAUDIO &&
@@ -723,8 +726,8 @@ static void reload(struct kiosk *k)
 {
 	const char *path = k->config_path;
 	bool asked = k->settle.asked;
-	switch (
-	    settle_step(&k->settle, path, k->tried, kclock_now(&k->clock))) {
+	switch (watch_settle_step(&k->settle, path, k->tried,
+				  kclock_now(&k->clock))) {
 	case SETTLE_WAIT:
 	case SETTLE_SAME:
 		return;
@@ -736,19 +739,19 @@ static void reload(struct kiosk *k)
 	}
 	notify_reloading(k->notify);
 	struct diags d;
-	diags_init(&d, path);
+	diag_init(&d, path);
 	struct routine *r = load_routine(path, cli_assets_dir(k->opt), &d);
-	if (!settle_confirm(&k->settle, path, kclock_now(&k->clock))) {
+	if (!watch_settle_confirm(&k->settle, path, kclock_now(&k->clock))) {
 		log_msg("%s changed while it was read: it is read again once "
 			"it has not changed for a second",
 			path);
 		k->settle.asked = asked;
 		routine_free(r);
 	} else {
-		k->tried = settle_sum(&k->settle);
+		k->tried = watch_settle_sum(&k->settle);
 		use_or_refuse(k, r, &d);
 	}
-	diags_free(&d);
+	diag_free(&d);
 	notify_ready(k->notify, NULL);
 	tell_status(k, engine_state(k->engine));
 }
@@ -759,8 +762,8 @@ static void notice_edit(void *ctx)
 {
 	struct kiosk *k = ctx;
 	bool gone;
-	settle_news(&k->settle, watch_changed(k->watch, &gone),
-		    kclock_now(&k->clock));
+	watch_settle_news(&k->settle, watch_changed(k->watch, &gone),
+			  kclock_now(&k->clock));
 	if (gone) {
 		log_msg("routine: the folder of %s went away: only SIGHUP "
 			"reloads it now",
@@ -769,7 +772,8 @@ static void notice_edit(void *ctx)
 		k->watch = NULL;
 		/* No close will be heard now: a wait for a writer ends, and
 		 * the two looks decide. */
-		settle_news(&k->settle, WATCH_FINISHED, kclock_now(&k->clock));
+		watch_settle_news(&k->settle, WATCH_FINISHED,
+				  kclock_now(&k->clock));
 	}
 }
 
@@ -846,7 +850,7 @@ static kt_ms engine_due(const void *ctx)
 
 static kt_ms gestures_due(const void *ctx)
 {
-	return gestures_wake(&((const struct kiosk *)ctx)->gestures);
+	return gesture_wake(&((const struct kiosk *)ctx)->gestures);
 }
 
 static kt_ms script_due(const void *ctx)
@@ -913,7 +917,7 @@ static bool finished(const struct kiosk *k)
 	 * the kiosk is back on its idle screen. */
 	return k->clock.is_virtual && idle &&
 	       script_next_at(&k->script) == KT_NEVER &&
-	       gestures_wake(&k->gestures) == KT_NEVER &&
+	       gesture_wake(&k->gestures) == KT_NEVER &&
 	       k->engine_wake == KT_NEVER; /* e.g. lying down, settling */
 }
 
@@ -993,13 +997,13 @@ static void open_media_late(struct kiosk *k)
 	}
 	struct diags d;
 	struct speech *builtin_voice = NULL;
-	diags_init(&d, k->builtin ? CONFIG_BUILTIN_NAME : k->config_path);
+	diag_init(&d, k->builtin ? CONFIG_BUILTIN_NAME : k->config_path);
 	k->speech = voice_open(k->routine, &d, &builtin_voice);
 	if (builtin_voice) {
 		k->speech = builtin_voice;
 		voice_refused(k, &d);
 	}
-	diags_free(&d);
+	diag_free(&d);
 	speech_set_blocking(k->speech, false);
 	prepare_speech(k);
 }
@@ -1039,7 +1043,7 @@ static int load(struct kiosk *k)
 		want_voice = false;
 	}
 	if (path) {
-		diags_init(&d, path);
+		diag_init(&d, path);
 		k->routine = load_routine(path, assets, &d);
 		struct speech *builtin_voice = NULL;
 		if (k->routine && want_voice) {
@@ -1053,7 +1057,7 @@ static int load(struct kiosk *k)
 			k->routine = NULL;
 			k->speech = builtin_voice;
 		}
-		diags_free(&d);
+		diag_free(&d);
 		watch_fingerprint(path, &k->tried);
 	}
 	if (!k->routine) {
@@ -1062,9 +1066,9 @@ static int load(struct kiosk *k)
 		if (k->routine && want_voice) {
 			struct speech
 			    *unused; /* the built-in voice is itself */
-			diags_init(&d, CONFIG_BUILTIN_NAME);
+			diag_init(&d, CONFIG_BUILTIN_NAME);
 			k->speech = voice_open(k->routine, &d, &unused);
-			diags_free(&d);
+			diag_free(&d);
 		}
 	}
 	return k->routine ? 0 : -1;
@@ -1089,13 +1093,13 @@ static int setup_inputs(struct kiosk *k)
 	kt_ms settle[LINE_COUNT];
 	for (int l = 0; l < LINE_COUNT; l++)
 		settle[l] = s->input[l].debounce;
-	gestures_init(&k->gestures, settle, s->long_press);
+	gesture_init(&k->gestures, settle, s->long_press);
 	if (o->input == SOURCE_SCRIPT) {
 		struct diags d;
-		diags_init(&d, o->script);
+		diag_init(&d, o->script);
 		int rc = script_load(o->script, &k->script, &d);
-		diags_print(&d, stderr);
-		diags_free(&d);
+		diag_print(&d, stderr);
+		diag_free(&d);
 		return rc;
 	}
 	if (o->input == SOURCE_GPIO) {

@@ -14,7 +14,7 @@
 bool load_length_ok(const struct routine *r, struct diags *d)
 {
 	struct engine_options eo = {.have_button = true, .have_mat = true};
-	kt_ms total = routine_estimate(r, &eo);
+	kt_ms total = engine_estimate(r, &eo);
 	if (total <= (kt_ms)SESSIONLOG_SECONDS_MAX * 1000)
 		return true;
 	diag_add(d, 0,
@@ -45,17 +45,17 @@ struct routine *load_routine(const char *path, const char *assets,
 struct routine *load_builtin(const char *assets)
 {
 	struct diags d;
-	diags_init(&d, CONFIG_BUILTIN_NAME);
+	diag_init(&d, CONFIG_BUILTIN_NAME);
 	struct routine *r = load_routine(NULL, assets, &d);
-	diags_free(&d);
+	diag_free(&d);
 	if (!r) {
 		/* Only a missing asset folder can do this: run without
 		 * pictures rather than not at all. */
 		log_msg("no illustrations in %s; running without them",
 			assets ? assets : "(none)");
-		diags_init(&d, CONFIG_BUILTIN_NAME);
+		diag_init(&d, CONFIG_BUILTIN_NAME);
 		r = load_routine(NULL, NULL, &d);
-		diags_free(&d);
+		diag_free(&d);
 	}
 	return r;
 }

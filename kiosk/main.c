@@ -29,10 +29,10 @@ static int stats(const struct options *o)
 	const char *path = cli_config_path(o);
 	struct diags d;
 	bool fell_back;
-	diags_init(&d, path ? path : CONFIG_BUILTIN_NAME);
+	diag_init(&d, path ? path : CONFIG_BUILTIN_NAME);
 	struct routine *r =
 	    load_routine_in_use(path, cli_assets_dir(o), &d, &fell_back);
-	diags_free(&d);
+	diag_free(&d);
 	if (fell_back)
 		fprintf(stderr,
 			"kiosk: --stats: %s has errors (kiosk --check shows "

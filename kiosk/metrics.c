@@ -152,7 +152,8 @@ static void sessions(struct text *t, const struct metrics_counts *c)
 	     "during one).");
 	for (int r = 0; r < LOGGED_COUNT; r++)
 		put(t, "kiosk_sessions_total{result=\"%s\"} %" PRIu64 "\n",
-		    logged_result_name((enum logged_result)r), c->sessions[r]);
+		    sessionlog_result_name((enum logged_result)r),
+		    c->sessions[r]);
 }
 
 static void exercises(struct text *t, const struct metrics_counts *c)

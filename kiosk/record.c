@@ -68,7 +68,7 @@ void record_flush(struct record *rec)
 		give_up(rec, errno ? errno : EIO);
 }
 
-void json_string(FILE *f, const char *s)
+void record_json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -92,7 +92,7 @@ static void begin(struct record *rec, kt_ms t, const char *type)
 static void str(struct record *rec, const char *key, const char *v)
 {
 	fprintf(rec->f, ",\"%s\":", key);
-	json_string(rec->f, v);
+	record_json_string(rec->f, v);
 }
 
 static void num(struct record *rec, const char *key, long long v)
@@ -127,7 +127,7 @@ void record_action(struct record *rec, kt_ms t, const struct action *a)
 	switch (a->kind) {
 	case ACTION_STATE:
 		begin(rec, t, "state");
-		str(rec, "state", state_name(a->u.state));
+		str(rec, "state", engine_state_name(a->u.state));
 		break;
 	case ACTION_SAY:
 		begin(rec, t, "say");
@@ -155,12 +155,12 @@ void record_action(struct record *rec, kt_ms t, const struct action *a)
 		str(rec, "event", a->u.part.start ? "start" : "end");
 		num(rec, "index", a->u.part.index);
 		num(rec, "repeat", a->u.part.repeat);
-		str(rec, "kind", kind_name(a->u.part.kind));
+		str(rec, "kind", routine_kind_name(a->u.part.kind));
 		num(rec, "seconds", a->u.part.seconds);
 		break;
 	case ACTION_SESSION:
 		begin(rec, t, "session");
-		str(rec, "result", result_name(a->u.session.result));
+		str(rec, "result", engine_result_name(a->u.session.result));
 		num(rec, "index", a->u.session.index);
 		if (a->u.session.quit)
 			fputs(",\"quit\":true", rec->f);
@@ -180,7 +180,7 @@ void record_action(struct record *rec, kt_ms t, const struct action *a)
 		break;
 	case ACTION_CONFIRMED:
 		begin(rec, t, "confirmed");
-		str(rec, "screen", screen_name(SCREEN_REDFLAGS));
+		str(rec, "screen", engine_screen_name(SCREEN_REDFLAGS));
 		break;
 	}
 	fputs("}\n", rec->f);

@@ -30,6 +30,6 @@ void record_input(struct record *rec, kt_ms t, const char *source,
 void record_flush(struct record *rec);
 
 /* Write s as a JSON string, quotes included. Shared with tests. */
-void json_string(FILE *f, const char *s);
+void record_json_string(FILE *f, const char *s);
 
 #endif

@@ -92,17 +92,17 @@ static const struct {
 			       "None of these apply? Press the big button."},
 };
 
-const char *word_key(enum word w)
+const char *routine_word_key(enum word w)
 {
 	return w < WORD_COUNT ? words[w].key : "?";
 }
 
-const char *phrase_key(enum phrase p)
+const char *routine_phrase_key(enum phrase p)
 {
 	return p < PHRASE_COUNT ? phrases[p].key : "?";
 }
 
-void settings_defaults(struct settings *s)
+void routine_settings_defaults(struct settings *s)
 {
 	*s = (struct settings){
 	    .language = "en",
@@ -137,7 +137,7 @@ void settings_defaults(struct settings *s)
 		s->word[i] = words[i].text;
 }
 
-const char *breath_word(const struct settings *s, enum breath_phase p)
+const char *routine_breath_word(const struct settings *s, enum breath_phase p)
 {
 	switch (p) {
 	case BREATH_IN:
@@ -152,13 +152,13 @@ const char *breath_word(const struct settings *s, enum breath_phase p)
 	return NULL;
 }
 
-const char *breath_name(enum breath_phase p)
+const char *routine_breath_name(enum breath_phase p)
 {
 	static const char *const n[] = {"none", "in", "hold", "out"};
 	return p <= BREATH_OUT ? n[p] : "?";
 }
 
-const char *trigger_name(enum start_trigger t)
+const char *routine_trigger_name(enum start_trigger t)
 {
 	static const char *const n[] = {"auto", "button", "mat"};
 	return t <= START_MAT ? n[t] : "?";
@@ -200,7 +200,7 @@ const struct kind_def *kind_def(enum exercise_kind k)
 	return &kind_table[(unsigned)k < KIND_COUNT ? k : 0];
 }
 
-const char *kind_name(enum exercise_kind k)
+const char *routine_kind_name(enum exercise_kind k)
 {
 	return (unsigned)k < KIND_COUNT ? kind_table[k].name : "?";
 }
@@ -246,7 +246,7 @@ void routine_free(struct routine *r)
 {
 	if (!r)
 		return;
-	arena_free(r->arena);
+	routine_arena_free(r->arena);
 	free(r);
 }
 
@@ -257,7 +257,7 @@ struct arena_chunk {
 	max_align_t data[];
 };
 
-void *arena_alloc(void **arena, size_t size)
+void *routine_arena_alloc(void **arena, size_t size)
 {
 	struct arena_chunk *c = calloc(1, sizeof *c + size);
 	if (!c)
@@ -267,7 +267,7 @@ void *arena_alloc(void **arena, size_t size)
 	return c->data;
 }
 
-void arena_free(void *arena)
+void routine_arena_free(void *arena)
 {
 	for (struct arena_chunk *c = arena, *next; c; c = next) {
 		next = c->next;

@@ -231,16 +231,16 @@ struct routine {
 };
 
 /* The settings a routine file starts from: every optional key's default. */
-void settings_defaults(struct settings *s);
+void routine_settings_defaults(struct settings *s);
 
 /* Name of a phrase key as written in [phrases], of a word in [screen]. */
-const char *phrase_key(enum phrase p);
-const char *word_key(enum word w);
+const char *routine_phrase_key(enum phrase p);
+const char *routine_word_key(enum word w);
 
 /* Names as written in the routine file and the event record. */
-const char *breath_name(enum breath_phase p);
-const char *trigger_name(enum start_trigger t);
-const char *kind_name(enum exercise_kind k);
+const char *routine_breath_name(enum breath_phase p);
+const char *routine_trigger_name(enum start_trigger t);
+const char *routine_kind_name(enum exercise_kind k);
 
 /* The row of kind k (a valid kind). */
 const struct kind_def *kind_def(enum exercise_kind k);
@@ -254,13 +254,14 @@ kt_ms exercise_part_ms(const struct exercise *x);
 /* Seconds of one breath cycle; 0 without breath counting. */
 int breath_cycle_seconds(const struct breath *b);
 
-const char *breath_word(const struct settings *s, enum breath_phase p);
+const char *routine_breath_word(const struct settings *s, enum breath_phase p);
 
 /* Free the routine and everything in its arena. NULL is fine. */
 void routine_free(struct routine *r);
 
-/* The arena: zeroed blocks chained on *arena, all freed by arena_free. */
-void *arena_alloc(void **arena, size_t size);
-void arena_free(void *arena);
+/* The arena: zeroed blocks chained on *arena, all freed by routine_arena_free.
+ */
+void *routine_arena_alloc(void **arena, size_t size);
+void routine_arena_free(void *arena);
 
 #endif

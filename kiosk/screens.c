@@ -1521,7 +1521,7 @@ static void draw_done(struct frame *f)
 
 /* ---- the painter ---- */
 
-struct painter *painter_new(SDL_Renderer *r, const char *font_dir, char *err,
+struct painter *screens_new(SDL_Renderer *r, const char *font_dir, char *err,
 			    size_t errlen)
 {
 	static const char *const file[FACES] = {FONTS_REGULAR, FONTS_BOLD};
@@ -1530,7 +1530,7 @@ struct painter *painter_new(SDL_Renderer *r, const char *font_dir, char *err,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	settings_defaults(&p->english);
+	routine_settings_defaults(&p->english);
 	p->r = r;
 	p->last_moving = BREATH_IN;
 	/* The software renderer draws into memory that stays as drawn
@@ -1539,7 +1539,7 @@ struct painter *painter_new(SDL_Renderer *r, const char *font_dir, char *err,
 	SDL_RendererInfo info;
 	p->keeps_pixels = SDL_GetRendererInfo(r, &info) == 0 &&
 			  (info.flags & SDL_RENDERER_SOFTWARE);
-	/* TTF_Init counts its callers; painter_free undoes this one. */
+	/* TTF_Init counts its callers; screens_free undoes this one. */
 	if (TTF_Init() < 0) {
 		snprintf(err, errlen, "TTF_Init: %s", TTF_GetError());
 		free(p);
@@ -1555,7 +1555,7 @@ struct painter *painter_new(SDL_Renderer *r, const char *font_dir, char *err,
 			snprintf(err, errlen, "cannot open font %s: %s",
 				 p->font_path[i] ? p->font_path[i] : file[i],
 				 TTF_GetError());
-			painter_free(p);
+			screens_free(p);
 			return NULL;
 		}
 		TTF_CloseFont(probe);
@@ -1563,7 +1563,7 @@ struct painter *painter_new(SDL_Renderer *r, const char *font_dir, char *err,
 	return p;
 }
 
-void painter_free(struct painter *p)
+void screens_free(struct painter *p)
 {
 	if (!p)
 		return;
@@ -1724,7 +1724,7 @@ static void paint_still(struct painter *p, const struct view *v, kt_ms now,
 		still_remember(p, v, w, h);
 }
 
-int painter_draw(struct painter *p, const struct view *v, kt_ms now)
+int screens_draw(struct painter *p, const struct view *v, kt_ms now)
 {
 	struct frame f;
 	int w = 0, h = 0;
@@ -1752,13 +1752,13 @@ int painter_draw(struct painter *p, const struct view *v, kt_ms now)
 	return p->failed ? -1 : 0;
 }
 
-void painter_invalidate(struct painter *p)
+void screens_invalidate(struct painter *p)
 {
 	p->still_valid = false;
 	p->on_screen = false;
 }
 
-kt_ms painter_next_frame(const struct painter *p, const struct view *v,
+kt_ms screens_next_frame(const struct painter *p, const struct view *v,
 			 kt_ms now, int fps)
 {
 	(void)p;
@@ -1771,7 +1771,7 @@ kt_ms painter_next_frame(const struct painter *p, const struct view *v,
 	return now + (1000 + fps - 1) / fps;
 }
 
-int painter_texts(const struct painter *p, const struct painted_text **out)
+int screens_texts(const struct painter *p, const struct painted_text **out)
 {
 	*out = p->painted;
 	return p->npainted;

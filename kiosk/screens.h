@@ -18,7 +18,7 @@
  *
  * Ownership: a painter belongs to one renderer and owns the fonts and the
  * textures (illustrations, cached text) it makes for it; free it before
- * the renderer. painter_new calls TTF_Init and painter_free TTF_Quit
+ * the renderer. screens_new calls TTF_Init and screens_free TTF_Quit
  * (SDL_ttf counts them); SDL_image needs no init for SVG and PNG. One
  * thread: the one that owns the renderer.
  *
@@ -54,29 +54,29 @@ struct painter;
 /* Fonts come from `font_dir` (or the system's DejaVu fonts when NULL):
  * DejaVuSans.ttf and DejaVuSans-Bold.ttf, both checked here. NULL on
  * failure with the reason in `err`. */
-struct painter *painter_new(SDL_Renderer *r, const char *font_dir, char *err,
+struct painter *screens_new(SDL_Renderer *r, const char *font_dir, char *err,
 			    size_t errlen);
-void painter_free(struct painter *p);
+void screens_free(struct painter *p);
 
 /* Paint the whole frame for `v` as it looks at time `now`. 0, or -1 when
  * SDL failed (logged). The view's content (not `now`) is compared with
  * the last one painted: the same content reuses the still layer. */
-int painter_draw(struct painter *p, const struct view *v, kt_ms now);
+int screens_draw(struct painter *p, const struct view *v, kt_ms now);
 
 /* Paint everything again at the next draw: when what the view points to
  * may have changed in place (the routine's words after a reload), or the
  * output lost its pixels (the window was exposed or resized). */
-void painter_invalidate(struct painter *p);
+void screens_invalidate(struct painter *p);
 
 /* The next time the picture changes by itself (an animation frame, at most
  * `fps` a second), or KT_NEVER when it is still until the view changes:
  * with view.animate, the attract circle, and the pacer while the breath
  * goes in or out. Countdown digits need no wake: the engine sends a new
  * SHOW each second. */
-kt_ms painter_next_frame(const struct painter *p, const struct view *v,
+kt_ms screens_next_frame(const struct painter *p, const struct view *v,
 			 kt_ms now, int fps);
 
-/* For tests: the boxes of text drawn by the last painter_draw, with the
+/* For tests: the boxes of text drawn by the last screens_draw, with the
  * colours used, so the tests can check size, placement and contrast.
  * Boxes are line boxes, except the countdown's, which is its ink. The
  * array belongs to the painter and changes with the next draw. */
@@ -86,6 +86,6 @@ struct painted_text {
 	bool digits;	  /* the big countdown number */
 	const char *text; /* what it says; valid until the next draw */
 };
-int painter_texts(const struct painter *p, const struct painted_text **out);
+int screens_texts(const struct painter *p, const struct painted_text **out);
 
 #endif

@@ -76,7 +76,7 @@ static void drain(struct selftest *t, kt_ms now)
 			gpio_to_gestures(t->gpio, &ev[i], &t->gestures);
 		}
 	struct gesture_event g[GESTURE_QUEUE];
-	while ((n = gestures_poll(&t->gestures, now, g, GESTURE_QUEUE)) > 0)
+	while ((n = gesture_poll(&t->gestures, now, g, GESTURE_QUEUE)) > 0)
 		for (int i = 0; i < n; i++)
 			echo_gesture(t, &g[i]);
 	fflush(stdout);
@@ -96,7 +96,7 @@ static void watch(struct selftest *t, int sigfd)
 		kt_ms now = kclock_now(&t->clock);
 		drain(t, now);
 		kt_ms due =
-		    kt_min(gestures_wake(&t->gestures), gpio_wake(t->gpio));
+		    kt_min(gesture_wake(&t->gestures), gpio_wake(t->gpio));
 		int timeout = due == KT_NEVER ? -1
 			      : due <= now    ? 0
 					      : (int)kt_min(due - now, 60000);
@@ -117,11 +117,11 @@ static struct routine *settings_source(const struct options *o)
 	const char *path = cli_config_path(o);
 	struct diags d;
 	bool fell_back;
-	diags_init(&d, path ? path : CONFIG_BUILTIN_NAME);
+	diag_init(&d, path ? path : CONFIG_BUILTIN_NAME);
 	struct routine *r =
 	    load_routine_in_use(path, cli_assets_dir(o), &d, &fell_back);
-	diags_print(&d, stderr);
-	diags_free(&d);
+	diag_print(&d, stderr);
+	diag_free(&d);
 	if (path)
 		log_msg("self-test: settings from %s%s", path,
 			fell_back ? " have errors: using the built-in ones"
@@ -151,7 +151,7 @@ int selftest_run(const struct options *o)
 	kt_ms settle[LINE_COUNT];
 	for (int l = 0; l < LINE_COUNT; l++)
 		settle[l] = s->input[l].debounce;
-	gestures_init(&t.gestures, settle, s->long_press);
+	gesture_init(&t.gestures, settle, s->long_press);
 	t.gpio = gpio_open(&gc, 0);
 	if (!t.gpio)
 		goto out;

@@ -60,12 +60,12 @@ struct sessionlog {
 	kt_ms begin_now;
 };
 
-const char *logged_result_name(enum logged_result r)
+const char *sessionlog_result_name(enum logged_result r)
 {
 	return r >= 0 && r < LOGGED_COUNT ? result_names[r] : "?";
 }
 
-enum logged_result logged_result_of(enum session_result r, bool quit)
+enum logged_result sessionlog_result_of(enum session_result r, bool quit)
 {
 	if (quit)
 		return LOGGED_SHUTDOWN;
@@ -130,14 +130,14 @@ static int format_line(const struct logged_session *s, char *out, size_t size)
 	text_name_field(routine, s->routine);
 	char skipped[4 * ROUTINE_EXERCISES_MAX] = "";
 	skipped_field(s->skipped, skipped, sizeof skipped);
-	int n = snprintf(out, size, "%s%c%02ld:%02ld\t%d\t%s\t%d\t%s\t%s%s\n",
-			 when, sign, off / 3600, off / 60 % 60,
-			 s->seconds < 0			    ? 0
-			 : s->seconds > SESSIONLOG_SECONDS_MAX ? SESSIONLOG_SECONDS_MAX
-							    : s->seconds,
-			 logged_result_name(s->result),
-			 s->index < 0 ? 0 : s->index, exercise, routine,
-			 skipped);
+	int n = snprintf(
+	    out, size, "%s%c%02ld:%02ld\t%d\t%s\t%d\t%s\t%s%s\n", when, sign,
+	    off / 3600, off / 60 % 60,
+	    s->seconds < 0			  ? 0
+	    : s->seconds > SESSIONLOG_SECONDS_MAX ? SESSIONLOG_SECONDS_MAX
+						  : s->seconds,
+	    sessionlog_result_name(s->result), s->index < 0 ? 0 : s->index,
+	    exercise, routine, skipped);
 	return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
@@ -414,7 +414,7 @@ int sessionlog_end(struct sessionlog *l, kt_ms now, enum session_result r,
 	struct logged_session s = {
 	    .start = l->begin_wall,
 	    .seconds = (int)((now - l->begin_now + 500) / 1000),
-	    .result = logged_result_of(r, quit),
+	    .result = sessionlog_result_of(r, quit),
 	    .index = index,
 	    .skipped = skipped,
 	};
@@ -615,12 +615,12 @@ int sessionlog_read(const char *path, struct session_history *h)
 	h->damaged = sc.damaged;
 	h->first_damaged = sc.first_damaged;
 	if (rc < 0)
-		session_history_free(h);
+		sessionlog_history_free(h);
 	errno = saved;
 	return rc;
 }
 
-void session_history_free(struct session_history *h)
+void sessionlog_history_free(struct session_history *h)
 {
 	free(h->session);
 	memset(h, 0, sizeof *h);

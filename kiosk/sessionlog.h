@@ -33,7 +33,7 @@
  * its place never stalls the kiosk.
  *
  * Ownership: the caller owns the struct sessionlog and the history, and
- * frees them with sessionlog_close and session_history_free. The
+ * frees them with sessionlog_close and sessionlog_history_free. The
  * sessionlog copies the folder name. Main thread only; no threads inside.
  */
 #ifndef KIOSK_SESSIONLOG_H
@@ -82,10 +82,10 @@ struct logged_session {
 	unsigned skipped; /* bit i: exercise i + 1 was skipped */
 };
 
-const char *logged_result_name(enum logged_result r);
+const char *sessionlog_result_name(enum logged_result r);
 
 /* The engine's ending, as the record words it. */
-enum logged_result logged_result_of(enum session_result r, bool quit);
+enum logged_result sessionlog_result_of(enum session_result r, bool quit);
 
 /* ---- writing ---- */
 
@@ -146,7 +146,7 @@ int sessionlog_scan(const char *path,
  * small records; --stats uses sessionlog_scan). 0, or -1 with errno
  * (ENOENT: no session recorded yet). */
 int sessionlog_read(const char *path, struct session_history *h);
-void session_history_free(struct session_history *h);
+void sessionlog_history_free(struct session_history *h);
 
 /* Parse one line (without its newline). false: damaged. */
 bool sessionlog_parse(const char *line, struct logged_session *s);

@@ -201,7 +201,7 @@ static void results(FILE *out, const struct summary *m)
 	fprintf(out, "\nHow sessions ended (all %d)\n", all);
 	for (int r = 0; r < LOGGED_COUNT; r++)
 		fprintf(out, "  %-10s %6d %4d%%  %s\n",
-			logged_result_name((enum logged_result)r), n[r],
+			sessionlog_result_name((enum logged_result)r), n[r],
 			percent(n[r], all), why[r]);
 	fprintf(out, "Completion rate: %d%% (%d of %d)",
 		percent(n[LOGGED_COMPLETED], all), n[LOGGED_COMPLETED], all);

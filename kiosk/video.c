@@ -193,7 +193,7 @@ struct video *video_open(const struct video_config *c)
 		snprintf(err, sizeof err, "%s", SDL_GetError());
 		goto fail;
 	}
-	v->painter = painter_new(v->renderer, NULL, err, sizeof err);
+	v->painter = screens_new(v->renderer, NULL, err, sizeof err);
 	if (!v->painter)
 		goto fail;
 	video_set_routine(v, c->routine, c->words, c->fps, c->animate);
@@ -217,7 +217,7 @@ void video_close(struct video *v)
 			"shown p50 %.1f ms, p99 %.1f ms after due",
 			st.frames, st.render_ms_total / st.frames,
 			st.render_ms_max, st.shown_p50_ms, st.shown_p99_ms);
-	painter_free(v->painter);
+	screens_free(v->painter);
 	if (v->renderer)
 		SDL_DestroyRenderer(v->renderer);
 	if (v->window)
@@ -275,7 +275,7 @@ void video_set_routine(struct video *v, const char *name,
 	v->view.animate = animate;
 	v->fps = fps > 0 ? fps : 30;
 	v->dirty = true;
-	painter_invalidate(v->painter);
+	screens_invalidate(v->painter);
 }
 
 static void apply(struct video *v, const struct pending *p)
@@ -337,8 +337,8 @@ static void screenshot(struct video *v)
 	char key[sizeof v->shot_seen[0]];
 	if (!v->shots || v->shot_seq == SHOTS_MAX)
 		return;
-	snprintf(key, sizeof key, "%s-%d-%d%s", screen_name(s->kind), s->index,
-		 s->repeat, v->view.caption ? "-words" : "");
+	snprintf(key, sizeof key, "%s-%d-%d%s", engine_screen_name(s->kind),
+		 s->index, s->repeat, v->view.caption ? "-words" : "");
 	for (int i = 0; i < v->shot_seq; i++)
 		if (!strcmp(key, v->shot_seen[i]))
 			return;
@@ -372,7 +372,7 @@ static void draw(struct video *v, kt_ms now)
 	kt_ms shown = v->due != KT_NEVER && v->due > now ? v->due : now;
 	enum lead kind = v->dirty ? LEAD_CHANGE : LEAD_MOVE;
 	Uint64 t0 = SDL_GetPerformanceCounter();
-	if (painter_draw(v->painter, &v->view, shown) == 0)
+	if (screens_draw(v->painter, &v->view, shown) == 0)
 		screenshot(v);
 	SDL_RenderPresent(v->renderer);
 	/* A frame counts as shown once its present has returned: that, not
@@ -395,7 +395,7 @@ static void draw(struct video *v, kt_ms now)
 			(long long)presented);
 	}
 	v->dirty = false;
-	v->next_frame = painter_next_frame(v->painter, &v->view, shown, v->fps);
+	v->next_frame = screens_next_frame(v->painter, &v->view, shown, v->fps);
 }
 
 void video_update(struct video *v, kt_ms now)
@@ -464,7 +464,7 @@ int video_keys(struct video *v, enum key_action *out, int n)
 			k = key_for(e.key.keysym.sym);
 		else if (e.type == SDL_WINDOWEVENT) {
 			v->dirty = true; /* exposed, resized: draw again */
-			painter_invalidate(v->painter);
+			screens_invalidate(v->painter);
 		}
 		if (k != KEY_NONE && got < n)
 			out[got++] = k;

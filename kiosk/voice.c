@@ -38,7 +38,7 @@ struct speech *voice_open(const struct routine *r, struct diags *d,
 		return sp;
 	/* Whose fault? If the built-in voice works, the routine's is bad. */
 	struct settings builtin;
-	settings_defaults(&builtin);
+	routine_settings_defaults(&builtin);
 	struct speech *probe =
 	    open_voice(&builtin, probe_err, sizeof probe_err);
 	if (probe) {

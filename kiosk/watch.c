@@ -154,7 +154,7 @@ static bool same_look(const struct watch_look *a, const struct watch_look *b)
 	       a->mtime.tv_nsec == b->mtime.tv_nsec && a->sum == b->sum;
 }
 
-void settle_news(struct settle *s, enum watch_news news, kt_ms now)
+void watch_settle_news(struct settle *s, enum watch_news news, kt_ms now)
 {
 	if (news == WATCH_NONE)
 		return;
@@ -167,7 +167,7 @@ void settle_news(struct settle *s, enum watch_news news, kt_ms now)
 	s->due = s->writing ? KT_NEVER : now + WATCH_QUIET_MS;
 }
 
-bool settle_ask(struct settle *s, kt_ms now)
+bool watch_settle_ask(struct settle *s, kt_ms now)
 {
 	s->asked = true;
 	if (s->writing)
@@ -179,8 +179,8 @@ bool settle_ask(struct settle *s, kt_ms now)
 	return false;
 }
 
-enum settle_step settle_step(struct settle *s, const char *path, uint64_t tried,
-			     kt_ms now)
+enum settle_step watch_settle_step(struct settle *s, const char *path,
+				   uint64_t tried, kt_ms now)
 {
 	struct watch_look look;
 	s->due = KT_NEVER;
@@ -205,10 +205,10 @@ enum settle_step settle_step(struct settle *s, const char *path, uint64_t tried,
 		return SETTLE_SAME; /* saved without a change, or touched */
 	}
 	s->asked = false;
-	return SETTLE_READ; /* `looked` stays: settle_confirm needs it */
+	return SETTLE_READ; /* `looked` stays: watch_settle_confirm needs it */
 }
 
-bool settle_confirm(struct settle *s, const char *path, kt_ms now)
+bool watch_settle_confirm(struct settle *s, const char *path, kt_ms now)
 {
 	if (!s->looked)
 		return true; /* not readable: nothing was adopted */
@@ -220,7 +220,7 @@ bool settle_confirm(struct settle *s, const char *path, kt_ms now)
 	return false;
 }
 
-uint64_t settle_sum(const struct settle *s)
+uint64_t watch_settle_sum(const struct settle *s)
 {
 	return s->first.sum;
 }

@@ -122,11 +122,11 @@ struct settle {
 };
 
 /* Events came (watch_changed): the wait starts over. */
-void settle_news(struct settle *s, enum watch_news news, kt_ms now);
+void watch_settle_news(struct settle *s, enum watch_news news, kt_ms now);
 
 /* SIGHUP. True when the file is being written and the read waits for
  * its writer (the caller says so in the log). */
-bool settle_ask(struct settle *s, kt_ms now);
+bool watch_settle_ask(struct settle *s, kt_ms now);
 
 /* What to do at s->due. */
 enum settle_step {
@@ -135,15 +135,15 @@ enum settle_step {
 	SETTLE_READ, /* settled and new (or asked for): read it */
 	SETTLE_SAME, /* settled, and the bytes are the ones `tried` */
 };
-enum settle_step settle_step(struct settle *s, const char *path,
-			     uint64_t tried, kt_ms now);
+enum settle_step watch_settle_step(struct settle *s, const char *path,
+				   uint64_t tried, kt_ms now);
 
 /* After SETTLE_READ and the read: true if the file is still what was
  * settled on, so what was read is whole. False: drop what was read; the
  * wait has started over. */
-bool settle_confirm(struct settle *s, const char *path, kt_ms now);
+bool watch_settle_confirm(struct settle *s, const char *path, kt_ms now);
 
 /* The fingerprint of the file settled on (after SETTLE_READ/SAME). */
-uint64_t settle_sum(const struct settle *s);
+uint64_t watch_settle_sum(const struct settle *s);
 
 #endif

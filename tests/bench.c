@@ -87,9 +87,9 @@ static struct routine *builtin_routine(void)
 	size_t len;
 	const char *text = config_builtin(&len);
 	struct diags d;
-	diags_init(&d, "builtin");
+	diag_init(&d, "builtin");
 	struct routine *r = config_load_text(text, len, NULL, "assets", &d);
-	diags_free(&d);
+	diag_free(&d);
 	return r;
 }
 
@@ -102,7 +102,7 @@ static double engine_sessions_per_second(void)
 	int n = 0;
 	double t0 = now_ms(), t1;
 	do {
-		routine_estimate(r, &o);
+		engine_estimate(r, &o);
 		n++;
 		t1 = now_ms();
 	} while (t1 - t0 < 1000);
@@ -405,7 +405,7 @@ static int voice(void)
 	static struct said l;
 	struct routine *r = builtin_routine();
 	struct engine_options eo = {.have_button = true, .have_mat = true};
-	routine_walk(r, &eo, collect_line, &l);
+	engine_walk(r, &eo, collect_line, &l);
 	struct speech_voice v = {"en", "", 150, 50};
 	char err[256];
 	struct speech *sp = speech_open(&v, err, sizeof err);
@@ -705,11 +705,11 @@ static int edge_to_action(void)
 	kt_ms settle[LINE_COUNT];
 	for (int l = 0; l < LINE_COUNT; l++)
 		settle[l] = s->input[l].debounce;
-	gestures_init(&g, settle, s->long_press);
+	gesture_init(&g, settle, s->long_press);
 	struct actions out;
 	enum { N = 2000 };
 	static double work_us[N];
-	kt_ms t = 0, settle_sum = 0;
+	kt_ms t = 0, watch_settle_sum = 0;
 	int n = 0, acted = 0;
 	engine_start(e, t, &out);
 	for (int i = 0; i < N; i++) {
@@ -717,19 +717,19 @@ static int edge_to_action(void)
 		t += 5000;
 		double t0 = now_ms();
 		for (int b = 0; b < 5; b++)
-			gestures_edge(&g, LINE_BUTTON, b % 2 == 0, t + b);
+			gesture_edge(&g, LINE_BUTTON, b % 2 == 0, t + b);
 		for (int b = 0; b < 3; b++)
-			gestures_edge(&g, LINE_BUTTON, b % 2 != 0, t + 150 + b);
+			gesture_edge(&g, LINE_BUTTON, b % 2 != 0, t + 150 + b);
 		kt_ms last = t + 152;
 		struct gesture_event ev[GESTURE_QUEUE];
-		kt_ms due = gestures_wake(&g);
-		int k = gestures_poll(&g, due, ev, GESTURE_QUEUE);
+		kt_ms due = gesture_wake(&g);
+		int k = gesture_poll(&g, due, ev, GESTURE_QUEUE);
 		for (int j = 0; j < k; j++) {
 			engine_input(e, INPUT_PRESS, ev[j].at, &out);
 			acted += out.count > 0;
 		}
 		work_us[n++] = (now_ms() - t0) * 1000;
-		settle_sum += due - last;
+		watch_settle_sum += due - last;
 		t = due;
 		engine_tick(e, t, &out);
 	}
@@ -739,7 +739,7 @@ static int edge_to_action(void)
 	printf("| what | figure |\n|---|---|\n");
 	printf("| settle after the last raw edge (button_debounce_ms) | %.0f "
 	       "ms |\n",
-	       (double)settle_sum / N);
+	       (double)watch_settle_sum / N);
 	printf("| gesture + engine work, p50 / p99 | %.1f / %.1f us |\n",
 	       pct(work_us, N, 50), pct(work_us, N, 99));
 	printf("| presses that produced actions | %d / %d |\n", acted, N);

@@ -44,13 +44,13 @@ static struct routine *load(const char *conf)
 	struct diags d;
 	size_t len;
 	const char *text = config_builtin(&len);
-	diags_init(&d, label(conf));
+	diag_init(&d, label(conf));
 	struct routine *r = conf ? config_load_file(conf, "assets", &d)
 				 : config_load_text(text, len, NULL, "assets",
 						    &d);
-	diags_print(&d, stderr);
+	diag_print(&d, stderr);
 	assert_non_null(r);
-	diags_free(&d);
+	diag_free(&d);
 	return r;
 }
 

@@ -29,7 +29,7 @@ static void test_absolute_illustration_is_kept(void **state)
 		 "seconds = 30\n",
 		 path);
 	struct diags d;
-	diags_init(&d, "abs.conf");
+	diag_init(&d, "abs.conf");
 	struct routine *r =
 	    config_load_text(text, strlen(text), NULL, "assets", &d);
 	assert_int_equal(d.count, 0);
@@ -37,12 +37,12 @@ static void test_absolute_illustration_is_kept(void **state)
 	assert_non_null(r->exercise[0].illustration);
 	assert_string_equal(r->exercise[0].illustration, path);
 	routine_free(r);
-	diags_free(&d);
+	diag_free(&d);
 }
 
 static struct routine *load(const char *text, struct diags *d)
 {
-	diags_init(d, "t.conf");
+	diag_init(d, "t.conf");
 	return config_load_text(text, strlen(text), NULL, NULL, d);
 }
 
@@ -77,7 +77,7 @@ static void test_progression_is_loaded(void **state)
 				 "kind = free\n"
 				 "seconds = 40\n",
 				 &d);
-	diags_print(&d, stderr);
+	diag_print(&d, stderr);
 	assert_non_null(r);
 	const struct progression *g = &r->exercise[0].progress;
 	assert_int_equal(g->start, 30);
@@ -96,7 +96,7 @@ static void test_progression_is_loaded(void **state)
 	assert_int_equal(g->step, 0);
 	assert_int_equal(g->max, 0);
 	routine_free(r);
-	diags_free(&d);
+	diag_free(&d);
 }
 
 /* The kind may come after the progression keys: its limits still apply,
@@ -123,7 +123,7 @@ static void test_progression_limits_follow_the_kind(void **state)
 	assert_int_equal(d.item[0].line, 7);
 	assert_non_null(strstr(d.item[0].message, "at most 200"));
 	assert_int_equal(d.item[1].line, 8);
-	diags_free(&d);
+	diag_free(&d);
 }
 
 /* The example commented out on the foam roller in the built-in routine
@@ -144,9 +144,9 @@ static void test_builtin_progression_example(void **state)
 		home[n++] = text[i];
 	}
 	struct diags d;
-	diags_init(&d, "home.conf");
+	diag_init(&d, "home.conf");
 	struct routine *r = config_load_text(home, n, NULL, NULL, &d);
-	diags_print(&d, stderr);
+	diag_print(&d, stderr);
 	assert_non_null(r);
 	const struct exercise *x = &r->exercise[0];
 	assert_string_equal(x->name, "Foam roller back extension");
@@ -157,16 +157,16 @@ static void test_builtin_progression_example(void **state)
 	for (int i = 1; i < r->exercises; i++)
 		assert_int_equal(r->exercise[i].progress.step, 0);
 	routine_free(r);
-	diags_free(&d);
+	diag_free(&d);
 	free(home);
 
-	diags_init(&d, CONFIG_BUILTIN_NAME);
+	diag_init(&d, CONFIG_BUILTIN_NAME);
 	r = config_load_text(text, len, NULL, NULL, &d);
 	assert_non_null(r);
 	for (int i = 0; i < r->exercises; i++)
 		assert_int_equal(r->exercise[i].progress.step, 0);
 	routine_free(r);
-	diags_free(&d);
+	diag_free(&d);
 }
 
 static char edited_head[32768]; /* the start of the last edited text */
@@ -200,7 +200,7 @@ static struct routine *builtin_edited(const char *drop, const char *from,
 		i = end;
 	}
 	out[n] = '\0';
-	diags_init(d, "edited.conf");
+	diag_init(d, "edited.conf");
 	struct routine *r = config_load_text(out, n, NULL, NULL, d);
 	snprintf(edited_head, sizeof edited_head, "%s", out);
 	free(out);
@@ -226,7 +226,7 @@ static void test_builtin_has_redflags(void **state)
 	assert_string_equal(r->settings.word[WORD_REDFLAGS],
 			    "Check before you start");
 	routine_free(r);
-	diags_free(&d);
+	diag_free(&d);
 }
 
 /* Staff who delete every red-flag line get a refusal that says what to
@@ -247,14 +247,14 @@ static void test_emptied_redflags_are_refused(void **state)
 	for (const char *c = edited_head; c < sec; c++)
 		line += *c == '\n';
 	assert_int_equal(d.item[0].line, line);
-	diags_free(&d);
+	diag_free(&d);
 
 	/* An emptied value is refused too: it would say nothing. */
 	r = builtin_edited(NULL, "redflags = Chest", "redflags =", &d);
 	assert_null(r);
 	assert_int_equal(d.count, 1);
 	assert_non_null(strstr(d.item[0].message, "'redflags' has no value"));
-	diags_free(&d);
+	diag_free(&d);
 
 	/* Off on purpose: accepted, with or without its lines. */
 	r = builtin_edited("redflags = ", "redflags_screen = yes",
@@ -263,13 +263,13 @@ static void test_emptied_redflags_are_refused(void **state)
 	assert_false(r->redflags_screen);
 	assert_int_equal(r->redflags.count, 0);
 	routine_free(r);
-	diags_free(&d);
+	diag_free(&d);
 	r = builtin_edited(NULL, "redflags_screen = yes",
 			   "redflags_screen = no", &d);
 	assert_non_null(r);
 	assert_false(r->redflags_screen);
 	routine_free(r);
-	diags_free(&d);
+	diag_free(&d);
 }
 
 /* A file written before the red-flag screen existed names none of its
@@ -291,7 +291,7 @@ static void test_file_without_redflag_keys_gets_the_builtin_lines(void **state)
 	assert_int_equal(r->redflags.count, 6);
 	assert_non_null(strstr(r->redflags.line[1], "Chest pain"));
 	routine_free(r);
-	diags_free(&d);
+	diag_free(&d);
 }
 
 /* A press to confirm: on with the button, refused where it could never
@@ -305,7 +305,7 @@ static void test_redflags_confirm_needs_the_button(void **state)
 	assert_non_null(r);
 	assert_true(r->redflags_confirm);
 	routine_free(r);
-	diags_free(&d);
+	diag_free(&d);
 
 	r = load("[settings]\n"
 		 "button_line = none\n"
@@ -321,7 +321,7 @@ static void test_redflags_confirm_needs_the_button(void **state)
 	assert_int_equal(d.item[0].line, 6);
 	assert_non_null(strstr(d.item[0].message, "needs the button"));
 	assert_non_null(strstr(d.item[0].message, "(line 2)"));
-	diags_free(&d);
+	diag_free(&d);
 
 	r = load("[routine]\n"
 		 "name = Off\n"
@@ -334,7 +334,7 @@ static void test_redflags_confirm_needs_the_button(void **state)
 	assert_int_equal(d.count, 1);
 	assert_int_equal(d.item[0].line, 4);
 	assert_non_null(strstr(d.item[0].message, "does nothing"));
-	diags_free(&d);
+	diag_free(&d);
 }
 
 int main(void)

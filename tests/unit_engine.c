@@ -87,10 +87,10 @@ static struct sim *sim_make(const char *text, size_t len, const char *assets,
 {
 	struct sim *s = calloc(1, sizeof *s);
 	struct diags d;
-	diags_init(&d, "test");
+	diag_init(&d, "test");
 	s->r = config_load_text(text, len, NULL, assets, &d);
-	diags_print(&d, stderr);
-	diags_free(&d);
+	diag_print(&d, stderr);
+	diag_free(&d);
 	assert_non_null(s->r);
 	struct engine_options o = {.have_button = have_button,
 				   .have_mat = have_mat};
@@ -639,7 +639,7 @@ static void test_estimate_matches_a_session(void **state)
 	sim_cooperate(s, 3600000);
 	kt_ms end = find(s, ACTION_SESSION, 0)->t;
 	struct engine_options o = {.have_button = true, .have_mat = true};
-	assert_int_equal(routine_estimate(s->r, &o), end);
+	assert_int_equal(engine_estimate(s->r, &o), end);
 	assert_true(end > 5 * 60000 && end < 9 * 60000);
 	sim_free(s);
 }
@@ -983,18 +983,18 @@ static void test_estimate_includes_the_redflags(void **state)
 	(void)state;
 	struct routine *r = load_builtin("assets");
 	struct engine_options o = {.have_button = true, .have_mat = true};
-	kt_ms with = routine_estimate(r, &o);
+	kt_ms with = engine_estimate(r, &o);
 	kt_ms words = 0;
 	for (int i = 0; i < r->redflags.count; i++)
 		words +=
 		    text_speech_estimate(r->redflags.line[i], r->settings.rate);
 	r->redflags_screen = false;
-	kt_ms without = routine_estimate(r, &o);
+	kt_ms without = engine_estimate(r, &o);
 	assert_true(with - without >= words);
 	assert_true(with - without <= words + 600 * r->redflags.count + 600);
 	r->redflags_screen = true;
 	r->redflags_confirm = true;
-	kt_ms confirm = routine_estimate(r, &o);
+	kt_ms confirm = engine_estimate(r, &o);
 	assert_true(confirm >= with);
 	assert_true(
 	    confirm - with <=

@@ -23,11 +23,11 @@ static int play(struct gestures *g, enum gesture_line line,
 	int got = 0;
 	for (int i = 0; i <= n; i++) {
 		kt_ms next = i < n ? e[i].at : end;
-		while (gestures_wake(g) <= next && got < max)
-			got += gestures_poll(g, gestures_wake(g), out + got,
-					     max - got);
+		while (gesture_wake(g) <= next && got < max)
+			got += gesture_poll(g, gesture_wake(g), out + got,
+					    max - got);
 		if (i < n)
-			gestures_edge(g, line, e[i].active, e[i].at);
+			gesture_edge(g, line, e[i].active, e[i].at);
 	}
 	return got;
 }
@@ -54,14 +54,14 @@ static void test_bounce_is_one_press(void **state)
 	(void)state;
 	struct gestures g;
 	struct gesture_event out[16];
-	gestures_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
+	gesture_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
 	int n = play(&g, LINE_BUTTON, bouncy_press,
 		     sizeof bouncy_press / sizeof *bouncy_press, 5000, out, 16);
 	assert_int_equal(n, 1);
 	assert_int_equal(out[0].gesture, GESTURE_PRESS);
 	/* Recognised once the release has settled: last edge + 30 ms. */
 	assert_int_equal(out[0].at, 1231);
-	assert_int_equal(gestures_wake(&g), KT_NEVER);
+	assert_int_equal(gesture_wake(&g), KT_NEVER);
 }
 
 static void test_long_press_fires_while_held(void **state)
@@ -73,7 +73,7 @@ static void test_long_press_fires_while_held(void **state)
 	};
 	struct gestures g;
 	struct gesture_event out[16];
-	gestures_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
+	gesture_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
 	int n = play(&g, LINE_BUTTON, held, 6, 10000, out, 16);
 	assert_int_equal(n, 1); /* the long press, and no press on release */
 	assert_int_equal(out[0].gesture, GESTURE_LONG_PRESS);
@@ -86,7 +86,7 @@ static void test_spike_shorter_than_settle_is_ignored(void **state)
 	static const struct edge spike[] = {{500, 1}, {520, 0}};
 	struct gestures g;
 	struct gesture_event out[4];
-	gestures_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
+	gesture_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
 	assert_int_equal(play(&g, LINE_BUTTON, spike, 2, 5000, out, 4), 0);
 }
 
@@ -101,7 +101,7 @@ static void test_chattering_mat_is_quiet_then_one_edge(void **state)
 	e[N] = (struct edge){1000 + (kt_ms)N * 40, 1};
 	struct gestures g;
 	struct gesture_event out[8];
-	gestures_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
+	gesture_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
 	int n = play(&g, LINE_MAT, e, N + 1, 2000000, out, 8);
 	assert_int_equal(n, 1);
 	assert_int_equal(out[0].gesture, GESTURE_MAT_ON);
@@ -118,7 +118,7 @@ static void test_mat_on_and_off_with_chatter(void **state)
 	};
 	struct gestures g;
 	struct gesture_event out[8];
-	gestures_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
+	gesture_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
 	int n = play(&g, LINE_MAT, mat, 8, 20000, out, 8);
 	assert_int_equal(n, 2);
 	assert_int_equal(out[0].gesture, GESTURE_MAT_ON);
@@ -133,12 +133,12 @@ static void test_stuck_button_costs_nothing(void **state)
 	static const struct edge stuck[] = {{0, 1}};
 	struct gestures g;
 	struct gesture_event out[4];
-	gestures_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
+	gesture_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
 	int n = play(&g, LINE_BUTTON, stuck, 1, 3600 * 1000, out, 4);
 	assert_int_equal(n, 1);
 	assert_int_equal(out[0].gesture, GESTURE_LONG_PRESS);
 	/* Held for an hour: nothing more to wake up for. */
-	assert_int_equal(gestures_wake(&g), KT_NEVER);
+	assert_int_equal(gesture_wake(&g), KT_NEVER);
 }
 
 static void test_button_held_at_start_is_not_a_gesture(void **state)
@@ -147,9 +147,9 @@ static void test_button_held_at_start_is_not_a_gesture(void **state)
 	static const struct edge release[] = {{5000, 0}};
 	struct gestures g;
 	struct gesture_event out[4];
-	gestures_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
-	gestures_set_level(&g, LINE_BUTTON, true);
-	assert_int_equal(gestures_wake(&g), KT_NEVER);
+	gesture_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
+	gesture_set_level(&g, LINE_BUTTON, true);
+	assert_int_equal(gesture_wake(&g), KT_NEVER);
 	assert_int_equal(play(&g, LINE_BUTTON, release, 1, 9000, out, 4), 0);
 }
 
@@ -173,7 +173,7 @@ static void test_double_press(void **state)
 	};
 	struct gestures g;
 	struct gesture_event out[16];
-	gestures_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
+	gesture_init(&g, (kt_ms[LINE_COUNT]){30, 150}, 2000);
 	int n = play(&g, LINE_BUTTON, presses, 12, 20000, out, 16);
 	assert_int_equal(n, 6);
 	for (int i = 0; i < n; i++)

@@ -49,7 +49,7 @@ static bool ascii_only(void *ctx, uint32_t ch)
 static void scan(const char *text, struct diags *d)
 {
 	struct config_glyphs g = {ascii_only, NULL};
-	diags_init(d, "t.conf");
+	diag_init(d, "t.conf");
 	config_check_glyphs(text, strlen(text), &g, d);
 }
 
@@ -76,7 +76,7 @@ static void test_scan_names_line_and_character(void **state)
 						  "'\xE2\x82\xAC' (U+20AC)"));
 	assert_int_equal(d.item[1].line, 9);
 	assert_non_null(strstr(d.item[1].message, "U+20AC"));
-	diags_free(&d);
+	diag_free(&d);
 }
 
 /* Windows line ends are read as the loader reads them; a line the loader
@@ -93,7 +93,7 @@ static void test_scan_crlf_and_broken_bytes(void **state)
 	assert_int_equal(d.count, 2);
 	assert_int_equal(d.item[0].line, 2);
 	assert_int_equal(d.item[1].line, 4);
-	diags_free(&d);
+	diag_free(&d);
 }
 
 static const char two_wedges[] = "[routine]\n"
@@ -117,14 +117,14 @@ static void test_duplicate_names_refused(void **state)
 {
 	(void)state;
 	struct diags d;
-	diags_init(&d, "t.conf");
+	diag_init(&d, "t.conf");
 	struct routine *r = config_load_text(two_wedges, strlen(two_wedges),
 					     NULL, NULL, &d);
 	assert_null(r);
 	assert_int_equal(d.count, 1);
 	assert_int_equal(d.item[0].line, 10);
 	assert_non_null(strstr(d.item[0].message, "like the one on line 4"));
-	diags_free(&d);
+	diag_free(&d);
 }
 
 /* The indented line is joined to 'say' as one more line: a warning, kept
@@ -142,26 +142,26 @@ static void test_continuation_is_a_warning(void **state)
 			   "kind = hold\n"
 			   "seconds = 30\n";
 	struct diags d;
-	diags_init(&d, "t.conf");
+	diag_init(&d, "t.conf");
 	struct routine *r =
 	    config_load_text(text, strlen(text), NULL, NULL, &d);
 	assert_non_null(r);
 	assert_int_equal(d.count, 0); /* the kiosk itself: not a word */
 	assert_int_equal(r->exercise[0].say.count, 2);
 	routine_free(r);
-	diags_free(&d);
+	diag_free(&d);
 
-	diags_init(&d, "t.conf");
+	diag_init(&d, "t.conf");
 	d.want_warnings = true;
 	r = config_check_text(text, strlen(text), NULL, &d);
 	assert_non_null(r);
-	assert_int_equal(diags_errors(&d), 0);
+	assert_int_equal(diag_errors(&d), 0);
 	assert_int_equal(d.warnings, 1);
 	assert_int_equal(d.item[0].line, 7);
 	assert_true(d.item[0].warning);
 	assert_non_null(strstr(d.item[0].message, "key on line 6"));
 	routine_free(r);
-	diags_free(&d);
+	diag_free(&d);
 }
 
 /* --check's reading keeps what it read even with errors (to try the
@@ -170,16 +170,16 @@ static void test_check_reads_past_errors(void **state)
 {
 	(void)state;
 	struct diags d;
-	diags_init(&d, "t.conf");
+	diag_init(&d, "t.conf");
 	d.want_warnings = true;
 	struct routine *r =
 	    config_check_text(two_wedges, strlen(two_wedges), NULL, &d);
 	assert_non_null(r);
-	assert_int_equal(diags_errors(&d), 1);
+	assert_int_equal(diag_errors(&d), 1);
 	assert_int_equal(d.warnings, 1);
 	assert_int_equal(r->exercises, 2);
 	routine_free(r);
-	diags_free(&d);
+	diag_free(&d);
 }
 
 int main(void)

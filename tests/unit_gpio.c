@@ -376,7 +376,7 @@ static void test_bounce_gives_one_press_and_chatter_nothing(void **state)
 	fake_reset();
 	struct gpio *g = open_default(0);
 	struct gestures gs;
-	gestures_init(&gs, (kt_ms[LINE_COUNT]){30, 150}, 2000);
+	gesture_init(&gs, (kt_ms[LINE_COUNT]){30, 150}, 2000);
 	struct gpio_event ev[QUEUE];
 	int n = poll_all(g, 0, ev, 8);
 	for (int i = 0; i < n; i++)
@@ -392,7 +392,7 @@ static void test_bounce_gives_one_press_and_chatter_nothing(void **state)
 	for (int i = 0; i < n; i++)
 		gpio_to_gestures(g, &ev[i], &gs);
 	struct gesture_event out[GESTURE_QUEUE];
-	assert_int_equal(gestures_poll(&gs, 1300, out, GESTURE_QUEUE), 1);
+	assert_int_equal(gesture_poll(&gs, 1300, out, GESTURE_QUEUE), 1);
 	assert_int_equal(out[0].gesture, GESTURE_PRESS);
 	assert_int_equal(out[0].at, 1000 + 181 + 30);
 
@@ -412,7 +412,7 @@ static void test_bounce_gives_one_press_and_chatter_nothing(void **state)
 			for (int i = 0; i < n; i++)
 				gpio_to_gestures(g, &ev[i], &gs);
 			assert_int_equal(
-			    gestures_poll(&gs, t, out, GESTURE_QUEUE), 0);
+			    gesture_poll(&gs, t, out, GESTURE_QUEUE), 0);
 		}
 	}
 	assert_true(edges > 5000);
@@ -463,7 +463,7 @@ static void test_kernel_debounce_means_no_second_settle(void **state)
 	fake[LINE_BUTTON].kernel_debounce = true;
 	struct gpio *g = open_default(0);
 	struct gestures gs;
-	gestures_init(&gs, (kt_ms[LINE_COUNT]){30, 150}, 2000);
+	gesture_init(&gs, (kt_ms[LINE_COUNT]){30, 150}, 2000);
 	struct gpio_event ev[8];
 	int n = poll_all(g, 0, ev, 8);
 	for (int i = 0; i < n; i++)
@@ -477,7 +477,7 @@ static void test_kernel_debounce_means_no_second_settle(void **state)
 	for (int i = 0; i < n; i++)
 		gpio_to_gestures(g, &ev[i], &gs);
 	struct gesture_event out[GESTURE_QUEUE];
-	assert_int_equal(gestures_poll(&gs, 700, out, GESTURE_QUEUE), 1);
+	assert_int_equal(gesture_poll(&gs, 700, out, GESTURE_QUEUE), 1);
 	assert_int_equal(out[0].at, 700);
 	gpio_close(g);
 }

@@ -110,11 +110,11 @@ static const char routine_text[] = "[routine]\n"
 static struct routine *load(const char *text)
 {
 	struct diags d;
-	diags_init(&d, "home.conf");
+	diag_init(&d, "home.conf");
 	struct routine *r =
 	    config_load_text(text, strlen(text), NULL, NULL, &d);
-	diags_print(&d, stderr);
-	diags_free(&d);
+	diag_print(&d, stderr);
+	diag_free(&d);
 	assert_non_null(r);
 	return r;
 }
@@ -772,9 +772,9 @@ static void test_print(void **state)
 	size_t n;
 	const char *builtin = config_builtin(&n);
 	struct diags dg;
-	diags_init(&dg, CONFIG_BUILTIN_NAME);
+	diag_init(&dg, CONFIG_BUILTIN_NAME);
 	struct routine *clinic = config_load_text(builtin, n, NULL, NULL, &dg);
-	diags_free(&dg);
+	diag_free(&dg);
 	assert_non_null(clinic);
 	p = progress_open(empty.path);
 	text = NULL;

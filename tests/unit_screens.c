@@ -37,14 +37,14 @@ static void canvas_open(struct canvas *c, int w, int h)
 	assert_non_null(c->surf);
 	c->r = SDL_CreateSoftwareRenderer(c->surf);
 	assert_non_null(c->r);
-	c->p = painter_new(c->r, NULL, err, sizeof err);
+	c->p = screens_new(c->r, NULL, err, sizeof err);
 	if (!c->p)
-		fail_msg("painter_new: %s", err);
+		fail_msg("screens_new: %s", err);
 }
 
 static void canvas_close(struct canvas *c)
 {
-	painter_free(c->p);
+	screens_free(c->p);
 	SDL_DestroyRenderer(c->r);
 	SDL_FreeSurface(c->surf);
 }
@@ -224,9 +224,9 @@ static int paint(struct canvas *c, const struct view *v, kt_ms now,
 	if (!said.caption && said.screen.kind != SCREEN_REPS &&
 	    said.screen.caption[0])
 		said.caption = said.screen.caption;
-	assert_int_equal(painter_draw(c->p, &said, now), 0);
+	assert_int_equal(screens_draw(c->p, &said, now), 0);
 	SDL_RenderPresent(c->r);
-	return painter_texts(c->p, t);
+	return screens_texts(c->p, t);
 }
 
 static bool overlap(SDL_Rect a, SDL_Rect b)
@@ -292,8 +292,9 @@ static void test_every_screen_at_every_size(void **state)
 			struct view v = view_of((enum screen_kind)k);
 			const struct painted_text *t;
 			int n = paint(&c, &v, 1000, &t);
-			save(&c, screen_name((enum screen_kind)k));
-			check_texts(&c, t, n, screen_name((enum screen_kind)k));
+			save(&c, engine_screen_name((enum screen_kind)k));
+			check_texts(&c, t, n,
+				    engine_screen_name((enum screen_kind)k));
 		}
 		canvas_close(&c);
 	}
@@ -369,7 +370,7 @@ static void test_mat_only_variants(void **state)
 			const struct painted_text *t;
 			int n = paint(&c, &v, 1000, &t);
 			snprintf(name, sizeof name, "%s-mat-only",
-				 screen_name(kind[i]));
+				 engine_screen_name(kind[i]));
 			save(&c, name);
 			check_texts(&c, t, n, name);
 			for (int k = 0; k < n; k++)
@@ -414,11 +415,11 @@ static void paint_shown(void *ctx, kt_ms t, const struct action *a)
 	v.screen.caption[0] = '\0';
 	const struct painted_text *pt;
 	int n = paint(&w->c, &v, t, &pt);
-	check_texts(&w->c, pt, n, screen_name(sc->kind));
+	check_texts(&w->c, pt, n, engine_screen_name(sc->kind));
 	for (int i = 0; i < n; i++)
 		if (people_mention(pt[i].text, w->avoid))
 			fail_msg("the %s screen shows '%s'",
-				 screen_name(sc->kind), pt[i].text);
+				 engine_screen_name(sc->kind), pt[i].text);
 }
 
 static void paint_sessions(bool button, bool mat, const char *avoid)
@@ -560,7 +561,7 @@ static void test_animation_frame_matches_a_full_paint(void **state)
 			v.screen.breath = b ? BREATH_OUT : BREATH_IN;
 			for (kt_ms ms = 0; ms < 1000; ms += 90) {
 				paint(&moving, &v, v.shown_at + ms, &t);
-				painter_invalidate(fresh.p);
+				screens_invalidate(fresh.p);
 				paint(&fresh, &v, v.shown_at + ms, &t);
 				long differ = 0;
 				for (int y = 0; y < 720; y++)
@@ -571,7 +572,7 @@ static void test_animation_frame_matches_a_full_paint(void **state)
 				if (differ)
 					fail_msg("%s at %lld ms: %ld pixels "
 						 "differ",
-						 screen_name(kinds[k]),
+						 engine_screen_name(kinds[k]),
 						 (long long)ms, differ);
 			}
 		}
@@ -600,7 +601,7 @@ static void test_long_captions_wrap_inside(void **state)
 			const struct painted_text *t;
 			int n = paint(&c, &v, 1000, &t);
 			snprintf(name, sizeof name, "long-%s",
-				 screen_name(kinds[k]));
+				 engine_screen_name(kinds[k]));
 			if (kinds[k] == SCREEN_HOLD || kinds[k] == SCREEN_INTRO)
 				save(&c, name); /* PNGs are most of the time */
 			check_texts(&c, t, n, name);
@@ -636,7 +637,7 @@ static void test_banner_shows_on_the_idle_screen_only(void **state)
 			n = paint(&c, &v, 1000, &t);
 			char name[64];
 			snprintf(name, sizeof name, "banner-%s",
-				 screen_name((enum screen_kind)k));
+				 engine_screen_name((enum screen_kind)k));
 			if (k == SCREEN_HOLD || k == SCREEN_ATTRACT)
 				save(&c, name);
 			check_texts(&c, t, n, name);
@@ -660,7 +661,7 @@ static void test_words_come_from_the_routine(void **state)
 {
 	(void)state;
 	struct settings de;
-	settings_defaults(&de);
+	routine_settings_defaults(&de);
 	de.word[WORD_PAUSED] = "Pause";
 	de.word[WORD_RESUME] = "Drück den großen Knopf, um weiterzumachen";
 	de.word[WORD_PAUSED_TIME] = "Noch {seconds} Sekunden";
@@ -709,20 +710,20 @@ static void test_next_frame(void **state)
 	struct canvas c;
 	canvas_open(&c, 480, 320);
 	struct view v = view_of(SCREEN_ATTRACT);
-	assert_int_equal(painter_next_frame(c.p, &v, 1000, 30), KT_NEVER);
+	assert_int_equal(screens_next_frame(c.p, &v, 1000, 30), KT_NEVER);
 	v.animate = true;
-	assert_int_equal(painter_next_frame(c.p, &v, 1000, 30), 1034);
+	assert_int_equal(screens_next_frame(c.p, &v, 1000, 30), 1034);
 	v = view_of(SCREEN_HOLD);
 	v.animate = true;
-	assert_int_equal(painter_next_frame(c.p, &v, 1000, 20), 1050);
+	assert_int_equal(screens_next_frame(c.p, &v, 1000, 20), 1050);
 	v.screen.breath = BREATH_HOLD;
-	assert_int_equal(painter_next_frame(c.p, &v, 1000, 20), KT_NEVER);
+	assert_int_equal(screens_next_frame(c.p, &v, 1000, 20), KT_NEVER);
 	for (int k = SCREEN_SAFETY; k <= SCREEN_DONE; k++) {
 		if (k == SCREEN_HOLD || k == SCREEN_REPS)
 			continue;
 		v = view_of((enum screen_kind)k);
 		v.animate = true;
-		assert_int_equal(painter_next_frame(c.p, &v, 1000, 30),
+		assert_int_equal(screens_next_frame(c.p, &v, 1000, 30),
 				 KT_NEVER);
 	}
 	canvas_close(&c);
@@ -764,7 +765,7 @@ static void test_time_per_frame(void **state)
 				    1000.0 /
 				    (double)SDL_GetPerformanceFrequency() /
 				    frames;
-			printf("# painter_draw %s %dx%d: %.1f ms a frame\n",
+			printf("# screens_draw %s %dx%d: %.1f ms a frame\n",
 			       k ? "hold+pacer" : "attract", c.w, c.h, ms);
 		}
 		canvas_close(&c);

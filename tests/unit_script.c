@@ -9,12 +9,12 @@
 static int parse(const char *text, struct script *s, char *err, size_t size)
 {
 	struct diags d;
-	diags_init(&d, "s");
+	diag_init(&d, "s");
 	int rc = script_parse(text, strlen(text), s, &d);
 	FILE *f = fmemopen(err, size, "w");
-	diags_print(&d, f);
+	diag_print(&d, f);
 	fclose(f);
-	diags_free(&d);
+	diag_free(&d);
 	return rc;
 }
 

@@ -88,7 +88,7 @@ static void test_lines_as_written(void **state)
 	assert_string_equal(h.session[0].exercise, "Standing wall stretch");
 	assert_string_equal(h.session[0].routine, "Mid-back mobility");
 	assert_string_equal(h.session[1].exercise, "");
-	session_history_free(&h);
+	sessionlog_history_free(&h);
 	remove_dir(&d);
 }
 
@@ -119,10 +119,10 @@ static void test_begin_and_end(void **state)
 	assert_true(h.session[1].start == START + 1000);
 	assert_int_equal(h.session[1].seconds, 30);
 	assert_int_equal(h.session[1].result, LOGGED_SHUTDOWN);
-	session_history_free(&h);
-	assert_int_equal(logged_result_of(RESULT_COMPLETED, false),
+	sessionlog_history_free(&h);
+	assert_int_equal(sessionlog_result_of(RESULT_COMPLETED, false),
 			 LOGGED_COMPLETED);
-	assert_int_equal(logged_result_of(RESULT_ABANDONED, false),
+	assert_int_equal(sessionlog_result_of(RESULT_ABANDONED, false),
 			 LOGGED_ABANDONED);
 	remove_dir(&d);
 }
@@ -146,7 +146,7 @@ static void test_names_cannot_break_a_line(void **state)
 	assert_int_equal(h.damaged, 0);
 	assert_string_equal(h.session[0].exercise, "Tab here newline");
 	assert_int_equal(strlen(h.session[0].routine), ROUTINE_NAME_BYTES - 1);
-	session_history_free(&h);
+	sessionlog_history_free(&h);
 	remove_dir(&d);
 }
 
@@ -196,7 +196,7 @@ static void test_damaged_lines_are_counted(void **state)
 	assert_int_equal(h.count, 2);
 	assert_int_equal(h.damaged, 2);
 	assert_int_equal(h.first_damaged, 4);
-	session_history_free(&h);
+	sessionlog_history_free(&h);
 	remove_dir(&d);
 }
 
@@ -221,7 +221,7 @@ static void test_torn_end_is_sealed(void **state)
 	assert_int_equal(h.damaged, 1);
 	assert_int_equal(h.first_damaged, 3);
 	assert_int_equal(h.session[1].seconds, 9);
-	session_history_free(&h);
+	sessionlog_history_free(&h);
 	remove_dir(&d);
 }
 
@@ -251,7 +251,7 @@ static void test_full_disk_keeps_sessions(void **state)
 	assert_int_equal(h.count, 3);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(h.session[i].seconds, i + 1);
-	session_history_free(&h);
+	sessionlog_history_free(&h);
 	remove_dir(&d);
 }
 
@@ -278,7 +278,7 @@ static void test_memory_is_bounded(void **state)
 	assert_int_equal(h.count, SESSIONLOG_PENDING_MAX);
 	assert_int_equal(h.session[0].seconds, 6);
 	assert_int_equal(h.session[h.count - 1].seconds, n);
-	session_history_free(&h);
+	sessionlog_history_free(&h);
 	remove_dir(&d);
 }
 
@@ -332,7 +332,7 @@ static void test_size_is_capped(void **state)
 	for (size_t i = 1; i < h.count; i++)
 		assert_int_equal(h.session[i].seconds,
 				 h.session[i - 1].seconds + 1);
-	session_history_free(&h);
+	sessionlog_history_free(&h);
 	char *text = read_file(d.file, NULL);
 	assert_int_equal(strncmp(text, "# kiosk sessions:", 17), 0);
 	free(text);
@@ -401,7 +401,7 @@ static void test_stats_count_the_red_flag_screen(void **state)
 	assert_non_null(strstr(got, "        0          1  before the first "
 				    "exercise\n"));
 	free(got);
-	session_history_free(&h);
+	sessionlog_history_free(&h);
 	remove_dir(&d);
 }
 
@@ -429,7 +429,7 @@ static void test_skipped_exercises_are_kept(void **state)
 	assert_int_equal(h.damaged, 0);
 	assert_int_equal(h.session[0].skipped, 1u << 1 | 1u << 4);
 	assert_int_equal(h.session[1].skipped, 0);
-	session_history_free(&h);
+	sessionlog_history_free(&h);
 
 	static const char *const bad[] = {
 	    "\t", "\t0", "\t33", "\t2,", "\t,2", "\t2,2", "\t2;3",

@@ -100,9 +100,9 @@ static void builtin_texts(struct texts *t)
 	size_t len;
 	const char *conf = config_builtin(&len);
 	struct diags d;
-	diags_init(&d, CONFIG_BUILTIN_NAME);
+	diag_init(&d, CONFIG_BUILTIN_NAME);
 	struct routine *r = config_load_text(conf, len, NULL, "assets", &d);
-	diags_free(&d);
+	diag_free(&d);
 	assert_non_null(r);
 	add_lines(t, &r->intro);
 	add_lines(t, &r->safety);

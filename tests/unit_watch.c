@@ -29,11 +29,11 @@ static void make_dir(struct dir *d)
  * for, and what each step says. */
 static kt_ms settle_to_read(struct settle *s, const char *file, kt_ms t)
 {
-	settle_news(s, WATCH_FINISHED, t);
+	watch_settle_news(s, WATCH_FINISHED, t);
 	assert_int_equal(s->due, t + WATCH_QUIET_MS);
-	assert_int_equal(settle_step(s, file, 0, s->due), SETTLE_WAIT);
+	assert_int_equal(watch_settle_step(s, file, 0, s->due), SETTLE_WAIT);
 	assert_int_equal(s->due, t + WATCH_QUIET_MS + WATCH_SETTLE_MS);
-	assert_int_equal(settle_step(s, file, 0, s->due), SETTLE_READ);
+	assert_int_equal(watch_settle_step(s, file, 0, s->due), SETTLE_READ);
 	assert_int_equal(s->due, KT_NEVER);
 	return t + WATCH_QUIET_MS + WATCH_SETTLE_MS;
 }
@@ -47,14 +47,16 @@ static void test_finished_save_read_after_a_second(void **state)
 	struct settle s = {.due = KT_NEVER};
 	kt_ms at = settle_to_read(&s, d.file, 1000);
 	assert_int_equal(at, 2000);
-	assert_true(settle_confirm(&s, d.file, at));
+	assert_true(watch_settle_confirm(&s, d.file, at));
 	uint64_t sum;
 	assert_int_equal(watch_fingerprint(d.file, &sum), 0);
-	assert_true(settle_sum(&s) == sum);
+	assert_true(watch_settle_sum(&s) == sum);
 	/* The same bytes saved again: settled, and nothing new to read. */
-	settle_news(&s, WATCH_FINISHED, 5000);
-	assert_int_equal(settle_step(&s, d.file, sum, s.due), SETTLE_WAIT);
-	assert_int_equal(settle_step(&s, d.file, sum, s.due), SETTLE_SAME);
+	watch_settle_news(&s, WATCH_FINISHED, 5000);
+	assert_int_equal(watch_settle_step(&s, d.file, sum, s.due),
+			 SETTLE_WAIT);
+	assert_int_equal(watch_settle_step(&s, d.file, sum, s.due),
+			 SETTLE_SAME);
 	assert_int_equal(s.due, KT_NEVER);
 	tmp_dir_remove(d.path);
 }
@@ -63,21 +65,21 @@ static void test_writer_at_work_is_not_looked_at(void **state)
 {
 	(void)state;
 	struct settle s = {.due = KT_NEVER};
-	settle_news(&s, WATCH_WRITING, 100);
+	watch_settle_news(&s, WATCH_WRITING, 100);
 	assert_int_equal(s.due, KT_NEVER);
 	/* A chmod while it writes ends nothing. */
-	settle_news(&s, WATCH_TOUCHED, 200);
+	watch_settle_news(&s, WATCH_TOUCHED, 200);
 	assert_int_equal(s.due, KT_NEVER);
 	/* SIGHUP waits for it, however many come. */
-	assert_true(settle_ask(&s, 300));
-	assert_true(settle_ask(&s, 400));
+	assert_true(watch_settle_ask(&s, 300));
+	assert_true(watch_settle_ask(&s, 400));
 	assert_int_equal(s.due, KT_NEVER);
 	/* Closed: the settle starts, and SIGHUP's read is still owed. */
-	settle_news(&s, WATCH_FINISHED, 10000);
+	watch_settle_news(&s, WATCH_FINISHED, 10000);
 	assert_int_equal(s.due, 10000 + WATCH_QUIET_MS);
 	assert_true(s.asked);
 	/* Nothing to report: nothing changes. */
-	settle_news(&s, WATCH_NONE, 10100);
+	watch_settle_news(&s, WATCH_NONE, 10100);
 	assert_int_equal(s.due, 10000 + WATCH_QUIET_MS);
 }
 
@@ -90,20 +92,20 @@ static void test_change_between_looks_starts_over(void **state)
 	make_dir(&d);
 	write_file(d.file, "[routine]\nname = A\n");
 	struct settle s = {.due = KT_NEVER};
-	settle_news(&s, WATCH_FINISHED, 0);
-	assert_int_equal(settle_step(&s, d.file, 0, s.due), SETTLE_WAIT);
+	watch_settle_news(&s, WATCH_FINISHED, 0);
+	assert_int_equal(watch_settle_step(&s, d.file, 0, s.due), SETTLE_WAIT);
 	/* The same size, other bytes, no event seen (a link's target). */
 	write_file(d.file, "[routine]\nname = B\n");
-	assert_int_equal(settle_step(&s, d.file, 0, s.due), SETTLE_WAIT);
+	assert_int_equal(watch_settle_step(&s, d.file, 0, s.due), SETTLE_WAIT);
 	assert_int_equal(s.due, WATCH_QUIET_MS + 2 * WATCH_SETTLE_MS);
-	assert_int_equal(settle_step(&s, d.file, 0, s.due), SETTLE_READ);
-	assert_true(settle_confirm(&s, d.file, s.due));
+	assert_int_equal(watch_settle_step(&s, d.file, 0, s.due), SETTLE_READ);
+	assert_true(watch_settle_confirm(&s, d.file, s.due));
 	/* An event between the looks: the first look is forgotten. */
-	settle_news(&s, WATCH_FINISHED, 5000);
-	assert_int_equal(settle_step(&s, d.file, 0, s.due), SETTLE_WAIT);
-	settle_news(&s, WATCH_TOUCHED, 5500);
+	watch_settle_news(&s, WATCH_FINISHED, 5000);
+	assert_int_equal(watch_settle_step(&s, d.file, 0, s.due), SETTLE_WAIT);
+	watch_settle_news(&s, WATCH_TOUCHED, 5500);
 	assert_int_equal(s.due, 5500 + WATCH_QUIET_MS);
-	assert_int_equal(settle_step(&s, d.file, 0, s.due), SETTLE_WAIT);
+	assert_int_equal(watch_settle_step(&s, d.file, 0, s.due), SETTLE_WAIT);
 	tmp_dir_remove(d.path);
 }
 
@@ -118,7 +120,7 @@ static void test_change_during_read_dropped(void **state)
 	struct settle s = {.due = KT_NEVER};
 	kt_ms at = settle_to_read(&s, d.file, 0);
 	write_file(d.file, "[routine]\nname = A longer one\n");
-	assert_false(settle_confirm(&s, d.file, at));
+	assert_false(watch_settle_confirm(&s, d.file, at));
 	assert_int_equal(s.due, at + WATCH_QUIET_MS);
 	tmp_dir_remove(d.path);
 }
@@ -132,25 +134,27 @@ static void test_sighup(void **state)
 	make_dir(&d);
 	struct settle s = {.due = KT_NEVER};
 	for (int i = 0; i < 100; i++)
-		assert_false(settle_ask(&s, 1000 + i));
+		assert_false(watch_settle_ask(&s, 1000 + i));
 	assert_int_equal(s.due, 1000 + WATCH_QUIET_MS);
-	assert_int_equal(settle_step(&s, d.file, 0, s.due), SETTLE_GONE);
+	assert_int_equal(watch_settle_step(&s, d.file, 0, s.due), SETTLE_GONE);
 	assert_false(s.asked);
 	assert_int_equal(s.due, KT_NEVER);
 	/* Asked for: read although the bytes are the ones read before. */
 	write_file(d.file, "x\n");
 	uint64_t sum;
 	assert_int_equal(watch_fingerprint(d.file, &sum), 0);
-	settle_ask(&s, 2000);
-	assert_int_equal(settle_step(&s, d.file, sum, s.due), SETTLE_WAIT);
-	assert_int_equal(settle_step(&s, d.file, sum, s.due), SETTLE_READ);
-	assert_true(settle_confirm(&s, d.file, s.due));
+	watch_settle_ask(&s, 2000);
+	assert_int_equal(watch_settle_step(&s, d.file, sum, s.due),
+			 SETTLE_WAIT);
+	assert_int_equal(watch_settle_step(&s, d.file, sum, s.due),
+			 SETTLE_READ);
+	assert_true(watch_settle_confirm(&s, d.file, s.due));
 	/* A folder where the file should be: the loader says what it is. */
 	assert_int_equal(unlink(d.file), 0);
 	assert_int_equal(mkdir(d.file, 0755), 0);
-	settle_ask(&s, 3000);
-	assert_int_equal(settle_step(&s, d.file, 0, s.due), SETTLE_READ);
-	assert_true(settle_confirm(&s, d.file, 4000));
+	watch_settle_ask(&s, 3000);
+	assert_int_equal(watch_settle_step(&s, d.file, 0, s.due), SETTLE_READ);
+	assert_true(watch_settle_confirm(&s, d.file, 4000));
 	tmp_dir_remove(d.path);
 }
 

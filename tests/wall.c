@@ -22,17 +22,17 @@ static void test_core_alone_runs_the_builtin_routine(void **state)
 {
 	(void)state;
 	struct diags d;
-	diags_init(&d, CONFIG_BUILTIN_NAME);
+	diag_init(&d, CONFIG_BUILTIN_NAME);
 	struct routine *r = load_routine(NULL, NULL, &d);
 	assert_non_null(r);
 	assert_int_equal(d.count, 0);
-	diags_free(&d);
+	diag_free(&d);
 	assert_true(r->exercises > 0);
 	struct engine_options eo = {.have_button = true, .have_mat = true};
 	int lines = 0;
-	kt_ms walked = routine_walk(r, &eo, count_line, &lines);
+	kt_ms walked = engine_walk(r, &eo, count_line, &lines);
 	assert_true(lines > 0);
-	assert_int_equal(walked, routine_estimate(r, &eo));
+	assert_int_equal(walked, engine_estimate(r, &eo));
 	assert_true(walked > 60 * 1000);
 	routine_free(r);
 }

@@ -313,7 +313,7 @@ static struct routine *load(const char *text, size_t size, const char *base,
 			    const char *assets)
 {
 	struct diags d;
-	diags_init(&d, "fuzz.conf");
+	diag_init(&d, "fuzz.conf");
 	struct routine *r = config_load_text(text, size, base, assets, &d);
 	size_t lines = 1;
 	for (size_t i = 0; i < size; i++)
@@ -324,8 +324,8 @@ static struct routine *load(const char *text, size_t size, const char *base,
 		CHECK(d.item[i].message && *d.item[i].message);
 		CHECK(d.item[i].line >= 0 && (size_t)d.item[i].line <= lines);
 	}
-	diags_print(&d, null_out);
-	diags_free(&d);
+	diag_print(&d, null_out);
+	diag_free(&d);
 	if (r) {
 		check_routine(r);
 		check_numbers(text, size);
@@ -347,7 +347,7 @@ static bool latin1(void *ctx, uint32_t ch)
 static void check_mode(const char *text, size_t size)
 {
 	struct diags d;
-	diags_init(&d, "fuzz.conf");
+	diag_init(&d, "fuzz.conf");
 	d.want_warnings = true;
 	struct routine *r = config_check_text(text, size, assets_dir, &d);
 	struct config_glyphs g = {latin1, NULL};
@@ -358,8 +358,8 @@ static void check_mode(const char *text, size_t size)
 	CHECK(d.warnings >= 0 && d.warnings <= d.count);
 	for (int i = 0; i < d.count; i++)
 		CHECK(d.item[i].line >= 0 && (size_t)d.item[i].line <= lines);
-	diags_print(&d, null_out);
-	diags_free(&d);
+	diag_print(&d, null_out);
+	diag_free(&d);
 	routine_free(r);
 }
 

@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t lines = 1;
 	for (size_t i = 0; i < size; i++)
 		lines += data[i] == '\n';
-	diags_init(&d, "fuzz.script");
+	diag_init(&d, "fuzz.script");
 	/* The bytes exactly as given, not NUL-terminated: a read past the
 	 * end is the sanitizer's to catch. */
 	int rc = script_parse((const char *)data, size, &s, &d);
@@ -127,8 +127,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	CHECK(script_next_at(&s) == (s.count ? s.event[0].at : KT_NEVER));
 	check_times(data, size, &s, lines);
-	diags_print(&d, null_out);
-	diags_free(&d);
+	diag_print(&d, null_out);
+	diag_free(&d);
 	script_free(&s);
 	CHECK(s.event == NULL && s.count == 0);
 	return 0;
