@@ -7,6 +7,7 @@
  * Run from the top of the tree with $KIOSK naming the binary.
  */
 #include "testutil.h"
+#include "wav.h"
 
 #include <SDL.h>
 #include <SDL_image.h>
@@ -63,75 +64,6 @@ static int kiosk_run(const char *name, const char *script, const char *opts)
 
 /* ---- the WAV ---- */
 
-struct wav {
-	int16_t *pcm;
-	long frames;
-	int rate;
-	char *buf;
-};
-
-static void wav_load(const char *path, struct wav *w)
-{
-	size_t len = 0;
-	w->buf = read_file(path, &len);
-	assert_non_null(w->buf);
-	assert_true(len >= 44);
-	assert_memory_equal(w->buf, "RIFF", 4);
-	assert_memory_equal(w->buf + 8, "WAVE", 4);
-	uint16_t channels, bits;
-	uint32_t rate;
-	memcpy(&channels, w->buf + 22, 2);
-	memcpy(&rate, w->buf + 24, 4);
-	memcpy(&bits, w->buf + 34, 2);
-	assert_int_equal(channels, 1);
-	assert_int_equal(bits, 16);
-	w->rate = (int)rate;
-	/* The data chunk, wherever it is. */
-	size_t at = 12;
-	while (at + 8 <= len && memcmp(w->buf + at, "data", 4)) {
-		uint32_t size;
-		memcpy(&size, w->buf + at + 4, 4);
-		at += 8 + size;
-	}
-	assert_true(at + 8 <= len);
-	uint32_t size;
-	memcpy(&size, w->buf + at + 4, 4);
-	assert_true(at + 8 + size <= len);
-	w->pcm = (int16_t *)(void *)(w->buf + at + 8);
-	w->frames = (long)size / 2;
-}
-
-/* Milliseconds times the sample rate passes 2^31 after 97 s at 22050 Hz:
- * 64-bit arithmetic, for a 32-bit long (armhf). */
-static long frame_at(const struct wav *w, long ms)
-{
-	int64_t f = (int64_t)ms * w->rate / 1000;
-	return f < 0 ? 0 : f > w->frames ? w->frames : (long)f;
-}
-
-static long ms_at(const struct wav *w, long frame)
-{
-	return (long)((int64_t)frame * 1000 / w->rate);
-}
-
-/* The loudest sample in [from, to) ms. */
-static int peak(const struct wav *w, long from, long to)
-{
-	int m = 0;
-	for (long i = frame_at(w, from); i < frame_at(w, to); i++)
-		m = abs(w->pcm[i]) > m ? abs(w->pcm[i]) : m;
-	return m;
-}
-
-/* Time of the first sample at ONSET_LEVEL or above in [from, to) ms. */
-static long onset(const struct wav *w, long from, long to)
-{
-	for (long i = frame_at(w, from); i < frame_at(w, to); i++)
-		if (abs(w->pcm[i]) >= ONSET_LEVEL)
-			return ms_at(w, i);
-	return -1;
-}
-
 /* What the record says is sounding, as [from, to) ms intervals. */
 struct span {
 	long from, to;
@@ -187,7 +119,7 @@ static void judge_wav(const char *name)
 	char **l = read_lines(path, &buf);
 	snprintf(path, sizeof path, OUT "/%s.wav", name);
 	struct wav w;
-	wav_load(path, &w);
+	wav_load(path, &w, true);
 	static struct span s[4096];
 	int n = spans_of(l, s, 4096);
 	int says = 0, onsets = 0;
@@ -200,9 +132,10 @@ static void judge_wav(const char *name)
 		 * this line's, and it comes within ONSET_MS of its time. */
 		if (sounding(s, i, s[i].from - ONSET_MS, s[i].from))
 			continue;
-		assert_true(peak(&w, s[i].from - ONSET_MS, s[i].from) <
+		assert_true(wav_peak(&w, s[i].from - ONSET_MS, s[i].from) <
 			    ONSET_LEVEL);
-		long on = onset(&w, s[i].from, s[i].from + ONSET_MS + 1);
+		long on = wav_onset(&w, s[i].from, s[i].from + ONSET_MS + 1,
+				    ONSET_LEVEL);
 		if (on < 0)
 			fail_msg("%s: no sound within %d ms of the line at "
 				 "%ld ms",
@@ -213,13 +146,13 @@ static void judge_wav(const char *name)
 	}
 	/* Quiet wherever nothing is said or rung, in 10 ms windows kept
 	 * 10 ms clear of every sound. */
-	long end = ms_at(&w, w.frames);
+	long end = wav_ms_at(&w, w.frames);
 	int quiet_windows = 0;
 	for (long t = 0; t + 10 <= end; t += 10) {
 		if (sounding(s, n, t - 10, t + 20))
 			continue;
 		quiet_windows++;
-		if (peak(&w, t, t + 10) >= QUIET)
+		if (wav_peak(&w, t, t + 10) >= QUIET)
 			fail_msg("%s: sound at %ld ms where the record has "
 				 "nothing",
 				 name, t);
@@ -261,7 +194,7 @@ static void test_pause_cuts_speech(void **state)
 			 0);
 	char *buf, **l = read_lines(OUT "/cut.jsonl", &buf);
 	struct wav w;
-	wav_load(OUT "/cut.wav", &w);
+	wav_load(OUT "/cut.wav", &w, true);
 	long cut = -1, line_end = -1, paused_end = -1, resumed = -1;
 	char v[32];
 	for (char **p = l; *p; p++) {
@@ -282,8 +215,8 @@ static void test_pause_cuts_speech(void **state)
 	assert_true(cut > 0 && paused_end > cut && resumed > paused_end);
 	/* The long line would still be going on here, uncut. */
 	assert_true(line_end > paused_end + 1000);
-	assert_true(peak(&w, cut - 200, cut) >= LOUD);
-	assert_true(peak(&w, paused_end + 10, resumed) < QUIET);
+	assert_true(wav_peak(&w, cut - 200, cut) >= LOUD);
+	assert_true(wav_peak(&w, paused_end + 10, resumed) < QUIET);
 	free(w.buf), free(l), free(buf);
 	judge_wav("cut");
 }
@@ -406,8 +339,8 @@ static void test_real_clock_wav_starts_at_time_zero(void **state)
 			first = json_ms(l[i]);
 	assert_true(first > 0);
 	struct wav w;
-	wav_load(OUT "/realtime.wav", &w);
-	long on = onset(&w, 0, first + 1000);
+	wav_load(OUT "/realtime.wav", &w, true);
+	long on = wav_onset(&w, 0, first + 1000, ONSET_LEVEL);
 	print_message("first sound: %ld ms in the record, %ld ms in the WAV\n",
 		      first, on);
 	assert_true(on >= first - 1);
@@ -455,8 +388,8 @@ static void test_voice_opens_after_first_frame(void **state)
 			said = json_ms(l[i]);
 	assert_true(said > 0);
 	struct wav w;
-	wav_load(OUT "/latevoice.wav", &w);
-	long on = onset(&w, 0, said + 1000);
+	wav_load(OUT "/latevoice.wav", &w, true);
+	long on = wav_onset(&w, 0, said + 1000, ONSET_LEVEL);
 	assert_true(on >= said - 1);
 	assert_true(on <= said + real_clock_late_ms());
 	free(w.buf), free(l), free(buf);

@@ -12,6 +12,7 @@
  * Skips everything without $APPLIANCE_OUT. Run from the top of the tree.
  */
 #include "testutil.h"
+#include "wav.h"
 
 #include <SDL.h>
 #include <SDL_image.h>
@@ -241,63 +242,6 @@ static void test_screen_matches_dummy(void **state)
 
 /* ---- the voice ---- */
 
-struct wav {
-	const int16_t *pcm;
-	long frames;
-	long rate;
-	char *buf;
-};
-
-static void wav_load(const char *path, struct wav *w)
-{
-	size_t len = 0;
-	w->buf = read_file(path, &len);
-	assert_non_null(w->buf);
-	assert_true(len >= 44);
-	assert_memory_equal(w->buf, "RIFF", 4);
-	uint16_t channels, bits;
-	uint32_t rate;
-	memcpy(&channels, w->buf + 22, 2);
-	memcpy(&rate, w->buf + 24, 4);
-	memcpy(&bits, w->buf + 34, 2);
-	assert_int_equal(channels, 1);
-	assert_int_equal(bits, 16);
-	w->rate = rate;
-	size_t at = 12;
-	while (at + 8 <= len && memcmp(w->buf + at, "data", 4)) {
-		uint32_t size;
-		memcpy(&size, w->buf + at + 4, 4);
-		at += 8 + size;
-	}
-	assert_true(at + 8 <= len);
-	/* arecord stopped by a signal may leave the size unwritten. */
-	w->pcm = (const int16_t *)(const void *)(w->buf + at + 8);
-	w->frames = (long)(len - at - 8) / 2;
-}
-
-static long frame_at(const struct wav *w, long ms)
-{
-	int64_t f = (int64_t)ms * w->rate / 1000;
-	return f < 0 ? 0 : f > w->frames ? w->frames : (long)f;
-}
-
-static int peak(const struct wav *w, long from, long to)
-{
-	int m = 0;
-	for (long i = frame_at(w, from); i < frame_at(w, to); i++)
-		m = abs(w->pcm[i]) > m ? abs(w->pcm[i]) : m;
-	return m;
-}
-
-/* The first sound at or after from ms, before to; -1 if none. */
-static long onset(const struct wav *w, long from, long to)
-{
-	for (long i = frame_at(w, from); i < frame_at(w, to); i++)
-		if (abs(w->pcm[i]) >= ONSET_LEVEL)
-			return (long)((int64_t)i * 1000 / w->rate);
-	return -1;
-}
-
 /* The utterances and chimes of the record, as [from, to) ms. A chime's
  * length is not in the record: counted as a second, more than any. */
 struct span {
@@ -335,7 +279,7 @@ static void test_voice_reaches_the_sound_card(void **state)
 	int n = spans(l, s, 512);
 	snprintf(path, sizeof path, "%s/voice.wav", out_dir());
 	struct wav w;
-	wav_load(path, &w);
+	wav_load(path, &w, false);
 	print_message("voice: %.1f s captured from the loopback, %d sounds "
 		      "in the record\n",
 		      (double)w.frames / w.rate, n);
@@ -346,7 +290,7 @@ static void test_voice_reaches_the_sound_card(void **state)
 	while (first < n && !s[first].say)
 		first++;
 	assert_true(first < n);
-	long t0 = onset(&w, 0, (long)(w.frames * 1000 / w.rate));
+	long t0 = wav_onset(&w, 0, wav_ms_at(&w, w.frames), ONSET_LEVEL);
 	assert_true(t0 >= 0);
 	long offset = t0 - s[first].from;
 	print_message("voice: the first line (%.3f s in the record) starts "
@@ -373,12 +317,13 @@ static void test_voice_reaches_the_sound_card(void **state)
 		for (int j = 0; j < i; j++)
 			busy |= s[j].to > s[i].from - 300;
 		long at = s[i].from + offset;
-		if (busy || peak(&w, at - 250, at - ONSET_MS) >= QUIET)
+		if (busy || wav_peak(&w, at - 250, at - ONSET_MS) >= QUIET)
 			continue;
-		long on = onset(&w, at - ONSET_MS, at + ONSET_MS + 1);
+		long on = wav_onset(&w, at - ONSET_MS, at + ONSET_MS + 1,
+				    ONSET_LEVEL);
 		judged++;
 		if (on < 0) {
-			long later = onset(&w, at, at + 5000);
+			long later = wav_onset(&w, at, at + 5000, ONSET_LEVEL);
 			print_message("voice: no sound within %d ms of \"%s\" "
 				      "at %.3f s in the record; ",
 				      ONSET_MS, s[i].text, s[i].from / 1000.0);
