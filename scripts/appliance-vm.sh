@@ -64,7 +64,7 @@ mirror=$(apt_mirror)
 start=$(date +%s)
 step() { echo "appliance-vm: $1 ($(($(date +%s) - start)) s)"; }
 
-mounted=""
+. "$top/scripts/mounts.sh"
 qemu_pid=""
 cleanup() {
 	if [ -n "$qemu_pid" ]; then
@@ -72,21 +72,10 @@ cleanup() {
 		wait "$qemu_pid" 2>/dev/null || true
 		qemu_pid=""
 	fi
-	for m in $mounted; do
-		umount "$m" || umount -l "$m" || true
-	done
-	mounted=""
+	unmount_all
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-mount_in() { # TYPE-OR-BIND SOURCE TARGET: newest first in $mounted
-	if [ "$1" = bind ]; then
-		mount --bind "$2" "$3"
-	else
-		mount -t "$1" "$2" "$3"
-	fi
-	mounted="$3 $mounted"
-}
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 	HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
 

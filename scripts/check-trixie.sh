@@ -34,23 +34,9 @@ step() {
 	echo "check-trixie: $1 ($(($(date +%s) - start)) s)"
 }
 
-mounted=""
-cleanup() {
-	for m in $mounted; do
-		umount "$m" || umount -l "$m" || true
-	done
-	mounted=""
-}
-trap cleanup EXIT
+. "$top/scripts/mounts.sh"
+trap unmount_all EXIT
 trap 'exit 130' INT TERM HUP
-mount_in() { # TYPE-OR-BIND SOURCE TARGET: newest first in $mounted
-	if [ "$1" = bind ]; then
-		mount --bind "$2" "$3"
-	else
-		mount -t "$1" "$2" "$3"
-	fi
-	mounted="$3 $mounted"
-}
 
 if [ ! -f "$root/.complete" ]; then
 	rm -rf "$root"
