@@ -26,12 +26,6 @@ static bool has_error_line(const char *err)
 
 #define OUT "build/e2e-out"
 
-static const char *kiosk(void)
-{
-	const char *k = getenv("KIOSK");
-	return k ? k : "build/kiosk";
-}
-
 /* Run the kiosk on a script; the record is left in OUT/<name>.jsonl. */
 static int session(const char *name, const char *script, const char *extra)
 {

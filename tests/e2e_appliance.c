@@ -12,12 +12,6 @@
 
 #define OUT "build/e2e-appliance-out"
 
-static const char *kiosk(void)
-{
-	const char *k = getenv("KIOSK");
-	return k ? k : "build/kiosk";
-}
-
 static void test_notifies_ready_status_watchdog_stopping(void **state)
 {
 	(void)state;

@@ -19,12 +19,6 @@
  * with the room a translation needs. */
 #define FIRST_SCREEN_MAX_MS 25000
 
-static const char *kiosk(void)
-{
-	const char *k = getenv("KIOSK");
-	return k ? k : "build/kiosk";
-}
-
 /* NULL: the built-in routine. */
 static const char *const routines[] = {
     NULL,

@@ -11,12 +11,6 @@
 #include <stdbool.h>
 #include <unistd.h>
 
-static const char *kiosk(void)
-{
-	const char *k = getenv("KIOSK");
-	return k ? k : "build/kiosk";
-}
-
 static void test_no_routine_folder_says_builtin_runs(void **state)
 {
 	(void)state;

@@ -61,12 +61,6 @@ static char out[256]; /* $KIOSK_OUT/e2e-faults, absolute */
  * for NOBODY, whatever the file's own mode. */
 static char nobody_base[64];
 
-static const char *kiosk(void)
-{
-	const char *k = getenv("KIOSK");
-	return k ? k : "build/kiosk";
-}
-
 static double mono(void)
 {
 	struct timespec t;

@@ -34,12 +34,6 @@
 
 static pid_t exporter = -1;
 
-static const char *kiosk(void)
-{
-	const char *k = getenv("KIOSK");
-	return k ? k : "build/kiosk";
-}
-
 /* The tool is there; if not, skip (or fail in CI). */
 static bool have(const char *program)
 {

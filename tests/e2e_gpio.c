@@ -13,12 +13,6 @@
 
 #define OUT "build/e2e-gpio-out"
 
-static const char *kiosk(void)
-{
-	const char *k = getenv("KIOSK");
-	return k ? k : "build/kiosk";
-}
-
 /* The built-in routine with these two line settings. */
 static void wired(const char *button, const char *mat)
 {

@@ -19,12 +19,6 @@
 
 static char dir[64];
 
-static const char *kiosk(void)
-{
-	const char *k = getenv("KIOSK");
-	return k ? k : "build/kiosk";
-}
-
 static const char *in_dir(const char *name)
 {
 	return tmp_path(dir, name);

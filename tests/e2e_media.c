@@ -42,12 +42,6 @@ static long real_clock_late_ms(void)
 	return ms;
 }
 
-static const char *kiosk(void)
-{
-	const char *k = getenv("KIOSK");
-	return k ? k : "build/kiosk";
-}
-
 static int kiosk_run(const char *name, const char *script, const char *opts)
 {
 	char cmd[2048];

@@ -20,12 +20,6 @@
 #define SCRIPT_MAX 4096
 #define LEAVE_MAX  120.0 /* seconds: the limit */
 
-static const char *kiosk(void)
-{
-	const char *k = getenv("KIOSK");
-	return k ? k : "build/kiosk";
-}
-
 /* Run the kiosk on a script; the record is left in OUT/<name>.jsonl. */
 static int session(const char *name, const char *script, const char *extra)
 {

@@ -22,12 +22,6 @@
 #define OUT  "build/e2e-reload-out"
 #define CONF OUT "/kiosk.conf"
 
-static const char *kiosk(void)
-{
-	const char *k = getenv("KIOSK");
-	return k ? k : "build/kiosk";
-}
-
 /* A routine of one 5-second hold that starts by itself. */
 static char *routine(const char *name, const char *exercise, int seconds)
 {

@@ -41,12 +41,6 @@
  * descriptors to font files may grow up to that, and no others at all. */
 #define FONT_FDS_MAX 24
 
-static const char *kiosk(void)
-{
-	const char *k = getenv("KIOSK");
-	return k ? k : "build/kiosk";
-}
-
 static char out_dir[512];
 
 static void make_out_dir(void)

@@ -9,12 +9,6 @@
 
 #define OUT "build/e2e-stats"
 
-static const char *kiosk(void)
-{
-	const char *k = getenv("KIOSK");
-	return k ? k : "build/kiosk";
-}
-
 /* The summary's lines from "How sessions ended" on: the part that does
  * not depend on today's date or the record's path. */
 static const char *settled_part(const char *text)

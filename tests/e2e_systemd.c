@@ -23,12 +23,6 @@
 #define USER_SCORE_TARGET 6.0
 #define INSTALLED_BIN "/usr/local/bin/kiosk"
 
-static const char *kiosk(void)
-{
-	const char *k = getenv("KIOSK");
-	return k ? k : "build/kiosk";
-}
-
 static bool have(const char *program)
 {
 	char cmd[256];

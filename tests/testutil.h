@@ -73,6 +73,14 @@ static inline char **read_lines(const char *path, char **buf)
 	return lines;
 }
 
+/* The kiosk binary under test: $KIOSK (make check sets it; a cross run
+ * names a wrapper that runs it under qemu), else build/kiosk. */
+static inline const char *kiosk(void)
+{
+	const char *k = getenv("KIOSK");
+	return k ? k : "build/kiosk";
+}
+
 /* Run a shell command line; returns its exit status (or -1). */
 static inline int run(const char *cmd)
 {

@@ -52,12 +52,6 @@ static bool full(void)
 	return m && !strcmp(m, "full");
 }
 
-static const char *kiosk(void)
-{
-	const char *k = getenv("KIOSK");
-	return k ? k : "build/kiosk";
-}
-
 /* Each test first: skipped without the machine's out/ folder. */
 static void need_out(void)
 {

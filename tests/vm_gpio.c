@@ -33,12 +33,6 @@ static char chip[32];	 /* "gpiochip0" */
 static char sysdir[128]; /* /sys/devices/platform/gpio-sim.0/gpiochip0 */
 static pid_t running;	 /* the kiosk a test started, until it is stopped */
 
-static const char *kiosk(void)
-{
-	const char *k = getenv("KIOSK");
-	return k ? k : "build/kiosk";
-}
-
 static bool v2(void)
 {
 	return strstr(gpio_library(), "v2") != NULL;
