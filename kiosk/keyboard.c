@@ -3,6 +3,7 @@
  */
 #include "keyboard.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <termios.h>
 #include <unistd.h>
@@ -41,7 +42,9 @@ int keyboard_read(struct keyboard *k, enum key_action *out, int n)
 		return 0;
 	char buf[64];
 	ssize_t got = read(k->fd, buf, sizeof buf);
-	if (got == 0)
+	/* The end, or a terminal gone bad (EIO after a hang-up): said once
+	 * by the caller, rather than woken by it forever. */
+	if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
 		return -1;
 	int count = 0;
 	for (ssize_t i = 0; i < got && count < n; i++) {

@@ -28,7 +28,8 @@ struct keyboard *keyboard_open(int fd);
 int keyboard_fd(const struct keyboard *k);
 
 /* Read what is waiting; fills out (up to n); returns the count, or -1
- * when the terminal is gone (end of file). */
+ * when the terminal is gone (end of file, or an error such as EIO after
+ * a hang-up). */
 int keyboard_read(struct keyboard *k, enum key_action *out, int n);
 void keyboard_close(struct keyboard *k);
 

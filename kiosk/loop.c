@@ -9,7 +9,7 @@
 
 #include "log.h"
 
-/* A sleep is never longer than this: a clock step or a lost wake-up is
+/* A sleep towards a wake-up is never longer than this: a clock step is
  * caught within a minute. */
 #define LOOP_MAX_SLEEP_MS 60000
 
@@ -69,7 +69,10 @@ void loop_wait(struct loop *l)
 		log_msg("poll: %s", strerror(errno));
 	for (int i = 0; i < l->count; i++) {
 		const struct loop_part *p = l->reg[i].part;
-		bool readable = fds[i].revents & (POLLIN | POLLHUP);
+		/* An error or a hang-up is news too: the part's read finds
+		 * out which, and closes or reopens; left unread, poll()
+		 * would return at once, again and again. */
+		bool readable = fds[i].revents & (POLLIN | POLLHUP | POLLERR);
 		if (p->ready && (readable || p->every_wake))
 			p->ready(l->reg[i].ctx);
 	}

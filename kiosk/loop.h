@@ -68,8 +68,9 @@ kt_ms loop_next_wake(const struct loop *l);
 
 /* Sleep (real clock) or jump (virtual clock) until a part is due or its
  * descriptor is readable, then call the ready functions of those whose
- * descriptors are, and of every every_wake part. A real-clock sleep is
- * cut to a minute at most. */
+ * descriptors are, and of every every_wake part. A real-clock sleep
+ * towards a wake-up is cut to a minute at most; with no wake-up at all
+ * it waits on the descriptors alone (an idle kiosk does not wake). */
 void loop_wait(struct loop *l);
 
 #endif

@@ -2,8 +2,8 @@
  * unit_loop.c - the loop's contract: the earliest wake-up of all parts
  * wins (the virtual clock jumps to it), a part is woken when its
  * descriptor is readable and only then (unless it asks for every wake),
- * parts with no descriptor or no wake-up are fine, and a full table is
- * refused. Pipes stand in for the kiosk's descriptors.
+ * parts with no descriptor or no wake-up are fine, an error on a
+ * descriptor wakes its part, and a full table is refused. Pipes stand in for the kiosk's descriptors.
  */
 #include "testutil.h"
 
@@ -95,6 +95,33 @@ static void test_readable_descriptor_wakes_its_part_only(void **state)
 	close(p2[1]);
 }
 
+static void count_only(void *ctx)
+{
+	((struct fake *)ctx)->woken++;
+}
+
+/* A descriptor in error (here the write end of a pipe nobody reads) is
+ * news for its part, which finds out what by reading: were it ignored,
+ * poll() would return at once, again and again. */
+static void test_error_wakes_its_part(void **state)
+{
+	(void)state;
+	static const struct loop_part counted = {
+	    .name = "counted", .fd = fake_fd, .ready = count_only};
+	struct kclock c;
+	kclock_init(&c, false);
+	struct loop l;
+	loop_init(&l, &c);
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	close(p[0]);
+	struct fake broken = {.fd = p[1], .wake = KT_NEVER};
+	loop_add(&l, &counted, &broken);
+	loop_wait(&l); /* poll() returns at once: the part must hear of it */
+	assert_int_equal(broken.woken, 1);
+	close(p[1]);
+}
+
 static void test_full_table_is_refused(void **state)
 {
 	(void)state;
@@ -114,6 +141,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_virtual_clock_jumps_to_earliest_wake),
 	    cmocka_unit_test(test_readable_descriptor_wakes_its_part_only),
+	    cmocka_unit_test(test_error_wakes_its_part),
 	    cmocka_unit_test(test_full_table_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
