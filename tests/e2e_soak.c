@@ -216,11 +216,11 @@ static long bounce_gap(struct gen *g, long settle)
 
 /*
  * The button held for `hold` ms, optionally through bouncy contacts. What
- * it must give, from the README: an edge counts once the level has stayed
- * put for the settle time, so a hold no longer than that is nothing; a
- * long press fires when the button has been down long_press (from the
- * last edge of the press to the last of the release), otherwise a press
- * once the release settles.
+ * it must give, from kiosk.conf(5) (long_press, the settle times, WIRING):
+ * an edge counts once the level has stayed put for the settle time, so a
+ * hold no longer than that is nothing; a long press fires when the button
+ * has been down long_press (from the last edge of the press to the last
+ * of the release), otherwise a press once the release settles.
  */
 static void button(struct gen *g, long hold, bool bouncy)
 {
@@ -355,7 +355,7 @@ static void action(struct gen *g)
 	} else if (k <= 30) {
 		long_press(g);
 	} else if (k <= 34) {
-		/* Exactly at the edges the README gives. */
+		/* Exactly at the edges kiosk.conf(5) gives. */
 		long edge[] = {r->long_press - 1, r->long_press,
 			       r->long_press + 1, r->bsettle, r->bsettle + 1};
 		button(g, edge[rnd(&g->rng, 0, 4)], false);

@@ -5,9 +5,9 @@
  * e2e_soak.c on every run it makes and tested on its own, with records
  * broken on purpose, by unit_soakcheck.c. Header-only, static.
  *
- * Every rule is written from README.md ("How a session goes", "Simulated
- * runs and the event record") and kiosk/engine.c, not from what a run
- * happened to print. Times are exact because the soak runs on the virtual
+ * Every rule is written from kiosk.conf(5) (HOW AN EXERCISE RUNS),
+ * kiosk(8) (SCRIPTED INPUT, EVENT RECORD) and kiosk/engine.c, not from
+ * what a run happened to print. Times are exact because the soak runs on the virtual
  * clock: the engine is woken at its deadline to the millisecond.
  */
 #ifndef KIOSK_SOAKCHECK_H
