@@ -13,9 +13,8 @@
 
 #include "fonts.h"
 
-#define FACES 2
-
 struct glyphs {
+	struct fonts files;
 	TTF_Font *face[FACES];
 };
 
@@ -26,13 +25,13 @@ void glyphs_close(struct glyphs *g)
 	for (int i = 0; i < FACES; i++)
 		if (g->face[i])
 			TTF_CloseFont(g->face[i]);
+	fonts_free(&g->files);
 	free(g);
 	TTF_Quit(); /* TTF_Init counts its callers: this undoes ours */
 }
 
 struct glyphs *glyphs_open(const char *font_dir, char *err, size_t errlen)
 {
-	static const char *const file[FACES] = {FONTS_REGULAR, FONTS_BOLD};
 	if (TTF_Init() < 0) {
 		snprintf(err, errlen, "TTF_Init: %s", TTF_GetError());
 		return NULL;
@@ -43,14 +42,15 @@ struct glyphs *glyphs_open(const char *font_dir, char *err, size_t errlen)
 		TTF_Quit();
 		return NULL;
 	}
+	if (fonts_load(&g->files, font_dir, err, errlen) < 0) {
+		glyphs_close(g);
+		return NULL;
+	}
+	/* The size does not matter: coverage is the same at any. */
 	for (int i = 0; i < FACES; i++) {
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s",
-			 font_dir ? font_dir : FONTS_DIR, file[i]);
-		/* The size does not matter: coverage is the same at any. */
-		g->face[i] = TTF_OpenFont(path, 12);
+		g->face[i] = fonts_open(&g->files, (enum font_face)i, 12);
 		if (!g->face[i]) {
-			snprintf(err, errlen, "cannot open font %s: %s", path,
+			snprintf(err, errlen, "cannot open font: %s",
 				 TTF_GetError());
 			glyphs_close(g);
 			return NULL;

@@ -35,7 +35,6 @@
 #include "readfile.h"
 #include "text.h"
 
-#define DEFAULT_FONT_DIR FONTS_DIR
 #define FONT_SLOTS	 24
 #define TEXT_SLOTS	 64
 #define IMAGE_SLOTS	 6
@@ -43,8 +42,6 @@
 #define LINES_MAX	 8
 #define LINE_BYTES	 (ROUTINE_TEXT_BYTES + 4)
 #define SPRITE_KEYS	 5
-
-enum font_face { REGULAR, BOLD, FACES };
 
 /* Palette: every text colour here is at least 7:1 against every ground it
  * is drawn on (navy 15:1, teal 9:1, amber 11:1 for the light ones). */
@@ -112,7 +109,7 @@ struct para {
 
 struct painter {
 	SDL_Renderer *r;
-	char *font_path[FACES];
+	struct fonts files; /* the faces' bytes, mapped once */
 	struct font_slot fonts[FONT_SLOTS];
 	struct text_slot texts[TEXT_SLOTS];
 	struct image_slot images[IMAGE_SLOTS];
@@ -171,15 +168,6 @@ static void sdl_failed(struct painter *p, const char *what)
 
 /* ---- fonts ---- */
 
-static char *dup_path(const char *dir, const char *file)
-{
-	size_t n = strlen(dir) + strlen(file) + 2;
-	char *s = malloc(n);
-	if (s)
-		snprintf(s, n, "%s/%s", dir, file);
-	return s;
-}
-
 static TTF_Font *font(struct painter *p, int face, int px)
 {
 	struct font_slot *victim = &p->fonts[0];
@@ -192,9 +180,9 @@ static TTF_Font *font(struct painter *p, int face, int px)
 		if (!f->font || (victim->font && f->used < victim->used))
 			victim = f;
 	}
-	TTF_Font *ft = TTF_OpenFont(p->font_path[face], px);
+	TTF_Font *ft = fonts_open(&p->files, face, px);
 	if (!ft) {
-		sdl_failed(p, p->font_path[face]);
+		sdl_failed(p, "TTF_OpenFontRW");
 		return NULL;
 	}
 	if (victim->font)
@@ -1524,7 +1512,6 @@ static void draw_done(struct frame *f)
 struct painter *screens_new(SDL_Renderer *r, const char *font_dir, char *err,
 			    size_t errlen)
 {
-	static const char *const file[FACES] = {FONTS_REGULAR, FONTS_BOLD};
 	struct painter *p = calloc(1, sizeof *p);
 	if (!p) {
 		snprintf(err, errlen, "out of memory");
@@ -1546,19 +1533,9 @@ struct painter *screens_new(SDL_Renderer *r, const char *font_dir, char *err,
 		return NULL;
 	}
 	p->ttf = true;
-	for (int i = 0; i < FACES; i++) {
-		p->font_path[i] =
-		    dup_path(font_dir ? font_dir : DEFAULT_FONT_DIR, file[i]);
-		TTF_Font *probe =
-		    p->font_path[i] ? TTF_OpenFont(p->font_path[i], 12) : NULL;
-		if (!probe) {
-			snprintf(err, errlen, "cannot open font %s: %s",
-				 p->font_path[i] ? p->font_path[i] : file[i],
-				 TTF_GetError());
-			screens_free(p);
-			return NULL;
-		}
-		TTF_CloseFont(probe);
+	if (fonts_load(&p->files, font_dir, err, errlen) < 0) {
+		screens_free(p);
+		return NULL;
 	}
 	return p;
 }
@@ -1577,8 +1554,7 @@ void screens_free(struct painter *p)
 			SDL_DestroyTexture(p->images[i].tex);
 		free(p->images[i].path);
 	}
-	for (int i = 0; i < FACES; i++)
-		free(p->font_path[i]);
+	fonts_free(&p->files); /* after the fonts opened from it */
 	if (p->still)
 		SDL_DestroyTexture(p->still);
 	if (p->sprite)
@@ -1697,7 +1673,11 @@ static void paint_still(struct painter *p, const struct view *v, kt_ms now,
 	    [SCREEN_DONE] = draw_done,
 	};
 	struct frame f;
-	SDL_Texture *layer = still_texture(p, w, h);
+	/* The very first painting goes straight onto the output: nothing
+	 * has moved yet, and making and clearing a texture the size of the
+	 * screen first cost 2 ms of the start (a third of the first frame).
+	 * The layer is made by the next painting. */
+	SDL_Texture *layer = p->frame ? still_texture(p, w, h) : NULL;
 	p->frame++;
 	p->npainted = 0;
 	p->motion.kind = MOTION_NONE;
