@@ -953,7 +953,7 @@ static void step(struct kiosk *k, kt_ms mono)
 		engine_tick(k->engine, now, &k->actions);
 		dispatch(k, now);
 	}
-	video_update(k->video, mono);
+	video_update(k->video, mono, engine_due(k));
 	audio_advance(k->audio, mono);
 	/* The watchdog is fed from the loop itself: a stuck loop is
 	 * restarted by systemd. */

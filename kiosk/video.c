@@ -214,9 +214,11 @@ void video_close(struct video *v)
 	video_stats(v, &st);
 	if (st.frames)
 		log_msg("video: %d frames, render mean %.2f ms, max %.2f ms; "
-			"shown p50 %.1f ms, p99 %.1f ms after due",
+			"shown p50 %.1f ms, p99 %.1f ms after due; %d put off "
+			"for the voice",
 			st.frames, st.render_ms_total / st.frames,
-			st.render_ms_max, st.shown_p50_ms, st.shown_p99_ms);
+			st.render_ms_max, st.shown_p50_ms, st.shown_p99_ms,
+			st.put_off);
 	screens_free(v->painter);
 	if (v->renderer)
 		SDL_DestroyRenderer(v->renderer);
@@ -239,7 +241,7 @@ int video_fd(const struct video *v)
 static struct pending *enqueue(struct video *v, kt_ms at)
 {
 	if (v->queued == QUEUE_MAX)
-		video_update(v, v->queue[0].at); /* make room: show it now */
+		video_update(v, v->queue[0].at, KT_NEVER); /* make room */
 	struct pending *p = &v->queue[v->queued++];
 	p->at = at;
 	return p;
@@ -398,14 +400,32 @@ static void draw(struct video *v, kt_ms now)
 	v->next_frame = screens_next_frame(v->painter, &v->view, shown, v->fps);
 }
 
-void video_update(struct video *v, kt_ms now)
+void video_update(struct video *v, kt_ms now, kt_ms free_by)
 {
 	if (!v)
 		return;
 	apply_due(v, now + lead_time(v, LEAD_CHANGE));
-	if (v->have_screen &&
-	    (v->dirty || now + lead_time(v, LEAD_MOVE) >= v->next_frame))
+	if (!v->have_screen)
+		return;
+	if (v->dirty) {
 		draw(v, now);
+		return;
+	}
+	kt_ms done = now + lead_time(v, LEAD_MOVE);
+	if (done < v->next_frame)
+		return;
+	/* The voice never waits for a picture: an animation frame that
+	 * would still be drawing when the engine's next action is due (its
+	 * words handed to the sound ahead of their time) is put off until
+	 * after it. On a slow CPU drawing in software (a Pi Zero, an
+	 * emulator) a frame takes longer than the sound's spare lead, and a
+	 * line began late by the difference; now the disc drops a frame. */
+	if (done > free_by) {
+		v->next_frame = free_by + lead_time(v, LEAD_MOVE);
+		v->stats.put_off++;
+		return;
+	}
+	draw(v, now);
 }
 
 kt_ms video_wake(const struct video *v)

@@ -58,8 +58,12 @@ void video_banner(struct video *v, const char *text);
 void video_set_routine(struct video *v, const char *name,
 		       const char *const *words, int fps, bool animate);
 
-/* Draw and present whatever is due by `now`. */
-void video_update(struct video *v, kt_ms now);
+/* Draw and present whatever is due by `now`. `free_by` is when the
+ * caller has more pressing work (the engine's next action, whose sound
+ * must be queued in time): an animation frame that would not be drawn by
+ * then waits until then. A change of picture is drawn at once. KT_NEVER:
+ * nothing waits. */
+void video_update(struct video *v, kt_ms now, kt_ms free_by);
 kt_ms video_wake(const struct video *v);
 
 /* Drain SDL's events: keys for the button and the mat, a closed window as
@@ -74,6 +78,7 @@ struct video_stats {
 						  the clock (KT_NEVER: none) */
 	int screenshots;
 	double shown_p50_ms, shown_p99_ms; /* frame shown minus its due time */
+	int put_off; /* animation frames put off for the engine (free_by) */
 };
 void video_stats(const struct video *v, struct video_stats *out);
 

@@ -6,7 +6,7 @@
  * libkiosk-adapters.a) to take 30 ms, as a display waiting for its refresh
  * may, and to note on the kiosk's clock when it returned. SDL's dummy driver,
  * so no display is needed. Also: the first screen is not held back for
- * the sound's lead.
+ * the sound's lead, and an animation frame gives way to the engine.
  */
 #include "testutil.h"
 
@@ -53,7 +53,7 @@ static void test_first_frame_is_when_its_present_returned(void **state)
 	strcpy(s.title, "Test routine");
 	kt_ms asked = kclock_now(&clk);
 	video_show(v, &s, asked);
-	video_update(v, asked);
+	video_update(v, asked, KT_NEVER);
 	struct video_stats st;
 	video_stats(v, &st);
 	print_message("drawing asked at %lld ms, present returned at %lld "
@@ -86,14 +86,60 @@ static void test_first_screen_does_not_wait_for_the_lead(void **state)
 	kt_ms now = kclock_now(&clk);
 	int before = presents;
 	video_show(v, &s, now + 250);
-	video_update(v, now);
+	video_update(v, now, KT_NEVER);
 	assert_int_equal(presents, before + 1);
 	s.kind = SCREEN_SAFETY;
 	video_show(v, &s, now + 500);
-	video_update(v, now);
+	video_update(v, now, KT_NEVER);
 	assert_int_equal(presents, before + 1); /* not yet due */
-	video_update(v, now + 500);
+	video_update(v, now + 500, KT_NEVER);
 	assert_int_equal(presents, before + 2);
+	video_close(v);
+}
+
+/* The voice never waits for a picture: once frames are known to take
+ * longer than the time left before the engine's next action, an
+ * animation frame waits until after it (and the loop is not woken
+ * before), while a change of picture is drawn at once. */
+static void test_animation_frame_waits_for_the_engine(void **state)
+{
+	(void)state;
+	kclock_init(&clk, false);
+	struct video_config c = {.routine = "Test routine",
+				 .width = 480,
+				 .height = 320,
+				 .fps = 30,
+				 .animate = true,
+				 .clock = &clk};
+	struct video *v = video_open(&c);
+	assert_non_null(v);
+	struct screen s = {.kind = SCREEN_ATTRACT, .minutes = 2};
+	strcpy(s.title, "Test routine");
+	video_show(v, &s, kclock_now(&clk));
+	video_update(v, kclock_now(&clk), KT_NEVER);
+	/* Three animation frames, nothing else due: each drawn, and each
+	 * takes the wrapped present's 30 ms. */
+	for (int i = 0; i < 3; i++) {
+		int before = presents;
+		video_update(v, video_wake(v), KT_NEVER);
+		assert_int_equal(presents, before + 1);
+	}
+	kt_ms due = video_wake(v), engine = due + 5;
+	int before = presents;
+	video_update(v, due, engine);
+	assert_int_equal(presents, before); /* put off */
+	assert_true(video_wake(v) >= engine);
+	video_update(v, video_wake(v), KT_NEVER);
+	assert_int_equal(presents, before + 1); /* drawn after it */
+	/* A new picture is not put off: it carries the action's words. */
+	s.kind = SCREEN_SAFETY;
+	kt_ms now = kclock_now(&clk);
+	video_show(v, &s, now);
+	video_update(v, now, now + 1);
+	assert_int_equal(presents, before + 2);
+	struct video_stats st;
+	video_stats(v, &st);
+	assert_int_equal(st.put_off, 1);
 	video_close(v);
 }
 
@@ -108,6 +154,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_first_frame_is_when_its_present_returned),
 	    cmocka_unit_test(test_first_screen_does_not_wait_for_the_lead),
+	    cmocka_unit_test(test_animation_frame_waits_for_the_engine),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
