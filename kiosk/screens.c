@@ -100,6 +100,7 @@ struct motion {
 struct para {
 	int face, px, lines, skip, height, width;
 	char line[LINES_MAX][LINE_BYTES];
+	int line_w[LINES_MAX]; /* each line's width, measured as wrapped */
 };
 
 /* Paragraphs a stack lays out at most (stack()). */
@@ -135,7 +136,7 @@ struct painter {
 	SDL_Texture *sprite;
 	int sprite_side;
 	float sprite_key[SPRITE_KEYS]; /* radius, square made */
-	Uint32 *sprite_px, *under_px;
+	Uint32 *under_px; /* the still layer's pixels in the box */
 	bool sprite_ok; /* under_px holds the still layer's pixels */
 
 	/* Scratch of stack() and band(): too big for the stack, used by
@@ -319,7 +320,7 @@ static size_t fit_prefix(struct frame *f, int face, int px, const char *s,
 static int wrap(struct frame *f, struct para *pa, const char *s, int w)
 {
 	char cur[LINE_BYTES] = "", cand[2 * LINE_BYTES];
-	int n = 0;
+	int n = 0, cur_w = 0;
 	while (*s) {
 		while (*s == ' ')
 			s++;
@@ -328,29 +329,35 @@ static int wrap(struct frame *f, struct para *pa, const char *s, int w)
 			break;
 		snprintf(cand, sizeof cand, "%s%s%.*s", cur, *cur ? " " : "",
 			 (int)len, s);
-		if (strlen(cand) < LINE_BYTES &&
-		    text_width(f, pa->face, pa->px, cand) <= w) {
+		int cand_w = strlen(cand) < LINE_BYTES
+				 ? text_width(f, pa->face, pa->px, cand)
+				 : w + 1;
+		if (cand_w <= w) {
 			strcpy(cur, cand);
+			cur_w = cand_w;
 			s += len;
 			continue;
 		}
 		if (*cur) { /* the word starts the next line */
 			if (n < LINES_MAX)
-				strcpy(pa->line[n], cur);
+				strcpy(pa->line[n], cur), pa->line_w[n] = cur_w;
 			n++;
 			cur[0] = '\0';
 			continue;
 		}
 		/* One word wider than the line: break it. */
 		size_t k = fit_prefix(f, pa->face, pa->px, s, len, w);
-		if (n < LINES_MAX)
+		if (n < LINES_MAX) {
 			snprintf(pa->line[n], LINE_BYTES, "%.*s", (int)k, s);
+			pa->line_w[n] =
+			    text_width(f, pa->face, pa->px, pa->line[n]);
+		}
 		n++;
 		s += k;
 	}
 	if (*cur) {
 		if (n < LINES_MAX)
-			strcpy(pa->line[n], cur);
+			strcpy(pa->line[n], cur), pa->line_w[n] = cur_w;
 		n++;
 	}
 	return n;
@@ -361,13 +368,16 @@ static void ellipsize(struct frame *f, struct para *pa, int w)
 {
 	char *l = pa->line[pa->lines - 1], buf[LINE_BYTES];
 	size_t n = strlen(l);
+	int bw;
 	for (;;) {
 		snprintf(buf, sizeof buf, "%.*s\u2026", (int)n, l);
-		if (n == 0 || text_width(f, pa->face, pa->px, buf) <= w)
+		bw = text_width(f, pa->face, pa->px, buf);
+		if (n == 0 || bw <= w)
 			break;
 		n = utf8_prev(l, n);
 	}
 	strcpy(l, buf);
+	pa->line_w[pa->lines - 1] = bw;
 }
 
 /* Lay out s in a box w x max_h: the largest size from px_max down to the
@@ -396,10 +406,8 @@ static void para_fit(struct frame *f, struct para *pa, const char *s, int face,
 		px = px * 9 / 10 > f->small ? px * 9 / 10 : f->small;
 	}
 	pa->height = pa->lines * pa->skip;
-	for (int i = 0; i < pa->lines; i++) {
-		int lw = text_width(f, face, pa->px, pa->line[i]);
-		pa->width = lw > pa->width ? lw : pa->width;
-	}
+	for (int i = 0; i < pa->lines; i++)
+		pa->width = pa->line_w[i] > pa->width ? pa->line_w[i] : pa->width;
 }
 
 enum align { LEFT, CENTER, RIGHT };
@@ -409,7 +417,7 @@ static void para_draw(struct frame *f, const struct para *pa, SDL_Rect box,
 {
 	int y = box.y;
 	for (int i = 0; i < pa->lines; i++, y += pa->skip) {
-		int lw = text_width(f, pa->face, pa->px, pa->line[i]);
+		int lw = pa->line_w[i];
 		int x = al == LEFT    ? box.x
 			: al == RIGHT ? box.x + box.w - lw
 				      : box.x + (box.w - lw) / 2;
@@ -1006,8 +1014,9 @@ static void ring_init(struct ring *t, float r, float glow)
 	}
 }
 
-/* Pixels x0..x1 of a row of the ring, over the still pixels bg. */
-static void ring_span(const struct ring *t, Uint32 *row, const Uint32 *bg,
+/* Pixels x0..x1 of a row of the ring, over the still pixels bg; out
+ * is where pixel x0 goes. */
+static void ring_span(const struct ring *t, Uint32 *out, const Uint32 *bg,
 		      int x0, int x1, float fx, float dy2, Uint32 solid)
 {
 	for (int x = x0; x < x1; x++) {
@@ -1020,17 +1029,18 @@ static void ring_span(const struct ring *t, Uint32 *row, const Uint32 *bg,
 			Uint32 fg = solid >> sh & 0xFF, g = b >> sh & 0xFF;
 			mix |= (fg * a + g * (256 - a)) >> 8 << sh;
 		}
-		row[x] = mix;
+		out[x - x0] = mix;
 	}
 }
 
 /* The disc of radius r and its glow over the still layer's pixels
- * `under`, as disc() and a band of fading colour drew them with
- * triangles (see struct ring). Composed here, so that the blit is a plain
- * copy; only the ring between the solid disc and the glow's end is
- * computed, the spans inside and outside it are filled. px and under are
- * side x side; part is the square to make. */
-static void raster_disc(Uint32 *px, const Uint32 *under, int side,
+ * `under` (side x side), as disc() and a band of fading colour drew them
+ * with triangles (see struct ring), for the square `part` of it. Composed
+ * here, so that the blit is a plain copy; only the ring between the solid
+ * disc and the glow's end is computed, the spans inside and outside it
+ * are filled. Written to px, pitch pixels a row, where part's top left
+ * corner goes: the sprite's own pixels, locked (no copy in between). */
+static void raster_disc(Uint32 *px, int pitch, const Uint32 *under, int side,
 			SDL_Rect part, float fx, float fy, float r, float glow,
 			SDL_Color c)
 {
@@ -1040,9 +1050,8 @@ static void raster_disc(Uint32 *px, const Uint32 *under, int side,
 	int left = part.x, right = part.x + part.w;
 	ring_init(&t, r, glow);
 	for (int y = part.y; y < part.y + part.h; y++) {
-		size_t at = (size_t)y * (size_t)side;
-		Uint32 *row = px + at;
-		const Uint32 *bg = under + at;
+		Uint32 *row = px + (size_t)(y - part.y) * (size_t)pitch;
+		const Uint32 *bg = under + (size_t)y * (size_t)side;
 		/* SDL's triangles cover a pixel by its far corner: x + 1. */
 		float dy = (float)y + 1 - fy, dy2 = dy * dy;
 		int x0 = left, x1 = left, i0 = 0, i1 = 0;
@@ -1058,12 +1067,13 @@ static void raster_disc(Uint32 *px, const Uint32 *under, int side,
 		}
 		i0 = i0 < x0 ? x0 : i0 > x1 ? x1 : i0;
 		i1 = i1 > x1 ? x1 : i1 < i0 ? i0 : i1;
-		memcpy(row + left, bg + left, sizeof *row * (size_t)(x0 - left));
-		memcpy(row + x1, bg + x1, sizeof *row * (size_t)(right - x1));
+		memcpy(row, bg + left, sizeof *row * (size_t)(x0 - left));
+		memcpy(row + (x1 - left), bg + x1,
+		       sizeof *row * (size_t)(right - x1));
 		for (int x = i0; x < i1; x++)
-			row[x] = solid;
-		ring_span(&t, row, bg, x0, i0, fx, dy2, solid);
-		ring_span(&t, row, bg, i1, x1, fx, dy2, solid);
+			row[x - left] = solid;
+		ring_span(&t, row + (x0 - left), bg, x0, i0, fx, dy2, solid);
+		ring_span(&t, row + (i1 - left), bg, i1, x1, fx, dy2, solid);
 	}
 }
 
@@ -1076,19 +1086,17 @@ static void read_under(struct painter *p)
 	if (!p->sprite || p->sprite_side != side) {
 		if (p->sprite)
 			SDL_DestroyTexture(p->sprite);
-		free(p->sprite_px);
 		free(p->under_px);
 		size_t n = (size_t)side * (size_t)side;
 		p->sprite = SDL_CreateTexture(p->r, SDL_PIXELFORMAT_ARGB8888,
 					      SDL_TEXTUREACCESS_STREAMING, side,
 					      side);
-		p->sprite_px = malloc(sizeof *p->sprite_px * n);
 		p->under_px = malloc(sizeof *p->under_px * n);
 		p->sprite_side = side;
 	}
 	memset(p->sprite_key, 0, sizeof p->sprite_key);
 	p->sprite_ok = false;
-	if (!p->sprite || !p->sprite_px || !p->under_px) {
+	if (!p->sprite || !p->under_px) {
 		sdl_failed(p, "SDL_CreateTexture");
 		return;
 	}
@@ -1114,17 +1122,18 @@ static SDL_Texture *disc_sprite(struct painter *p, float r, SDL_Rect part)
 				  (float)part.y,
 				  (float)part.w,
 				  (float)part.h};
-	if (memcmp(key, p->sprite_key, sizeof key)) {
-		raster_disc(p->sprite_px, p->under_px, side, part,
-			    m->cx - (float)m->box.x, m->cy - (float)m->box.y, r,
-			    m->glow, TEAL);
-		const Uint32 *at = p->sprite_px + (size_t)part.y * (size_t)side +
-				   (size_t)part.x;
-		if (SDL_UpdateTexture(p->sprite, &part, at,
-				      side * (int)sizeof *p->sprite_px) < 0) {
-			sdl_failed(p, "SDL_UpdateTexture");
+	if (part.w > 0 && part.h > 0 &&
+	    memcmp(key, p->sprite_key, sizeof key)) {
+		void *px;
+		int pitch;
+		if (SDL_LockTexture(p->sprite, &part, &px, &pitch) < 0) {
+			sdl_failed(p, "SDL_LockTexture");
 			return NULL;
 		}
+		raster_disc(px, pitch / (int)sizeof(Uint32), p->under_px, side,
+			    part, m->cx - (float)m->box.x,
+			    m->cy - (float)m->box.y, r, m->glow, TEAL);
+		SDL_UnlockTexture(p->sprite);
 		memcpy(p->sprite_key, key, sizeof key);
 	}
 	return p->sprite;
@@ -1559,7 +1568,6 @@ void screens_free(struct painter *p)
 		SDL_DestroyTexture(p->still);
 	if (p->sprite)
 		SDL_DestroyTexture(p->sprite);
-	free(p->sprite_px);
 	free(p->under_px);
 	if (p->ttf)
 		TTF_Quit();
