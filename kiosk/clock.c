@@ -20,6 +20,16 @@ kt_ms kclock_now(const struct kclock *c)
 	       (t.tv_nsec - c->origin.tv_nsec) / 1000000;
 }
 
+double kclock_now_exact(const struct kclock *c)
+{
+	if (c->is_virtual)
+		return (double)c->virtual_now;
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - c->origin.tv_sec) * 1e3 +
+	       (double)(t.tv_nsec - c->origin.tv_nsec) / 1e6;
+}
+
 void kclock_jump(struct kclock *c, kt_ms to)
 {
 	if (c->is_virtual && to > c->virtual_now)

@@ -23,6 +23,8 @@ struct kclock {
 
 void kclock_init(struct kclock *c, bool is_virtual);
 kt_ms kclock_now(const struct kclock *c);
+/* The same to the nanosecond, in ms: for figures (the first frame). */
+double kclock_now_exact(const struct kclock *c);
 
 /* CLOCK_MONOTONIC at time 0, in ns: to place the kernel's timestamps. */
 int64_t kclock_origin_ns(const struct kclock *c);
