@@ -28,8 +28,9 @@ struct keyboard *keyboard_open(int fd);
 int keyboard_fd(const struct keyboard *k);
 
 /* Read what is waiting; fills out (up to n); returns the count, or -1
- * when the terminal is gone (end of file, or an error such as EIO after
- * a hang-up). */
+ * when the terminal is gone. A terminal hung up (as systemd does to
+ * tty1 on `systemctl reload`) is opened again by its name, in raw mode,
+ * on the same descriptor: keyboard_fd does not change. */
 int keyboard_read(struct keyboard *k, enum key_action *out, int n);
 void keyboard_close(struct keyboard *k);
 

@@ -128,6 +128,11 @@ reload() {
 		grep -q "routine: \"Appliance check, edited\" in use now"'
 	res reloaded $?
 	res reload_same_pid "$([ "$(main_pid)" = "$pid" ] && echo yes || echo no)"
+	# systemd hangs up tty1 for the reload's kill: the kiosk must open
+	# it again, not give its keyboard up (it did, within 3 s, before).
+	sleep 5
+	res keyboard_ended "$(journalctl -b -u kiosk.service _PID="$pid" \
+		--no-pager | grep -c 'keyboard: end of input')"
 }
 
 kill9() {
