@@ -421,8 +421,9 @@ void video_update(struct video *v, kt_ms now, kt_ms free_by)
 	 * would still be drawing when the engine's next action is due (its
 	 * words handed to the sound ahead of their time) is put off until
 	 * after it. On a slow CPU drawing in software (a Pi Zero, an
-	 * emulator) a frame takes longer than the sound's spare lead, and a
-	 * line began late by the difference; now the disc drops a frame. */
+	 * emulator) a frame can take longer than the sound's spare lead,
+	 * and the line would begin late by the difference; the disc drops
+	 * a frame instead. */
 	if (done > free_by) {
 		v->next_frame = free_by + lead_time(v, LEAD_MOVE);
 		v->stats.put_off++;
