@@ -37,20 +37,29 @@ void SDL_RenderPresent(SDL_Renderer *r)
 		returned_at = kclock_now(&clk);
 }
 
-static void test_first_frame_is_when_its_present_returned(void **state)
+/* A 480x320 window on the real clock, 30 frames a second, and the idle
+ * screen to show in *s. */
+static struct video *open_video(bool animate, struct screen *s)
 {
-	(void)state;
 	kclock_init(&clk, false);
 	struct video_config c = {.routine = "Test routine",
 				 .width = 480,
 				 .height = 320,
 				 .fps = 30,
-				 .animate = true,
+				 .animate = animate,
 				 .clock = &clk};
 	struct video *v = video_open(&c);
 	assert_non_null(v);
-	struct screen s = {.kind = SCREEN_ATTRACT, .minutes = 2};
-	strcpy(s.title, "Test routine");
+	*s = (struct screen){.kind = SCREEN_ATTRACT, .minutes = 2};
+	strcpy(s->title, "Test routine");
+	return v;
+}
+
+static void test_first_frame_is_when_its_present_returned(void **state)
+{
+	(void)state;
+	struct screen s;
+	struct video *v = open_video(true, &s);
 	kt_ms asked = kclock_now(&clk);
 	video_show(v, &s, asked);
 	video_update(v, asked, KT_NEVER);
@@ -73,16 +82,8 @@ static void test_first_frame_is_when_its_present_returned(void **state)
 static void test_first_screen_does_not_wait_for_the_lead(void **state)
 {
 	(void)state;
-	kclock_init(&clk, false);
-	struct video_config c = {.routine = "Test routine",
-				 .width = 480,
-				 .height = 320,
-				 .fps = 30,
-				 .clock = &clk};
-	struct video *v = video_open(&c);
-	assert_non_null(v);
-	struct screen s = {.kind = SCREEN_ATTRACT, .minutes = 2};
-	strcpy(s.title, "Test routine");
+	struct screen s;
+	struct video *v = open_video(false, &s);
 	kt_ms now = kclock_now(&clk);
 	int before = presents;
 	video_show(v, &s, now + 250);
@@ -104,17 +105,8 @@ static void test_first_screen_does_not_wait_for_the_lead(void **state)
 static void test_animation_frame_waits_for_the_engine(void **state)
 {
 	(void)state;
-	kclock_init(&clk, false);
-	struct video_config c = {.routine = "Test routine",
-				 .width = 480,
-				 .height = 320,
-				 .fps = 30,
-				 .animate = true,
-				 .clock = &clk};
-	struct video *v = video_open(&c);
-	assert_non_null(v);
-	struct screen s = {.kind = SCREEN_ATTRACT, .minutes = 2};
-	strcpy(s.title, "Test routine");
+	struct screen s;
+	struct video *v = open_video(true, &s);
 	video_show(v, &s, kclock_now(&clk));
 	video_update(v, kclock_now(&clk), KT_NEVER);
 	/* Three animation frames, nothing else due: each drawn, and each
