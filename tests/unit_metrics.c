@@ -17,17 +17,7 @@
 #include "journal.h"
 #include "log.h"
 #include "metrics.h"
-
-static struct logged_session session(time_t start, int seconds,
-				     enum logged_result r, int index,
-				     const char *exercise)
-{
-	struct logged_session s = {
-	    .start = start, .seconds = seconds, .result = r, .index = index};
-	snprintf(s.exercise, sizeof s.exercise, "%s", exercise);
-	snprintf(s.routine, sizeof s.routine, "Mid-back mobility");
-	return s;
-}
+#include "sessions.h"
 
 static bool has_line(const char *text, const char *line)
 {

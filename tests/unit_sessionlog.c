@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sessionlog.h"
+#include "sessions.h"
 #include "stats.h"
 
 /* 2026-11-21 13:03:07 UTC: 14:03:07 in CET-1. */
@@ -30,17 +31,6 @@ static void make_dir(struct dir *d)
 static void remove_dir(struct dir *d)
 {
 	tmp_dir_remove(d->path);
-}
-
-static struct logged_session session(time_t start, int seconds,
-				     enum logged_result r, int index,
-				     const char *exercise)
-{
-	struct logged_session s = {
-	    .start = start, .seconds = seconds, .result = r, .index = index};
-	snprintf(s.exercise, sizeof s.exercise, "%s", exercise);
-	snprintf(s.routine, sizeof s.routine, "Mid-back mobility");
-	return s;
 }
 
 static int setup_tz(void **state)
