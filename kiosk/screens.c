@@ -1097,8 +1097,8 @@ static void raster_disc(Uint32 *px, int pitch, const Uint32 *under, int side,
  * all of the disc's box, or only the square `only` (w > 0) when the
  * layer was painted straight onto the output, which the next frame
  * paints and reads again (the first frame, or a renderer without render
- * targets). Reading less there is a third less work for the first
- * frame's disc. */
+ * targets). At start the idle circle is at its smallest: less than half
+ * of its box to read. */
 static void read_under(struct painter *p, SDL_Rect only)
 {
 	const struct motion *m = &p->motion;
