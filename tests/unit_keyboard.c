@@ -72,7 +72,13 @@ static void test_hung_up_terminal_is_opened_again(void **state)
 	pty_open(&p);
 	struct keyboard *k = keyboard_open(p.slave);
 	assert_non_null(k);
-	assert_int_equal(ioctl(p.slave, TIOCVHANGUP), 0);
+	if (ioctl(p.slave, TIOCVHANGUP) < 0) {
+		/* qemu-user (make check-cross) does not pass this ioctl
+		 * on; the native runs hang the terminal up for real. */
+		keyboard_close(k);
+		close(p.slave), close(p.master);
+		skip();
+	}
 	char c;
 	assert_int_equal(read(p.slave, &c, 1), 0); /* hung up */
 	enum key_action a[8];
