@@ -29,17 +29,11 @@ static bool has_error_line(const char *err)
 /* Run the kiosk on a script; the record is left in OUT/<name>.jsonl. */
 static int session(const char *name, const char *script, const char *extra)
 {
-	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "mkdir -p " OUT);
-	run(cmd);
-	snprintf(cmd, sizeof cmd, OUT "/%s.script", name);
-	write_file(cmd, script);
-	snprintf(cmd, sizeof cmd,
-		 "%s --input script:" OUT "/%s.script --clock virtual "
-		 "--video none --audio none --events " OUT "/%s.jsonl "
-		 "--exit-after-session %s 2>" OUT "/%s.stderr",
-		 kiosk(), name, name, extra ? extra : "", name);
-	return run(cmd);
+	char opts[1024];
+	snprintf(opts, sizeof opts,
+		 "--video none --audio none --exit-after-session %s",
+		 extra ? extra : "");
+	return kiosk_scripted(OUT, name, script, opts);
 }
 
 /* The record as lines (a NULL-terminated array into one buffer). */

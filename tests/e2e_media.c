@@ -44,16 +44,9 @@ static long real_clock_late_ms(void)
 
 static int kiosk_run(const char *name, const char *script, const char *opts)
 {
-	char cmd[2048];
-	run("mkdir -p " OUT);
-	snprintf(cmd, sizeof cmd, OUT "/%s.script", name);
-	write_file(cmd, script);
-	snprintf(cmd, sizeof cmd,
-		 "%s --input script:" OUT "/%s.script --clock virtual "
-		 "--events " OUT "/%s.jsonl --exit-after-session %s "
-		 "2>" OUT "/%s.stderr",
-		 kiosk(), name, name, opts, name);
-	return run(cmd);
+	char all[2048];
+	snprintf(all, sizeof all, "--exit-after-session %s", opts);
+	return kiosk_scripted(OUT, name, script, all);
 }
 
 /* ---- the WAV ---- */

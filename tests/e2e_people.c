@@ -23,17 +23,10 @@
 /* Run the kiosk on a script; the record is left in OUT/<name>.jsonl. */
 static int session(const char *name, const char *script, const char *extra)
 {
-	char cmd[1024];
-	run("mkdir -p " OUT);
-	snprintf(cmd, sizeof cmd, OUT "/%s.script", name);
-	write_file(cmd, script);
-	snprintf(cmd, sizeof cmd,
-		 "%s --input script:" OUT "/%s.script --clock virtual "
-		 "--video none --audio none --events " OUT "/%s.jsonl %s "
-		 "2>" OUT "/%s.stderr",
-		 kiosk(), name, name, extra ? extra : "--exit-after-session",
-		 name);
-	return run(cmd);
+	char opts[1024];
+	snprintf(opts, sizeof opts, "--video none --audio none %s",
+		 extra ? extra : "--exit-after-session");
+	return kiosk_scripted(OUT, name, script, opts);
 }
 
 static char **record(const char *name, char **buf)

@@ -88,6 +88,24 @@ static inline int run(const char *cmd)
 	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* The kiosk on the virtual clock, driven by `script` (written to
+ * DIR/NAME.script), with the options `opts`; its event record is left in
+ * DIR/NAME.jsonl and its log in DIR/NAME.stderr. Its exit status. */
+static inline int kiosk_scripted(const char *dir, const char *name,
+				 const char *script, const char *opts)
+{
+	char cmd[4096];
+	snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+	run(cmd);
+	snprintf(cmd, sizeof cmd, "%s/%s.script", dir, name);
+	write_file(cmd, script);
+	snprintf(cmd, sizeof cmd,
+		 "%s --input script:%s/%s.script --clock virtual --events "
+		 "%s/%s.jsonl %s 2>%s/%s.stderr",
+		 kiosk(), dir, name, dir, name, opts, dir, name);
+	return run(cmd);
+}
+
 /* The built-in routine printed by the kiosk binary `kiosk`, with these
  * button_line and mat_line settings, into the file `path`. */
 static inline void write_wired_config(const char *kiosk, const char *button,
