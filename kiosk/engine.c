@@ -602,14 +602,22 @@ static void ask_check_in(struct engine *e, kt_ms now, struct actions *out)
 	show(e, now, out);
 }
 
-/* Before a part that would start by itself, with nobody seen for a
- * while: ask first, and go on only on an answer. */
-static void enter_check_in(struct engine *e, kt_ms now, struct actions *out)
+/* Waiting for the person before a part: for its start, or (checking)
+ * for an answer to the check-in; given up at start_timeout. */
+static void wait_for_person(struct engine *e, kt_ms now, bool checking,
+			    struct actions *out)
 {
 	set_state(e, STATE_WAITING, out);
 	e->anchor = now;
 	e->deadline = now + cfg(e)->start_timeout;
-	e->checking = true;
+	e->checking = checking;
+}
+
+/* Before a part that would start by itself, with nobody seen for a
+ * while: ask first, and go on only on an answer. */
+static void enter_check_in(struct engine *e, kt_ms now, struct actions *out)
+{
+	wait_for_person(e, now, true, out);
 	ask_check_in(e, now, out);
 }
 
@@ -659,10 +667,7 @@ static void enter_ready(struct engine *e, kt_ms now, struct actions *out)
 
 static void enter_waiting(struct engine *e, kt_ms now, struct actions *out)
 {
-	set_state(e, STATE_WAITING, out);
-	e->anchor = now;
-	e->deadline = now + cfg(e)->start_timeout;
-	e->checking = false;
+	wait_for_person(e, now, false, out);
 	/* Nobody seen for a while: this request is the check-in's question. */
 	e->asked = false;
 	e->answer_by = KT_NEVER;
