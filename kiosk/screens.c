@@ -42,6 +42,7 @@
 #define LINES_MAX	 8
 #define LINE_BYTES	 (ROUTINE_TEXT_BYTES + 4)
 #define SPRITE_KEYS	 5
+#define WIDTH_SLOTS	 128
 
 /* Palette: every text colour here is at least 7:1 against every ground it
  * is drawn on (navy 15:1, teal 9:1, amber 11:1 for the light ones). */
@@ -59,12 +60,26 @@ struct font_slot {
 	unsigned used;
 };
 
+/* A line of text as pixels: a texture, or before the first painting
+ * that draws it (screens_prepare) a surface still to be uploaded. A slot
+ * is in use when it has a string. */
 struct text_slot {
 	int face, px;
 	SDL_Color fg;
 	char *s;
 	SDL_Texture *tex;
+	SDL_Surface *surf;
 	int w, h;
+	unsigned used;
+};
+
+/* A width measured (HarfBuzz shapes the whole string each time: most of
+ * laying out a screen), kept like rendered text; hash first, to skip
+ * most string compares. */
+struct width_slot {
+	uint64_t hash;
+	int face, px, w;
+	char *s;
 	unsigned used;
 };
 
@@ -113,6 +128,7 @@ struct painter {
 	struct fonts files; /* the faces' bytes, mapped once */
 	struct font_slot fonts[FONT_SLOTS];
 	struct text_slot texts[TEXT_SLOTS];
+	struct width_slot widths[WIDTH_SLOTS];
 	struct image_slot images[IMAGE_SLOTS];
 	struct painted_text painted[PAINTED_MAX];
 	int npainted;
@@ -122,6 +138,7 @@ struct painter {
 	bool failed;		       /* an SDL call failed this frame */
 	bool ttf;		       /* TTF_Init done, to be undone */
 	bool keeps_pixels; /* the renderer's output survives a present */
+	bool dry; /* screens_prepare: lay out and render text, draw nothing */
 
 	/* The still layer, and what it was painted for. */
 	SDL_Texture *still; /* NULL: no render targets, paint every time */
@@ -194,12 +211,34 @@ static TTF_Font *font(struct painter *p, int face, int px)
 
 static int text_width(struct frame *f, int face, int px, const char *s)
 {
-	TTF_Font *ft = font(f->p, face, px);
-	int w = 0, h = 0;
-	if (!ft || !*s)
+	struct painter *p = f->p;
+	if (!*s)
 		return 0;
-	if (TTF_SizeUTF8(ft, s, &w, &h) < 0)
-		sdl_failed(f->p, "TTF_SizeUTF8");
+	uint64_t hash = text_hash(s);
+	struct width_slot *victim = &p->widths[0];
+	for (int i = 0; i < WIDTH_SLOTS; i++) {
+		struct width_slot *m = &p->widths[i];
+		if (m->s && m->hash == hash && m->face == face &&
+		    m->px == px && !strcmp(m->s, s)) {
+			m->used = p->frame;
+			return m->w;
+		}
+		if (!m->s || (victim->s && m->used < victim->used))
+			victim = m;
+	}
+	TTF_Font *ft = font(p, face, px);
+	int w = 0, h = 0;
+	if (!ft)
+		return 0;
+	if (TTF_SizeUTF8(ft, s, &w, &h) < 0) {
+		sdl_failed(p, "TTF_SizeUTF8");
+		return w;
+	}
+	char *copy = strdup(s);
+	if (copy) {
+		free(victim->s);
+		*victim = (struct width_slot){hash, face, px, w, copy, p->frame};
+	}
 	return w;
 }
 
@@ -220,47 +259,64 @@ static void text_slot_clear(struct text_slot *t)
 {
 	if (t->tex)
 		SDL_DestroyTexture(t->tex);
+	SDL_FreeSurface(t->surf);
 	free(t->s);
 	memset(t, 0, sizeof *t);
 }
 
+/* The slot's surface made into a texture (the surface is then freed).
+ * false when SDL failed (logged). */
+static bool text_upload(struct painter *p, struct text_slot *t)
+{
+	t->tex = SDL_CreateTextureFromSurface(p->r, t->surf);
+	SDL_FreeSurface(t->surf);
+	t->surf = NULL;
+	if (!t->tex) {
+		sdl_failed(p, "SDL_CreateTextureFromSurface");
+		return false;
+	}
+	SDL_SetTextureScaleMode(t->tex, SDL_ScaleModeLinear);
+	return true;
+}
+
+/* The text s, rendered: as a texture, or when dry as a surface only. */
 static struct text_slot *text_tex(struct painter *p, int face, int px,
 				  SDL_Color fg, const char *s)
 {
-	struct text_slot *victim = &p->texts[0];
-	for (int i = 0; i < TEXT_SLOTS; i++) {
-		struct text_slot *t = &p->texts[i];
-		if (t->tex && t->face == face && t->px == px &&
-		    same_color(t->fg, fg) && !strcmp(t->s, s)) {
-			t->used = p->frame;
-			return t;
+	struct text_slot *victim = &p->texts[0], *t = NULL;
+	for (int i = 0; i < TEXT_SLOTS && !t; i++) {
+		struct text_slot *c = &p->texts[i];
+		if (c->s && c->face == face && c->px == px &&
+		    same_color(c->fg, fg) && !strcmp(c->s, s))
+			t = c;
+		else if (!c->s || (victim->s && c->used < victim->used))
+			victim = c;
+	}
+	if (!t) {
+		TTF_Font *ft = font(p, face, px);
+		SDL_Surface *surf = ft ? TTF_RenderUTF8_Blended(ft, s, fg) : NULL;
+		char *copy = surf ? strdup(s) : NULL;
+		if (!copy) {
+			SDL_FreeSurface(surf);
+			sdl_failed(p, "TTF_RenderUTF8_Blended");
+			return NULL;
 		}
-		if (!t->tex || (victim->tex && t->used < victim->used))
-			victim = t;
+		text_slot_clear(victim);
+		t = victim;
+		*t = (struct text_slot){.face = face,
+					.px = px,
+					.fg = fg,
+					.s = copy,
+					.surf = surf,
+					.w = surf->w,
+					.h = surf->h};
 	}
-	TTF_Font *ft = font(p, face, px);
-	if (!ft)
-		return NULL;
-	SDL_Surface *surf = TTF_RenderUTF8_Blended(ft, s, fg);
-	if (!surf) {
-		sdl_failed(p, "TTF_RenderUTF8_Blended");
-		return NULL;
-	}
-	SDL_Texture *tex = SDL_CreateTextureFromSurface(p->r, surf);
-	int w = surf->w, h = surf->h;
-	SDL_FreeSurface(surf);
-	char *copy = strdup(s);
-	if (!tex || !copy) {
-		if (tex)
-			SDL_DestroyTexture(tex);
-		free(copy);
-		sdl_failed(p, "SDL_CreateTextureFromSurface");
+	t->used = p->frame;
+	if (!t->tex && !p->dry && !text_upload(p, t)) {
+		text_slot_clear(t);
 		return NULL;
 	}
-	SDL_SetTextureScaleMode(tex, SDL_ScaleModeLinear);
-	text_slot_clear(victim);
-	*victim = (struct text_slot){face, px, fg, copy, tex, w, h, p->frame};
-	return victim;
+	return t;
 }
 
 static void note_text(struct painter *p, SDL_Rect box, SDL_Color fg,
@@ -281,7 +337,7 @@ static SDL_Rect draw_line(struct frame *f, int face, int px, const char *s,
 {
 	SDL_Rect dst = {x, y, 0, 0};
 	struct text_slot *t = *s ? text_tex(f->p, face, px, fg, s) : NULL;
-	if (!t)
+	if (!t || f->p->dry)
 		return dst;
 	dst.w = t->w, dst.h = t->h;
 	if (SDL_RenderCopy(f->p->r, t->tex, NULL, &dst) < 0)
@@ -557,7 +613,7 @@ static void band(struct frame *f, float cx, float cy, float r0, float r1,
 		t[0] = b, t[1] = b + 1, t[2] = b + 2;
 		t[3] = b + 1, t[4] = b + 3, t[5] = b + 2;
 	}
-	if (SDL_RenderGeometry(f->p->r, NULL, v, 2 * (n + 1), idx, 6 * n) < 0)
+	if (!f->p->dry && SDL_RenderGeometry(f->p->r, NULL, v, 2 * (n + 1), idx, 6 * n) < 0)
 		sdl_failed(f->p, "SDL_RenderGeometry");
 }
 
@@ -586,6 +642,8 @@ static void disc(struct frame *f, float cx, float cy, float r, SDL_Color c)
 static void capsule(struct frame *f, float x0, float x1, float cy, float r,
 		    SDL_Color c)
 {
+	if (f->p->dry)
+		return;
 	if (x1 - x0 < 2 * r)
 		x1 = x0 + 2 * r;
 	SDL_FRect mid = {x0 + r, cy - r + 0.5f, x1 - x0 - 2 * r, 2 * r - 1};
@@ -610,6 +668,8 @@ static void capsule(struct frame *f, float x0, float x1, float cy, float r,
 
 static void fill_rect(struct frame *f, SDL_Rect r, SDL_Color c)
 {
+	if (f->p->dry)
+		return;
 	SDL_SetRenderDrawColor(f->p->r, c.r, c.g, c.b, c.a);
 	if (SDL_RenderFillRect(f->p->r, &r) < 0)
 		sdl_failed(f->p, "SDL_RenderFillRect");
@@ -688,7 +748,7 @@ static void draw_picture(struct frame *f, const char *path, SDL_Rect box)
 	int w = box.w, h = w * 3 / 4;
 	if (h > box.h)
 		h = box.h, w = h * 4 / 3;
-	if (!path || !*path || w < 16 || h < 12)
+	if (!path || !*path || w < 16 || h < 12 || f->p->dry)
 		return;
 	struct image_slot *im = picture(f->p, path, w, h);
 	if (!im || !im->tex)
@@ -742,7 +802,7 @@ static SDL_Rect draw_digits(struct frame *f, SDL_Rect box, const char *s,
 		px = px * h / (bottom - top);
 	ink_rows(f, px, s, &top, &bottom);
 	struct text_slot *t = text_tex(f->p, BOLD, px, fg, s);
-	if (!t || bottom > t->h || bottom <= top)
+	if (!t || bottom > t->h || bottom <= top || f->p->dry)
 		return out;
 	int ink = bottom - top;
 	float scale = (float)h / (float)ink;
@@ -1500,6 +1560,8 @@ static void draw_paused(struct frame *f)
 
 static void check_mark(struct frame *f, float cx, float cy, float R)
 {
+	if (f->p->dry)
+		return;
 	disc(f, cx, cy, R, TEAL);
 	float w = R * 0.16f;
 	/* Two strokes, each a thin quad with round ends. */
@@ -1552,14 +1614,8 @@ struct painter *screens_new(SDL_Renderer *r, const char *font_dir, char *err,
 		return NULL;
 	}
 	routine_settings_defaults(&p->english);
-	p->r = r;
 	p->last_moving = BREATH_IN;
-	/* The software renderer draws into memory that stays as drawn
-	 * after a present, so a frame may redraw only what moved; others
-	 * (GPU back buffers) are redrawn whole every frame. */
-	SDL_RendererInfo info;
-	p->keeps_pixels = SDL_GetRendererInfo(r, &info) == 0 &&
-			  (info.flags & SDL_RENDERER_SOFTWARE);
+	screens_attach(p, r);
 	/* TTF_Init counts its callers; screens_free undoes this one. */
 	if (TTF_Init() < 0) {
 		snprintf(err, errlen, "TTF_Init: %s", TTF_GetError());
@@ -1574,6 +1630,17 @@ struct painter *screens_new(SDL_Renderer *r, const char *font_dir, char *err,
 	return p;
 }
 
+void screens_attach(struct painter *p, SDL_Renderer *r)
+{
+	p->r = r;
+	/* The software renderer draws into memory that stays as drawn
+	 * after a present, so a frame may redraw only what moved; others
+	 * (GPU back buffers) are redrawn whole every frame. */
+	SDL_RendererInfo info;
+	p->keeps_pixels = r && SDL_GetRendererInfo(r, &info) == 0 &&
+			  (info.flags & SDL_RENDERER_SOFTWARE);
+}
+
 void screens_free(struct painter *p)
 {
 	if (!p)
@@ -1583,6 +1650,8 @@ void screens_free(struct painter *p)
 			TTF_CloseFont(p->fonts[i].font);
 	for (int i = 0; i < TEXT_SLOTS; i++)
 		text_slot_clear(&p->texts[i]);
+	for (int i = 0; i < WIDTH_SLOTS; i++)
+		free(p->widths[i].s);
 	for (int i = 0; i < IMAGE_SLOTS; i++) {
 		if (p->images[i].tex)
 			SDL_DestroyTexture(p->images[i].tex);
@@ -1604,7 +1673,7 @@ void screens_free(struct painter *p)
 static void forget_unused(struct painter *p)
 {
 	for (int i = 0; i < TEXT_SLOTS; i++)
-		if (p->texts[i].tex && p->frame - p->texts[i].used > 1)
+		if (p->texts[i].s && p->frame - p->texts[i].used > 1)
 			text_slot_clear(&p->texts[i]);
 }
 
@@ -1693,9 +1762,9 @@ static SDL_Texture *still_texture(struct painter *p, int w, int h)
 	return p->still;
 }
 
-/* Everything that does not move, for v at w x h. */
-static void paint_still(struct painter *p, const struct view *v, kt_ms now,
-			int w, int h)
+/* What does not move on the screen f shows: the banner, and the
+ * screen's own drawing. */
+static void draw_screen(struct frame *f)
 {
 	static void (*const draw[])(struct frame *) = {
 	    [SCREEN_ATTRACT] = draw_attract,   [SCREEN_SAFETY] = draw_safety,
@@ -1705,6 +1774,16 @@ static void paint_still(struct painter *p, const struct view *v, kt_ms now,
 	    [SCREEN_PAUSED] = draw_paused,     [SCREEN_REST] = draw_rest,
 	    [SCREEN_DONE] = draw_done,
 	};
+	banner(f);
+	unsigned k = (unsigned)f->v->screen.kind;
+	if (k < sizeof draw / sizeof *draw && draw[k])
+		draw[k](f);
+}
+
+/* Everything that does not move, for v at w x h. */
+static void paint_still(struct painter *p, const struct view *v, kt_ms now,
+			int w, int h)
+{
 	struct frame f;
 	/* The very first painting goes straight onto the output: nothing
 	 * has moved yet, and making and clearing a texture the size of the
@@ -1723,10 +1802,7 @@ static void paint_still(struct painter *p, const struct view *v, kt_ms now,
 	SDL_SetRenderDrawColor(p->r, NAVY.r, NAVY.g, NAVY.b, 0xFF);
 	if (SDL_RenderClear(p->r) < 0)
 		sdl_failed(p, "SDL_RenderClear");
-	banner(&f);
-	unsigned k = (unsigned)v->screen.kind;
-	if (k < sizeof draw / sizeof *draw && draw[k])
-		draw[k](&f);
+	draw_screen(&f);
 	if (p->motion.kind != MOTION_NONE) {
 		float r;
 		read_under(p, layer ? (SDL_Rect){0, 0, 0, 0} : disc_now(&f, &r));
@@ -1765,6 +1841,23 @@ int screens_draw(struct painter *p, const struct view *v, kt_ms now)
 	draw_motion(&f, partial);
 	p->on_screen = !p->failed;
 	return p->failed ? -1 : 0;
+}
+
+/* The still layer laid out, dry: what it measures and renders is kept
+ * in the painter's caches, where the painting finds it. Nothing of the
+ * layout itself is kept (the painting lays out again, from the caches):
+ * a guess that was wrong costs nothing but its own time. */
+void screens_prepare(struct painter *p, const struct view *v, int w, int h)
+{
+	struct frame f;
+	if (w <= 0 || h <= 0)
+		return;
+	p->dry = true;
+	frame_init(&f, p, v, v->shown_at, w, h);
+	draw_screen(&f);
+	p->dry = false;
+	p->npainted = 0;
+	p->motion.kind = MOTION_NONE;
 }
 
 void screens_invalidate(struct painter *p)

@@ -19,8 +19,14 @@
  * Ownership: a painter belongs to one renderer and owns the fonts and the
  * textures (illustrations, cached text) it makes for it; free it before
  * the renderer. screens_new calls TTF_Init and screens_free TTF_Quit
- * (SDL_ttf counts them); SDL_image needs no init for SVG and PNG. One
- * thread: the one that owns the renderer.
+ * (SDL_ttf counts them); SDL_image needs no init for SVG and PNG.
+ *
+ * Threads: one at a time. Everything but screens_prepare runs on the
+ * thread that owns the renderer; screens_new and screens_prepare need no
+ * renderer, and may run on another thread while the renderer is being
+ * made, as long as nothing else touches the painter (nor SDL_ttf) until
+ * they return. That is how the first screen's text is laid out and
+ * rendered while SDL opens its window (video.c).
  *
  * Captions: view.caption, the line being said (video.c keeps it up a
  * little after the voice ends, then takes it down). On REPS the screen's
@@ -52,11 +58,20 @@ struct view {
 struct painter;
 
 /* Fonts come from `font_dir` (or the system's DejaVu fonts when NULL):
- * DejaVuSans.ttf and DejaVuSans-Bold.ttf, both checked here. NULL on
- * failure with the reason in `err`. */
+ * DejaVuSans.ttf and DejaVuSans-Bold.ttf, both checked here. `r` may be
+ * NULL until screens_attach. NULL on failure with the reason in `err`. */
 struct painter *screens_new(SDL_Renderer *r, const char *font_dir, char *err,
 			    size_t errlen);
+/* The renderer to paint on, before the first screens_draw. */
+void screens_attach(struct painter *p, SDL_Renderer *r);
 void screens_free(struct painter *p);
+
+/* Lay out v at w x h as screens_draw would, drawing nothing: the text it
+ * would draw is rendered into memory and each width it measures is kept,
+ * so the first screens_draw of that view at that size only uploads and
+ * copies. A guess (a view or size that is not what gets drawn) costs only
+ * its own time. Needs no renderer (see Threads above). */
+void screens_prepare(struct painter *p, const struct view *v, int w, int h);
 
 /* Paint the whole frame for `v` as it looks at time `now`. 0, or -1 when
  * SDL failed (logged). The view's content (not `now`) is compared with

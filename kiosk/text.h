@@ -52,8 +52,9 @@ void text_copy(char *out, size_t size, const char *in);
 void text_name_field(char *out, const char *in);
 
 /* 64-bit FNV-1a, the kiosk's one hash (speech cache, name map, routine
- * fingerprint): text_hash of a string, or text_hash_bytes to go on from
- * TEXT_HASH_START (or an earlier result) over bytes that come in pieces. */
+ * fingerprint, the painter's widths): text_hash of a string, or
+ * text_hash_bytes to go on from TEXT_HASH_START (or an earlier result)
+ * over bytes that come in pieces. */
 #define TEXT_HASH_START UINT64_C(14695981039346656037)
 uint64_t text_hash_bytes(uint64_t h, const void *bytes, size_t n);
 uint64_t text_hash(const char *s);

@@ -217,14 +217,19 @@ static void save(const struct canvas *c, const char *name)
 
 /* The line being said is shown as the caption, as video.c does it; on
  * the reps screen the engine's caption is the movement cue itself. */
+static struct view said(const struct view *v)
+{
+	struct view s = *v;
+	if (!s.caption && s.screen.kind != SCREEN_REPS && s.screen.caption[0])
+		s.caption = s.screen.caption;
+	return s;
+}
+
 static int paint(struct canvas *c, const struct view *v, kt_ms now,
 		 const struct painted_text **t)
 {
-	struct view said = *v;
-	if (!said.caption && said.screen.kind != SCREEN_REPS &&
-	    said.screen.caption[0])
-		said.caption = said.screen.caption;
-	assert_int_equal(screens_draw(c->p, &said, now), 0);
+	struct view shown = said(v);
+	assert_int_equal(screens_draw(c->p, &shown, now), 0);
 	SDL_RenderPresent(c->r);
 	return screens_texts(c->p, t);
 }
@@ -581,6 +586,101 @@ static void test_animation_frame_matches_a_full_paint(void **state)
 	}
 }
 
+/* What video_open does: a painter made with no renderer, laying out a
+ * guess of the first screen on a thread of its own, then given the
+ * renderer. */
+struct guess {
+	struct painter *p;
+	struct view v;
+	int w, h;
+};
+
+static int prepare_guess(void *arg)
+{
+	struct guess *g = arg;
+	screens_prepare(g->p, &g->v, g->w, g->h);
+	return 0;
+}
+
+static void canvas_open_prepared(struct canvas *c, int w, int h,
+				 const struct view *guess, int gw, int gh)
+{
+	char err[256] = "";
+	c->w = w, c->h = h;
+	c->surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32,
+						 SDL_PIXELFORMAT_ARGB8888);
+	assert_non_null(c->surf);
+	c->p = screens_new(NULL, NULL, err, sizeof err);
+	if (!c->p)
+		fail_msg("screens_new: %s", err);
+	struct guess g = {c->p, said(guess), gw, gh};
+	SDL_Thread *t = SDL_CreateThread(prepare_guess, "prepare", &g);
+	assert_non_null(t);
+	c->r = SDL_CreateSoftwareRenderer(c->surf);
+	assert_non_null(c->r);
+	SDL_WaitThread(t, NULL);
+	screens_attach(c->p, c->r);
+}
+
+static long pixels_differ(const struct canvas *a, const struct canvas *b)
+{
+	long differ = 0;
+	for (int y = 0; y < a->h; y++)
+		for (int x = 0; x < a->w; x++)
+			differ += !near(pixel(a, x, y), pixel(b, x, y), 0);
+	return differ;
+}
+
+/* A first frame laid out ahead (screens_prepare) is, pixel for pixel and
+ * text for text, the frame painted without it: for every screen, at
+ * every size, guessed right and guessed wrong (another screen, another
+ * size), and so are the frames after it. */
+static void test_prepared_first_frame_is_the_same(void **state)
+{
+	(void)state;
+	for (int z = 0; z < NSIZES; z++)
+		for (int k = SCREEN_ATTRACT; k <= SCREEN_DONE; k++) {
+			int w = SIZES[z][0], h = SIZES[z][1];
+			struct view v = view_of((enum screen_kind)k);
+			struct view other = view_of(
+			    k == SCREEN_ATTRACT ? SCREEN_HOLD : SCREEN_ATTRACT);
+			struct canvas fresh, right, wrong, small;
+			canvas_open(&fresh, w, h);
+			canvas_open_prepared(&right, w, h, &v, w, h);
+			canvas_open_prepared(&wrong, w, h, &other, w, h);
+			canvas_open_prepared(&small, w, h, &v, 480, 320);
+			struct canvas *c[] = {&right, &wrong, &small};
+			const struct painted_text *tf, *tc;
+			for (int frame = 0; frame < 2; frame++) {
+				int nf = paint(&fresh, &v, 1000 + frame, &tf);
+				for (int i = 0; i < 3; i++) {
+					int nc = paint(c[i], &v, 1000 + frame, &tc);
+					long d = pixels_differ(&fresh, c[i]);
+					if (d)
+						fail_msg("%s %dx%d, guess %d, "
+							 "frame %d: %ld pixels "
+							 "differ",
+							 engine_screen_name(
+							     (enum screen_kind)k),
+							 w, h, i, frame, d);
+					assert_int_equal(nc, nf);
+					for (int j = 0; j < nf; j++) {
+						assert_memory_equal(
+						    &tc[j].box, &tf[j].box,
+						    sizeof tf[j].box);
+						assert_string_equal(tc[j].text,
+								    tf[j].text);
+					}
+				}
+				/* The next frame: a new screen's first. */
+				v.screen.remaining -= 1;
+			}
+			canvas_close(&fresh);
+			for (int i = 0; i < 3; i++)
+				canvas_close(c[i]);
+		}
+}
+
 static void test_long_captions_wrap_inside(void **state)
 {
 	(void)state;
@@ -795,6 +895,7 @@ int main(void)
 	    cmocka_unit_test(test_hold_digits_are_the_biggest_thing),
 	    cmocka_unit_test(test_pacer_follows_the_breath),
 	    cmocka_unit_test(test_animation_frame_matches_a_full_paint),
+	    cmocka_unit_test(test_prepared_first_frame_is_the_same),
 	    cmocka_unit_test(test_long_captions_wrap_inside),
 	    cmocka_unit_test(test_banner_shows_on_the_idle_screen_only),
 	    cmocka_unit_test(test_words_come_from_the_routine),
