@@ -1160,6 +1160,13 @@ static void begin(struct actions *out)
 	out->wake = KT_NEVER;
 }
 
+void engine_screen(const struct engine *e, kt_ms now, struct screen *out)
+{
+	/* Not started (engine_init): what engine_start will show. */
+	build_screen(e, e->state == STATE_COUNT ? STATE_ATTRACT : e->state,
+		     now, out);
+}
+
 void engine_start(struct engine *e, kt_ms now, struct actions *out)
 {
 	begin(out);

@@ -276,6 +276,11 @@ void engine_free(struct engine *e);
 /* Enter the attract screen. Call once, first. */
 void engine_start(struct engine *e, kt_ms now, struct actions *out);
 
+/* The screen the engine's state shows at `now`; before engine_start, the
+ * idle screen it will start with (so that it can be made ready while the
+ * window opens). */
+void engine_screen(const struct engine *e, kt_ms now, struct screen *out);
+
 void engine_input(struct engine *e, enum engine_input in, kt_ms now,
 		  struct actions *out);
 

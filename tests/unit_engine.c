@@ -216,6 +216,51 @@ static void test_starts_on_attract(void **state)
 	sim_free(s);
 }
 
+/* The screen before engine_start (what video.c lays out while the window
+ * opens) is the one engine_start then shows, whatever is wired; once
+ * started, it is the screen on display. */
+static void test_screen_before_start_is_the_first_shown(void **state)
+{
+	(void)state;
+	size_t len;
+	const char *builtin = config_builtin(&len);
+	const struct {
+		const char *text;
+		size_t len;
+		bool button, mat;
+	} cases[] = {
+	    {test_routine, strlen(test_routine), true, true},
+	    {test_routine, strlen(test_routine), true, false},
+	    {test_routine, strlen(test_routine), false, true},
+	    {builtin, len, true, true},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct diags d;
+		diag_init(&d, "test");
+		struct routine *r = config_load_text(
+		    cases[i].text, cases[i].len, NULL, "assets", &d);
+		diag_free(&d);
+		assert_non_null(r);
+		struct engine_options o = {.have_button = cases[i].button,
+					   .have_mat = cases[i].mat};
+		struct engine *e = engine_new(r, &o);
+		struct screen before, now;
+		struct actions out = {0};
+		engine_screen(e, 0, &before);
+		engine_start(e, 0, &out);
+		const struct screen *shown = NULL;
+		for (int k = 0; k < out.count; k++)
+			if (out.item[k].kind == ACTION_SHOW)
+				shown = &out.item[k].u.screen;
+		assert_non_null(shown);
+		assert_true(screen_equal(&before, shown));
+		engine_screen(e, 0, &now);
+		assert_true(screen_equal(&now, shown));
+		engine_free(e);
+		routine_free(r);
+	}
+}
+
 static void test_full_session_walks_every_state(void **state)
 {
 	(void)state;
@@ -1008,6 +1053,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_starts_on_attract),
+	    cmocka_unit_test(test_screen_before_start_is_the_first_shown),
 	    cmocka_unit_test(test_full_session_walks_every_state),
 	    cmocka_unit_test(test_hold_ends_exactly_on_time),
 	    cmocka_unit_test(test_pause_freezes_and_shifts_the_end),
