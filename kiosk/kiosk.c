@@ -1167,10 +1167,14 @@ static void setup_video(struct kiosk *k)
 	const struct options *o = k->opt;
 	const struct settings *s = &k->routine->settings;
 	if (o->video == VIDEO_SDL) {
+		struct screen first;
+		engine_screen(k->engine, kiosk_now(k), &first);
 		struct video_config vc = {
 		    .screenshots = o->screenshots,
 		    .routine = k->routine->name,
 		    .words = s->word,
+		    .banner = k->banner[0] ? k->banner : NULL,
+		    .first = &first,
 		    .width = o->width,
 		    .height = o->height,
 		    .fps = s->frame_rate,
@@ -1179,8 +1183,6 @@ static void setup_video(struct kiosk *k)
 		    .clock = &k->clock,
 		};
 		k->video = video_open(&vc);
-		if (k->banner[0])
-			video_banner(k->video, k->banner);
 	} else if (o->screenshots) {
 		log_msg("screenshots: --video none draws nothing; %s stays "
 			"empty",
@@ -1286,10 +1288,8 @@ static int start(struct kiosk *k)
 		k->progress = progress_open(cli_state_dir(o));
 		progress_apply(k->progress, k->routine);
 	}
-	setup_video(k);
-	if (setup_inputs(k) < 0 || setup_outputs(k) < 0)
-		return -1;
-	watch_file(k);
+	/* Made before the window, which gets ready the screen it starts
+	 * with while it opens; started in run_loop. */
 	struct engine_options eo = {.have_button = true,
 				    .have_mat = true,
 				    .speech_length = spoken_length,
@@ -1299,6 +1299,10 @@ static int start(struct kiosk *k)
 		log_msg("cannot start: %s", strerror(errno));
 		return -1;
 	}
+	setup_video(k);
+	if (setup_inputs(k) < 0 || setup_outputs(k) < 0)
+		return -1;
+	watch_file(k);
 	/* The lines found at start (their levels) and what they leave the
 	 * engine to count on: said once. */
 	if (k->gpio) {

@@ -15,6 +15,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -148,12 +150,31 @@ static int display_fd(SDL_Window *w)
 	return -1;
 }
 
+static bool on_console(void)
+{
+	const char *driver = SDL_GetCurrentVideoDriver();
+	return driver && !strcmp(driver, "KMSDRM");
+}
+
+/* The size the window will have: the display's on a console (full
+ * screen), else the one asked for. */
+static void window_size(const struct video_config *c, int *w, int *h)
+{
+	SDL_DisplayMode mode;
+	if (on_console() && SDL_GetDesktopDisplayMode(0, &mode) == 0) {
+		*w = mode.w, *h = mode.h;
+		return;
+	}
+	*w = c->width > 0 ? c->width : 1280;
+	*h = c->height > 0 ? c->height : 720;
+}
+
 static int open_window(struct video *v, const struct video_config *c)
 {
 	const char *driver = SDL_GetCurrentVideoDriver();
-	bool console = driver && !strcmp(driver, "KMSDRM");
-	int w = c->width > 0 ? c->width : 1280;
-	int h = c->height > 0 ? c->height : 720;
+	bool console = on_console();
+	int w, h;
+	window_size(c, &w, &h);
 	Uint32 flags =
 	    console ? SDL_WINDOW_FULLSCREEN_DESKTOP : SDL_WINDOW_RESIZABLE;
 	v->window = SDL_CreateWindow("Mid-back kiosk", SDL_WINDOWPOS_CENTERED,
@@ -168,6 +189,83 @@ static int open_window(struct video *v, const struct video_config *c)
 	v->fd = display_fd(v->window);
 	log_msg("video: %s, %dx%d", driver ? driver : "?", w, h);
 	return 0;
+}
+
+/* The painter, made on a thread of its own while the main thread opens
+ * the window, and given the first screen to lay out: its text (FreeType's
+ * glyphs, HarfBuzz's widths) was half of the first frame's drawing, and
+ * making SDL's renderer takes about as long (the pages of its output).
+ * The thread owns the job from painter_job_start to painter_job_end. */
+struct painter_job {
+	struct view view; /* the first screen, as the first draw will see it */
+	int w, h;	  /* the output's expected size; 0: nothing to lay out */
+	pthread_t thread;
+	bool beside; /* on a thread of its own */
+	struct painter *painter;
+	char err[256];
+};
+
+static void *make_painter(void *arg)
+{
+	struct painter_job *j = arg;
+	j->painter = screens_new(NULL, NULL, j->err, sizeof j->err);
+	if (j->painter && j->w > 0)
+		screens_prepare(j->painter, &j->view, j->w, j->h);
+	return NULL;
+}
+
+/* fn(arg) on a new thread, on any CPU but this thread's. Left to the
+ * scheduler, a new thread was often queued behind its parent on the same
+ * CPU until the next balancing tick, 1 to 4 ms later (measured on the
+ * 2-core build machine; 30 to 90 us when placed), by which time the
+ * window was open and nothing had overlapped. false when there is no
+ * other CPU to run on (a single-core Pi), or no thread. */
+static bool start_beside(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	cpu_set_t others;
+	int me = sched_getcpu();
+	if (me < 0 || sched_getaffinity(0, sizeof others, &others) < 0)
+		return false;
+	CPU_CLR(me, &others);
+	if (CPU_COUNT(&others) == 0)
+		return false;
+	pthread_attr_t attr;
+	if (pthread_attr_init(&attr) != 0)
+		return false;
+	bool started =
+	    pthread_attr_setaffinity_np(&attr, sizeof others, &others) == 0 &&
+	    pthread_create(t, &attr, fn, arg) == 0;
+	pthread_attr_destroy(&attr);
+	return started;
+}
+
+/* After SDL has its driver (the window's size depends on it) and after
+ * TTF_Init (SDL_ttf counts its callers without a lock). With no thread
+ * of its own, the job is done here and now. */
+static void painter_job_start(struct painter_job *j,
+			      const struct video_config *c)
+{
+	memset(j, 0, sizeof *j);
+	if (c->first) {
+		j->view = (struct view){.screen = *c->first,
+					.banner = c->banner,
+					.routine = c->routine ? c->routine : "",
+					.words = c->words,
+					.animate = c->animate};
+		window_size(c, &j->w, &j->h);
+	}
+	j->beside = start_beside(&j->thread, make_painter, j);
+	if (!j->beside)
+		make_painter(j);
+}
+
+/* The painter the job made (the caller's from now on), or NULL with the
+ * reason in j->err. */
+static struct painter *painter_job_end(struct painter_job *j)
+{
+	if (j->beside)
+		pthread_join(j->thread, NULL);
+	return j->painter;
 }
 
 struct video *video_open(const struct video_config *c)
@@ -189,14 +287,25 @@ struct video *video_open(const struct video_config *c)
 	if (v->shots && mkdir(v->shots, 0777) < 0 && errno != EEXIST)
 		log_msg("screenshots: cannot make %s: %s", v->shots,
 			strerror(errno));
-	if (TTF_Init() < 0 || open_window(v, c) < 0) {
+	if (TTF_Init() < 0) {
 		snprintf(err, sizeof err, "%s", SDL_GetError());
 		goto fail;
 	}
-	v->painter = screens_new(v->renderer, NULL, err, sizeof err);
-	if (!v->painter)
+	struct painter_job job;
+	painter_job_start(&job, c);
+	int opened = open_window(v, c);
+	if (opened < 0)
+		snprintf(err, sizeof err, "%s", SDL_GetError());
+	v->painter = painter_job_end(&job);
+	if (opened < 0)
 		goto fail;
+	if (!v->painter) {
+		snprintf(err, sizeof err, "%s", job.err);
+		goto fail;
+	}
+	screens_attach(v->painter, v->renderer);
 	video_set_routine(v, c->routine, c->words, c->fps, c->animate);
+	video_banner(v, c->banner);
 	return v;
 fail:
 	log_msg("video: cannot open a window: %s; the kiosk goes on with its "

@@ -17,7 +17,9 @@
  * video_keys: 0, video_stats: all zero).
  *
  * Ownership: the video object owns the window, the renderer and the
- * painter. Threads: main thread only (SDL's rule for video).
+ * painter. Threads: main thread only (SDL's rule for video); video_open
+ * lays out the first screen on a thread of its own while SDL opens the
+ * window, and waits for it before it returns.
  */
 #ifndef KIOSK_VIDEO_H
 #define KIOSK_VIDEO_H
@@ -33,6 +35,10 @@ struct video_config {
 	const char *screenshots;  /* folder for a PNG of each new screen */
 	const char *routine;	  /* the routine's name, for the screens */
 	const char *const *words; /* its [screen] words (borrowed) */
+	const char *banner;	  /* staff banner, as video_banner; NULL */
+	const struct screen *first; /* the screen the engine starts with,
+				       made ready while the window opens;
+				       NULL: unknown */
 	int width, height;	  /* window size; 0: 1280x720, full screen
 				     on a console */
 	int fps;		  /* animation frames a second at most */
