@@ -5,7 +5,9 @@
  * 480x320 panel and a 4K television, landscape or portrait. Fonts are
  * cached per pixel size, rendered text per (font, size, colour, string),
  * illustrations per (path, size); entries the last two paintings did not
- * use are dropped, so memory follows what is on screen.
+ * use are dropped, so memory follows what is on screen. Measured widths
+ * are kept per (font, size, string), the least used replaced. The text
+ * caches are what screens_prepare fills ahead of a first painting.
  *
  * Two layers, so that an animation frame costs next to nothing (in
  * SDL's software renderer every blended triangle allocates, fills and
