@@ -1163,8 +1163,8 @@ static void begin(struct actions *out)
 void engine_screen(const struct engine *e, kt_ms now, struct screen *out)
 {
 	/* Not started (engine_init): what engine_start will show. */
-	build_screen(e, e->state == STATE_COUNT ? STATE_ATTRACT : e->state,
-		     now, out);
+	build_screen(e, e->state == STATE_COUNT ? STATE_ATTRACT : e->state, now,
+		     out);
 }
 
 void engine_start(struct engine *e, kt_ms now, struct actions *out)

@@ -220,8 +220,8 @@ static int text_width(struct frame *f, int face, int px, const char *s)
 	struct width_slot *victim = &p->widths[0];
 	for (int i = 0; i < WIDTH_SLOTS; i++) {
 		struct width_slot *m = &p->widths[i];
-		if (m->s && m->hash == hash && m->face == face &&
-		    m->px == px && !strcmp(m->s, s)) {
+		if (m->s && m->hash == hash && m->face == face && m->px == px &&
+		    !strcmp(m->s, s)) {
 			m->used = p->frame;
 			return m->w;
 		}
@@ -239,7 +239,8 @@ static int text_width(struct frame *f, int face, int px, const char *s)
 	char *copy = strdup(s);
 	if (copy) {
 		free(victim->s);
-		*victim = (struct width_slot){hash, face, px, w, copy, p->frame};
+		*victim =
+		    (struct width_slot){hash, face, px, w, copy, p->frame};
 	}
 	return w;
 }
@@ -296,7 +297,8 @@ static struct text_slot *text_tex(struct painter *p, int face, int px,
 	}
 	if (!t) {
 		TTF_Font *ft = font(p, face, px);
-		SDL_Surface *surf = ft ? TTF_RenderUTF8_Blended(ft, s, fg) : NULL;
+		SDL_Surface *surf =
+		    ft ? TTF_RenderUTF8_Blended(ft, s, fg) : NULL;
 		char *copy = surf ? strdup(s) : NULL;
 		if (!copy) {
 			SDL_FreeSurface(surf);
@@ -615,7 +617,8 @@ static void band(struct frame *f, float cx, float cy, float r0, float r1,
 		t[0] = b, t[1] = b + 1, t[2] = b + 2;
 		t[3] = b + 1, t[4] = b + 3, t[5] = b + 2;
 	}
-	if (!f->p->dry && SDL_RenderGeometry(f->p->r, NULL, v, 2 * (n + 1), idx, 6 * n) < 0)
+	if (!f->p->dry &&
+	    SDL_RenderGeometry(f->p->r, NULL, v, 2 * (n + 1), idx, 6 * n) < 0)
 		sdl_failed(f->p, "SDL_RenderGeometry");
 }
 

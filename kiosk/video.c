@@ -198,7 +198,7 @@ static int open_window(struct video *v, const struct video_config *c)
  * The thread owns the job from painter_job_start to painter_job_end. */
 struct painter_job {
 	struct view view; /* the first screen, as the first draw will see it */
-	int w, h;	  /* the output's expected size; 0: nothing to lay out */
+	int w, h; /* the output's expected size; 0: nothing to lay out */
 	pthread_t thread;
 	bool beside; /* on a thread of its own */
 	struct painter *painter;

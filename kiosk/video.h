@@ -32,16 +32,16 @@
 #include "ktime.h"
 
 struct video_config {
-	const char *screenshots;  /* folder for a PNG of each new screen */
-	const char *routine;	  /* the routine's name, for the screens */
-	const char *const *words; /* its [screen] words (borrowed) */
-	const char *banner;	  /* staff banner, as video_banner; NULL */
+	const char *screenshots;    /* folder for a PNG of each new screen */
+	const char *routine;	    /* the routine's name, for the screens */
+	const char *const *words;   /* its [screen] words (borrowed) */
+	const char *banner;	    /* staff banner, as video_banner; NULL */
 	const struct screen *first; /* the screen the engine starts with,
 				       made ready while the window opens;
 				       NULL: unknown */
-	int width, height;	  /* window size; 0: 1280x720, full screen
-				     on a console */
-	int fps;		  /* animation frames a second at most */
+	int width, height;	    /* window size; 0: 1280x720, full screen
+				       on a console */
+	int fps;		    /* animation frames a second at most */
 	bool animate;
 	const struct kclock *clock; /* read when a frame has been presented
 				       (borrowed; NULL: the draw's time) */

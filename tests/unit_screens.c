@@ -654,15 +654,17 @@ static void test_prepared_first_frame_is_the_same(void **state)
 			for (int frame = 0; frame < 2; frame++) {
 				int nf = paint(&fresh, &v, 1000 + frame, &tf);
 				for (int i = 0; i < 3; i++) {
-					int nc = paint(c[i], &v, 1000 + frame, &tc);
+					int nc =
+					    paint(c[i], &v, 1000 + frame, &tc);
 					long d = pixels_differ(&fresh, c[i]);
 					if (d)
-						fail_msg("%s %dx%d, guess %d, "
-							 "frame %d: %ld pixels "
-							 "differ",
-							 engine_screen_name(
-							     (enum screen_kind)k),
-							 w, h, i, frame, d);
+						fail_msg(
+						    "%s %dx%d, guess %d, "
+						    "frame %d: %ld pixels "
+						    "differ",
+						    engine_screen_name(
+							(enum screen_kind)k),
+						    w, h, i, frame, d);
 					assert_int_equal(nc, nf);
 					for (int j = 0; j < nf; j++) {
 						assert_memory_equal(
