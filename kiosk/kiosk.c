@@ -1146,6 +1146,18 @@ static int open_sound(struct kiosk *k)
 	return 0;
 }
 
+/* The voice opened at start (a replay's: see load) made ready, before
+ * the engine, whose estimate of the routine's length asks it how long
+ * each line is: on the virtual clock it waits for the real lengths, so
+ * that a replay's record does not depend on the machine's speed. */
+static void setup_voice(struct kiosk *k)
+{
+	if (k->opt->audio == AUDIO_NONE || k->media_late)
+		return;
+	speech_set_blocking(k->speech, k->clock.is_virtual);
+	prepare_speech(k);
+}
+
 static int setup_sound(struct kiosk *k)
 {
 	if (k->opt->audio == AUDIO_NONE)
@@ -1157,8 +1169,6 @@ static int setup_sound(struct kiosk *k)
 		k->lead = LEAD_SPARE_MS;
 		return 0;
 	}
-	speech_set_blocking(k->speech, k->clock.is_virtual);
-	prepare_speech(k);
 	return open_sound(k);
 }
 
@@ -1288,6 +1298,7 @@ static int start(struct kiosk *k)
 		k->progress = progress_open(cli_state_dir(o));
 		progress_apply(k->progress, k->routine);
 	}
+	setup_voice(k);
 	/* Made before the window, which gets ready the screen it starts
 	 * with while it opens; started in run_loop. */
 	struct engine_options eo = {.have_button = true,
