@@ -20,11 +20,15 @@ void log_msg(const char *fmt, ...)
 	FILE *out = log_stream ? log_stream : stderr;
 	va_list ap;
 	va_start(ap, fmt);
+	/* One line at a time: the painter's thread may log at start
+	 * (video.c) while the main thread does. */
+	flockfile(out);
 	fputs("kiosk: ", out);
 	vfprintf(out, fmt, ap);
 	fputc('\n', out);
-	va_end(ap);
 	fflush(out);
+	funlockfile(out);
+	va_end(ap);
 }
 
 int log_quiet_begin(void)

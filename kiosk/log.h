@@ -2,7 +2,9 @@
  * log.h - one-line messages for people running or looking after the kiosk.
  *
  * Everything goes to stderr as "kiosk: message" (journald adds the rest
- * under systemd), or to the stream log_to chose. Main thread only.
+ * under systemd), or to the stream log_to chose. log_msg from any thread
+ * (a line is written whole, under the stream's lock); log_to and the
+ * quiet pair from the main thread only.
  */
 #ifndef KIOSK_LOG_H
 #define KIOSK_LOG_H
