@@ -348,6 +348,14 @@ static void gesture_to_engine(struct kiosk *k, const struct gesture_event *g)
 	    [GESTURE_DOUBLE_PRESS] = INPUT_DOUBLE_PRESS,
 	};
 	kt_ms now = kiosk_now(k);
+	/* What fell due by now comes first: the engine catches up on it
+	 * before it takes the input (engine_input), and the record says so
+	 * in that order. A mat left at the moment its 3 s started a session
+	 * read as if leaving had started it. */
+	if (k->engine_wake <= now) {
+		engine_tick(k->engine, now, &k->actions);
+		dispatch(k, now);
+	}
 	record_input(k->record, now, line_def(g->line)->role,
 		     gesture_name(g->gesture));
 	engine_do(k, map[g->gesture], now);

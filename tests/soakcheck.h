@@ -150,7 +150,6 @@ struct soak_check {
 	long start_t, long_t; /* last press or mat on; last long press */
 	long press_t;	      /* last press */
 	long mat_t, input_t;  /* last mat change; last input of any kind */
-	long input_before_t;  /* last input before input_t's moment */
 	long skip_t;	      /* last skip */
 	long double_t;	      /* last double press */
 	long check_in_t;      /* last "still there?"; -1: none */
@@ -182,7 +181,6 @@ static inline void soak_check_init(struct soak_check *c, const char *label)
 	c->closed_as = -1;
 	c->start_t = c->long_t = c->press_t = c->asked_t = -1;
 	c->mat_t = c->input_t = c->skip_t = c->check_in_t = c->double_t = -1;
-	c->input_before_t = -1;
 	c->paused_shown = c->stint_shown = -1;
 }
 
@@ -491,8 +489,6 @@ static inline void sk_input_line(struct soak_check *c, const char *line, long t)
 	json_get(line, "gesture", g, sizeof g);
 	int k = sk_lookup(sk_gesture_name, SK_GESTURES, g);
 	bool mat = !strcmp(src, "mat");
-	if (t != c->input_t)
-		c->input_before_t = c->input_t;
 	c->input_t = t;
 	if (k < 0 || (!mat && strcmp(src, "button")) ||
 	    mat != (k == SK_MAT_ON || k == SK_MAT_OFF)) {
@@ -532,22 +528,19 @@ static inline void sk_input_line(struct soak_check *c, const char *line, long t)
 
 /* Given up because the person left: "still there?" asked in this
  * state and nothing since, for the time it gives; or off the mat before
- * the first exercise, and nothing since. "Since" ends before t: the
- * engine catches up on what is due before it takes an input of the same
- * moment (engine_input), and the record writes that input first. */
+ * the first exercise, and nothing since. */
 static inline bool sk_left(const struct soak_check *c, long t)
 {
 	long since_state =
 	    c->state == SK_PAUSED ? c->paused_t : c->state_t;
-	long input = c->input_t == t ? c->input_before_t : c->input_t;
 	bool waits = c->state == SK_WAITING || c->state == SK_PAUSED;
-	if (waits && c->check_in_t >= since_state && c->check_in_t > input &&
-	    t - c->check_in_t == c->check_in_ms)
+	if (waits && c->check_in_t >= since_state &&
+	    c->check_in_t > c->input_t && t - c->check_in_t == c->check_in_ms)
 		return true;
 	bool early = c->state == SK_SAFETY || c->state == SK_REDFLAGS ||
 		     c->state == SK_PAUSED;
 	return early && c->exercise == 0 && !c->mat && c->mat_t >= 0 &&
-	       input == c->mat_t && t - c->mat_t == SK_EARLY_LEAVE;
+	       c->input_t == c->mat_t && t - c->mat_t == SK_EARLY_LEAVE;
 }
 
 static inline void sk_session_line(struct soak_check *c, const char *line,
