@@ -309,6 +309,15 @@ static void hear_late(void *ctx)
 	k->late.text[0] = '\0';
 }
 
+/* Whatever the engine has due by now. */
+static void engine_catch_up(struct kiosk *k, kt_ms now)
+{
+	if (k->engine_wake <= now) {
+		engine_tick(k->engine, now, &k->actions);
+		dispatch(k, now);
+	}
+}
+
 static void engine_do(struct kiosk *k, enum engine_input in, kt_ms now)
 {
 	/* Counts reset by staff (kiosk --reset-progress) since the last
@@ -352,10 +361,7 @@ static void gesture_to_engine(struct kiosk *k, const struct gesture_event *g)
 	 * before it takes the input (engine_input), and the record says so
 	 * in that order. A mat left at the moment its 3 s started a session
 	 * read as if leaving had started it. */
-	if (k->engine_wake <= now) {
-		engine_tick(k->engine, now, &k->actions);
-		dispatch(k, now);
-	}
+	engine_catch_up(k, now);
 	record_input(k->record, now, line_def(g->line)->role,
 		     gesture_name(g->gesture));
 	engine_do(k, map[g->gesture], now);
@@ -956,11 +962,7 @@ static void step(struct kiosk *k, kt_ms mono)
 	drain_gestures(k, mono);
 	if (k->settle.due <= mono)
 		reload(k);
-	kt_ms now = kiosk_now(k);
-	if (k->engine_wake <= now) {
-		engine_tick(k->engine, now, &k->actions);
-		dispatch(k, now);
-	}
+	engine_catch_up(k, kiosk_now(k));
 	video_update(k->video, mono, engine_due(k));
 	audio_advance(k->audio, mono);
 	/* The watchdog is fed from the loop itself: a stuck loop is
