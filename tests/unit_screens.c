@@ -216,19 +216,20 @@ static void save(const struct canvas *c, const char *name)
 }
 
 /* The line being said is shown as the caption, as video.c does it; on
- * the reps screen the engine's caption is the movement cue itself. */
-static struct view said(const struct view *v)
+ * the reps screen the engine's caption is the movement cue itself. The
+ * caption points into v itself: v must stay where it is while used. */
+static void said(struct view *v)
 {
-	struct view s = *v;
-	if (!s.caption && s.screen.kind != SCREEN_REPS && s.screen.caption[0])
-		s.caption = s.screen.caption;
-	return s;
+	if (!v->caption && v->screen.kind != SCREEN_REPS &&
+	    v->screen.caption[0])
+		v->caption = v->screen.caption;
 }
 
 static int paint(struct canvas *c, const struct view *v, kt_ms now,
 		 const struct painted_text **t)
 {
-	struct view shown = said(v);
+	struct view shown = *v;
+	said(&shown);
 	assert_int_equal(screens_draw(c->p, &shown, now), 0);
 	SDL_RenderPresent(c->r);
 	return screens_texts(c->p, t);
@@ -613,7 +614,8 @@ static void canvas_open_prepared(struct canvas *c, int w, int h,
 	c->p = screens_new(NULL, NULL, err, sizeof err);
 	if (!c->p)
 		fail_msg("screens_new: %s", err);
-	struct guess g = {c->p, said(guess), gw, gh};
+	struct guess g = {c->p, *guess, gw, gh};
+	said(&g.v);
 	SDL_Thread *t = SDL_CreateThread(prepare_guess, "prepare", &g);
 	assert_non_null(t);
 	c->r = SDL_CreateSoftwareRenderer(c->surf);
